@@ -1,0 +1,207 @@
+//! A person: the holder of a status, keyed by codice fiscale.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+use time::Date;
+
+use crate::FiscalCode;
+use crate::verbale::{FieldError, Fields};
+
+/// A mobile number in E.164 form (`+393331234567`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Mobile(String);
+
+impl Mobile {
+    /// `+`, then 8 to 15 digits, the first not zero. Spaces are dropped.
+    pub fn parse(s: &str) -> Option<Mobile> {
+        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        let digits = compact.strip_prefix('+')?;
+        let ok = (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        ok.then_some(Mobile(compact))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number as shown to an operator: country code and last two digits
+    /// only (`+39 ••• ••• 67`).
+    pub fn masked(&self) -> String {
+        let digits = &self.0[1..];
+        let cc_len = if digits.starts_with('1') || digits.starts_with('7') {
+            1
+        } else if digits.starts_with("39") || digits.len() < 11 {
+            2
+        } else {
+            3
+        };
+        let cc_len = cc_len.min(digits.len().saturating_sub(2));
+        format!(
+            "+{} ••• ••• {}",
+            &digits[..cc_len],
+            &digits[digits.len() - 2..]
+        )
+    }
+}
+
+impl fmt::Debug for Mobile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Mobile(<redacted>)")
+    }
+}
+
+/// A validated person record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub fiscal_code: FiscalCode,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Date,
+    pub email: Option<String>,
+    pub mobile: Option<Mobile>,
+}
+
+impl Person {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+}
+
+/// The fields a person object may carry (API body; the import file adds
+/// `fiscal_code`).
+pub const PERSON_FIELDS: &[&str] = &["given_name", "family_name", "birth_date", "email", "mobile"];
+
+/// Validation of a person object from outside.
+#[derive(Debug)]
+pub struct PersonInput;
+
+impl PersonInput {
+    /// Validates the body of `PUT /api/v1/admin/people/{fiscal_code}`.
+    /// `Err(Ok(keys))` lists unknown keys (a malformed request);
+    /// `Err(Err(errors))` lists every invalid field.
+    pub fn parse(
+        fiscal_code: FiscalCode,
+        map: &Map<String, Value>,
+        today: Date,
+    ) -> Result<Person, Result<Vec<String>, Vec<FieldError>>> {
+        let unknown: Vec<String> = map
+            .keys()
+            .filter(|k| !PERSON_FIELDS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Ok(unknown));
+        }
+        let mut f = Fields::new(map);
+        let given_name = name(&mut f, "given_name");
+        let family_name = name(&mut f, "family_name");
+        let birth_date = f.date("birth_date", today);
+        let birth_date = f.required("birth_date", birth_date);
+        let email = f.string("email").and_then(|s| {
+            let s = s.trim();
+            if s.is_empty() {
+                return None;
+            }
+            let valid = s.len() <= 254
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+                && matches!(s.split_once('@'), Some((local, domain))
+                    if !local.is_empty() && domain.contains('.') && !domain.contains('@')
+                        && !domain.starts_with('.') && !domain.ends_with('.'));
+            if !valid {
+                f.error("email", "must be an e-mail address like name@example.it");
+            }
+            valid.then(|| s.to_owned())
+        });
+        let mobile = f.string("mobile").and_then(|s| {
+            if s.trim().is_empty() {
+                return None;
+            }
+            let m = Mobile::parse(s);
+            if m.is_none() {
+                f.error(
+                    "mobile",
+                    "must be in international E.164 form, e.g. +393331234567",
+                );
+            }
+            m
+        });
+        match (given_name, family_name, birth_date) {
+            (Some(given_name), Some(family_name), Some(birth_date)) if f.errors.is_empty() => {
+                Ok(Person {
+                    fiscal_code,
+                    given_name,
+                    family_name,
+                    birth_date,
+                    email,
+                    mobile,
+                })
+            }
+            _ => Err(Err(f.errors)),
+        }
+    }
+}
+
+fn name(f: &mut Fields<'_>, key: &str) -> Option<String> {
+    let value = f.string(key).and_then(|s| {
+        let s = s.trim();
+        let ok = !s.is_empty() && s.chars().count() <= 100 && !s.chars().any(char::is_control);
+        if !ok {
+            f.error(key, "must be 1–100 characters with no control characters");
+        }
+        ok.then(|| s.to_owned())
+    });
+    f.required(key, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::date;
+
+    fn cf() -> FiscalCode {
+        FiscalCode::parse("RSSMRA80A01H501U").unwrap()
+    }
+
+    fn parse(v: Value) -> Result<Person, Result<Vec<String>, Vec<FieldError>>> {
+        PersonInput::parse(cf(), v.as_object().unwrap(), date!(2026 - 11 - 23))
+    }
+
+    #[test]
+    fn a_full_person_parses() {
+        let p = parse(json!({"given_name": "Mario", "family_name": "Rossi",
+            "birth_date": "1980-01-01", "email": "mario@example.it", "mobile": "+39 333 1234567"}))
+        .unwrap();
+        assert_eq!(p.mobile.as_ref().unwrap().as_str(), "+393331234567");
+        assert_eq!(p.full_name(), "Mario Rossi");
+    }
+
+    #[test]
+    fn every_bad_field_is_listed() {
+        let Err(Err(errors)) = parse(json!({"given_name": "", "birth_date": "1 Jan 1980",
+            "email": "mario", "mobile": "3331234567"}))
+        else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["given_name", "family_name", "birth_date", "email", "mobile"]);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        assert_eq!(
+            parse(json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01", "diagnosis": "x"})),
+            Err(Ok(vec!["diagnosis".to_owned()]))
+        );
+    }
+
+    #[test]
+    fn mobile_is_masked_to_its_last_two_digits() {
+        assert_eq!(Mobile::parse("+393331234567").unwrap().masked(), "+39 ••• ••• 67");
+        assert!(Mobile::parse("+0393331234567").is_none());
+        assert!(Mobile::parse("+39").is_none());
+    }
+}
