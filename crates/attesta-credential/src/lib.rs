@@ -1,0 +1,19 @@
+//! Attestation credentials: the server secret, attestation ids and the
+//! opaque tokens derived from them, the QR code that carries the token, and
+//! the printable PDF.
+//!
+//! The token is an HMAC of a random id under the server secret, so the
+//! database only needs the id and a hash of the token; nothing personal is
+//! ever encoded in the QR.
+
+mod pdf;
+mod qr;
+mod secret;
+mod token;
+
+pub use pdf::{AttestationPdf, PdfError, attestation_pdf};
+pub use qr::{
+    QR_EC_LEVEL, QR_QUIET_ZONE, QrError, attestation_url, qr_svg, try_qr_svg, try_qr_svg_labelled,
+};
+pub use secret::{SECRET_LEN, SecretError, ServerSecret};
+pub use token::{AttestationId, MAX_FIRST_SYMBOL, TOKEN_SYMBOLS, Token};

@@ -1,0 +1,570 @@
+//! attesta's one storage layer, for SQLite (default) and PostgreSQL.
+//!
+//! One code path through sqlx's Any driver: runtime queries with `$n`
+//! placeholders and portable SQL; the conformance suite in
+//! `tests/conformance` runs on both engines and is the safeguard that
+//! compile-time checked queries would otherwise be.
+//!
+//! Error policy: methods return [`StoreError`]; expected outcomes (an
+//! unknown person, a conflicting verbale) are values, not errors.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use attesta_domain::{FiscalCode, Mobile, Person, Status, Verbale, VerbaleInput, parse_date};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyConnection, AnyPool, Row};
+use time::Date;
+
+pub mod ids;
+pub mod testing;
+mod verbali;
+
+pub use verbali::{IngestError, IngestOutcome};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A database failure. Callers log it and answer a plain 500/503.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which engine is behind the pool; they differ only in how a write
+/// transaction starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The storage layer. Cheap to clone (a pool handle).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+/// Milliseconds since the Unix epoch: how every time is stored.
+pub type Millis = i64;
+
+/// A person as stored, with what the citizen area needs.
+#[derive(Debug, Clone)]
+pub struct PersonRecord {
+    pub person_id: String,
+    pub person: Person,
+    pub privacy_accepted_at: Option<Millis>,
+    pub status: Status,
+}
+
+/// What the level-1 check reads, in one indexed lookup by token hash.
+#[derive(Debug, Clone)]
+pub struct TokenLookup {
+    pub attestation_id: String,
+    pub person_id: String,
+    pub revoked_at: Option<Millis>,
+    pub failures: i64,
+    pub window_start: Option<Millis>,
+    pub fiscal_code: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Date,
+    pub status: Status,
+}
+
+/// An attestation row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestationRecord {
+    pub attestation_id: String,
+    pub person_id: String,
+    pub created_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+/// One verification attempt for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationRecord {
+    pub verification_id: String,
+    pub person_id: Option<String>,
+    pub attestation_id: Option<String>,
+    pub at: Millis,
+    pub level: i64,
+    pub outcome: String,
+    pub operator: Option<String>,
+    pub organisation: Option<String>,
+}
+
+/// A login session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub session_hash: String,
+    pub role: String,
+    pub subject: String,
+    pub display_name: String,
+    pub organisation: Option<String>,
+    pub csrf_token: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}
+
+/// Whether a person was created or updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+}
+
+impl Store {
+    /// Connects and runs the embedded migrations. `sqlite://…` or
+    /// `postgres://…`; for a SQLite file the URL should carry `?mode=rwc`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let engine = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let mut pool = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(match (engine, in_memory) {
+                (Engine::Sqlite, true) => 1,
+                (Engine::Sqlite, false) => 8,
+                (Engine::Postgres, _) => 16,
+            });
+        if engine == Engine::Sqlite {
+            pool = pool.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the one writer; the busy
+                    // timeout makes writers wait instead of failing.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA busy_timeout = 10000",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(options).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool, engine })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// For `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes
+    /// cannot deadlock with another writer.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    // ---- people -------------------------------------------------------
+
+    /// Creates or updates a person's registry data (never their status).
+    pub async fn upsert_person(&self, person: &Person, now: Millis) -> Result<Upserted> {
+        let mut tx = self.begin().await?;
+        let outcome = upsert_person(&mut tx, person, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    pub async fn person_by_fiscal_code(&self, cf: &FiscalCode) -> Result<Option<PersonRecord>> {
+        let row = sqlx::query(
+            "SELECT person_id, fiscal_code, given_name, family_name, birth_date, email, mobile, \
+             privacy_accepted_at, status_json FROM people WHERE fiscal_code = $1",
+        )
+        .bind(cf.as_str().to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| person_from_row(&r)).transpose()
+    }
+
+    pub async fn person_by_id(&self, person_id: &str) -> Result<Option<PersonRecord>> {
+        let row = sqlx::query(
+            "SELECT person_id, fiscal_code, given_name, family_name, birth_date, email, mobile, \
+             privacy_accepted_at, status_json FROM people WHERE person_id = $1",
+        )
+        .bind(person_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| person_from_row(&r)).transpose()
+    }
+
+    /// Records the acceptance of the privacy notice (the first one counts).
+    pub async fn accept_privacy_notice(&self, person_id: &str, now: Millis) -> Result<()> {
+        sqlx::query(
+            "UPDATE people SET privacy_accepted_at = $2 \
+             WHERE person_id = $1 AND privacy_accepted_at IS NULL",
+        )
+        .bind(person_id.to_owned())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How many people are stored (for the demo banner and tests).
+    pub async fn count_people(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM people")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")?)
+    }
+
+    // ---- verbali ------------------------------------------------------
+
+    /// Stores one verbale, idempotently by id, and brings the person's
+    /// current status up to date (SPEC §2, §6).
+    pub async fn ingest_verbale(
+        &self,
+        verbale: &Verbale,
+        now: Millis,
+    ) -> Result<Result<IngestOutcome, IngestError>> {
+        let mut tx = self.begin().await?;
+        let outcome = verbali::ingest(&mut tx, verbale, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The verbali of a person, in ingest order.
+    pub async fn verbali_of(&self, person_id: &str) -> Result<Vec<Verbale>> {
+        let mut conn = self.pool.acquire().await?;
+        verbali::of_person(&mut conn, person_id).await
+    }
+
+    // ---- attestations -------------------------------------------------
+
+    /// Makes `attestation_id` the person's one active attestation, revoking
+    /// any previous one, in one transaction.
+    pub async fn create_attestation(
+        &self,
+        person_id: &str,
+        attestation_id: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        revoke_active(&mut tx, person_id, now).await?;
+        sqlx::query(
+            "INSERT INTO attestations (attestation_id, person_id, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(attestation_id.to_owned())
+        .bind(person_id.to_owned())
+        .bind(token_hash.to_owned())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn active_attestation(&self, person_id: &str) -> Result<Option<AttestationRecord>> {
+        let row = sqlx::query(
+            "SELECT attestation_id, person_id, created_at, revoked_at FROM attestations \
+             WHERE person_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(person_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(AttestationRecord {
+                attestation_id: r.try_get("attestation_id")?,
+                person_id: r.try_get("person_id")?,
+                created_at: r.try_get("created_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Revokes the person's active attestation; false if there was none.
+    pub async fn revoke_attestation(&self, person_id: &str, now: Millis) -> Result<bool> {
+        let mut conn = self.pool.acquire().await?;
+        revoke_active(&mut conn, person_id, now).await
+    }
+
+    /// The level-1 read: attestation, person and current status by token
+    /// hash, one indexed lookup.
+    pub async fn lookup_token(&self, token_hash: &str) -> Result<Option<TokenLookup>> {
+        let row = sqlx::query(
+            "SELECT a.attestation_id, a.person_id, a.revoked_at, a.failures, a.window_start, \
+             p.fiscal_code, p.given_name, p.family_name, p.birth_date, p.status_json \
+             FROM attestations a JOIN people p ON p.person_id = a.person_id \
+             WHERE a.token_hash = $1",
+        )
+        .bind(token_hash.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(TokenLookup {
+            attestation_id: r.try_get("attestation_id")?,
+            person_id: r.try_get("person_id")?,
+            revoked_at: r.try_get("revoked_at")?,
+            failures: r.try_get("failures")?,
+            window_start: r.try_get("window_start")?,
+            fiscal_code: r.try_get("fiscal_code")?,
+            given_name: r.try_get("given_name")?,
+            family_name: r.try_get("family_name")?,
+            birth_date: date_column(&r, "birth_date")?,
+            status: status_column(&r)?,
+        }))
+    }
+
+    /// Counts one wrong codice fiscale against an attestation, atomically on
+    /// every engine: a window older than `window_ms` starts again at 1.
+    /// Returns the failures in the current window and when it started.
+    pub async fn record_failure(
+        &self,
+        attestation_id: &str,
+        now: Millis,
+        window_ms: i64,
+    ) -> Result<(i64, Millis)> {
+        let row = sqlx::query(
+            "UPDATE attestations SET \
+               failures = CASE WHEN window_start IS NULL OR window_start <= $2 THEN 1 ELSE failures + 1 END, \
+               window_start = CASE WHEN window_start IS NULL OR window_start <= $2 THEN $3 ELSE window_start END \
+             WHERE attestation_id = $1 RETURNING failures, window_start",
+        )
+        .bind(attestation_id.to_owned())
+        .bind(now - window_ms)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("failures")?, row.try_get("window_start")?))
+    }
+
+    // ---- verification log ---------------------------------------------
+
+    /// Appends one attempt to the log; returns once it is durable.
+    pub async fn log_verification(&self, record: &VerificationRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO verifications (verification_id, person_id, attestation_id, at, level, \
+             outcome, operator, organisation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(record.verification_id.clone())
+        .bind(record.person_id.clone())
+        .bind(record.attestation_id.clone())
+        .bind(record.at)
+        .bind(record.level)
+        .bind(record.outcome.clone())
+        .bind(record.operator.clone())
+        .bind(record.organisation.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The checks made on a person, newest first.
+    pub async fn verifications_of(
+        &self,
+        person_id: &str,
+        limit: i64,
+    ) -> Result<Vec<VerificationRecord>> {
+        let rows = sqlx::query(
+            "SELECT verification_id, person_id, attestation_id, at, level, outcome, operator, \
+             organisation FROM verifications WHERE person_id = $1 \
+             ORDER BY at DESC, verification_id DESC LIMIT $2",
+        )
+        .bind(person_id.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VerificationRecord {
+                    verification_id: r.try_get("verification_id")?,
+                    person_id: r.try_get("person_id")?,
+                    attestation_id: r.try_get("attestation_id")?,
+                    at: r.try_get("at")?,
+                    level: r.try_get("level")?,
+                    outcome: r.try_get("outcome")?,
+                    operator: r.try_get("operator")?,
+                    organisation: r.try_get("organisation")?,
+                })
+            })
+            .collect()
+    }
+
+    // ---- sessions -----------------------------------------------------
+
+    pub async fn create_session(&self, s: &SessionRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (session_hash, role, subject, display_name, organisation, \
+             csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(s.session_hash.clone())
+        .bind(s.role.clone())
+        .bind(s.subject.clone())
+        .bind(s.display_name.clone())
+        .bind(s.organisation.clone())
+        .bind(s.csrf_token.clone())
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A session that has not expired at `now`.
+    pub async fn session(&self, session_hash: &str, now: Millis) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT session_hash, role, subject, display_name, organisation, csrf_token, \
+             created_at, expires_at FROM sessions WHERE session_hash = $1 AND expires_at > $2",
+        )
+        .bind(session_hash.to_owned())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SessionRecord {
+                session_hash: r.try_get("session_hash")?,
+                role: r.try_get("role")?,
+                subject: r.try_get("subject")?,
+                display_name: r.try_get("display_name")?,
+                organisation: r.try_get("organisation")?,
+                csrf_token: r.try_get("csrf_token")?,
+                created_at: r.try_get("created_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_session(&self, session_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE session_hash = $1")
+            .bind(session_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Drops expired sessions; run now and then by a background task.
+    pub async fn purge_expired_sessions(&self, now: Millis) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// Creates or updates a person inside a transaction (the import batches
+/// these).
+pub async fn upsert_person(
+    conn: &mut AnyConnection,
+    person: &Person,
+    now: Millis,
+) -> Result<Upserted> {
+    let updated = sqlx::query(
+        "UPDATE people SET given_name = $2, family_name = $3, birth_date = $4, email = $5, \
+         mobile = $6, updated_at = $7 WHERE fiscal_code = $1",
+    )
+    .bind(person.fiscal_code.as_str().to_owned())
+    .bind(person.given_name.clone())
+    .bind(person.family_name.clone())
+    .bind(attesta_domain::format_date(person.birth_date))
+    .bind(person.email.clone())
+    .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() > 0 {
+        return Ok(Upserted::Updated);
+    }
+    sqlx::query(
+        "INSERT INTO people (person_id, fiscal_code, given_name, family_name, birth_date, email, \
+         mobile, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(ids::random_id())
+    .bind(person.fiscal_code.as_str().to_owned())
+    .bind(person.given_name.clone())
+    .bind(person.family_name.clone())
+    .bind(attesta_domain::format_date(person.birth_date))
+    .bind(person.email.clone())
+    .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Upserted::Created)
+}
+
+async fn revoke_active(conn: &mut AnyConnection, person_id: &str, now: Millis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE attestations SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(person_id.to_owned())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+fn date_column(r: &AnyRow, column: &str) -> Result<Date> {
+    let text: String = r.try_get(column)?;
+    parse_date(&text).ok_or_else(|| StoreError::Corrupt(format!("{column} is not a date")))
+}
+
+fn status_column(r: &AnyRow) -> Result<Status> {
+    let text: Option<String> = r.try_get("status_json")?;
+    match text {
+        None => Ok(Status::default()),
+        Some(t) => serde_json::from_str(&t)
+            .ok()
+            .and_then(|v| Status::from_json(&v))
+            .ok_or_else(|| StoreError::Corrupt("status_json".into())),
+    }
+}
+
+fn person_from_row(r: &AnyRow) -> Result<PersonRecord> {
+    let cf: String = r.try_get("fiscal_code")?;
+    let mobile: Option<String> = r.try_get("mobile")?;
+    Ok(PersonRecord {
+        person_id: r.try_get("person_id")?,
+        person: Person {
+            fiscal_code: FiscalCode::parse(&cf)
+                .map_err(|_| StoreError::Corrupt("fiscal_code".into()))?,
+            given_name: r.try_get("given_name")?,
+            family_name: r.try_get("family_name")?,
+            birth_date: date_column(r, "birth_date")?,
+            email: r.try_get("email")?,
+            mobile: mobile.as_deref().and_then(Mobile::parse),
+        },
+        privacy_accepted_at: r.try_get("privacy_accepted_at")?,
+        status: status_column(r)?,
+    })
+}
+
+/// Parses a stored canonical verbale body.
+pub(crate) fn verbale_from_body(body: &str) -> Result<Verbale> {
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let map = value
+        .as_object()
+        .ok_or_else(|| StoreError::Corrupt("verbale body".into()))?;
+    VerbaleInput::parse(map, Date::MAX).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

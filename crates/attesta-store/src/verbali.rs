@@ -1,0 +1,137 @@
+//! Storing verbali and keeping each person's current status true.
+
+use attesta_domain::{Resubmission, Status, Verbale, format_date};
+use sqlx::{AnyConnection, Row};
+use time::OffsetDateTime;
+
+use crate::{Millis, Result, verbale_from_body};
+
+/// What happened to a verbale that was accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// A new verbale (201).
+    Created,
+    /// The same content again: nothing changed (200).
+    Unchanged,
+    /// `definitive` went from false to true; the status was recomputed (200).
+    Confirmed,
+}
+
+/// Why a verbale was refused by what is already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestError {
+    /// No person with that codice fiscale (422 `unknown_person`).
+    UnknownPerson,
+    /// The id is stored with other content (409 `verbale_conflict`).
+    Conflict,
+}
+
+/// Ingests inside the caller's transaction. Every check happens before the
+/// first write, so a refused verbale writes nothing.
+pub(crate) async fn ingest(
+    conn: &mut AnyConnection,
+    verbale: &Verbale,
+    now: Millis,
+) -> Result<Result<IngestOutcome, IngestError>> {
+    let person = sqlx::query("SELECT person_id FROM people WHERE fiscal_code = $1")
+        .bind(verbale.fiscal_code.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let existing = sqlx::query("SELECT body FROM verbali WHERE verbale_id = $1")
+        .bind(verbale.id.clone())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let outcome = match existing {
+        Some(row) => {
+            let stored = verbale_from_body(&row.try_get::<String, _>("body")?)?;
+            match stored.compare(verbale) {
+                Resubmission::Same => return Ok(Ok(IngestOutcome::Unchanged)),
+                Resubmission::Conflict => return Ok(Err(IngestError::Conflict)),
+                Resubmission::Confirmed => IngestOutcome::Confirmed,
+            }
+        }
+        None => IngestOutcome::Created,
+    };
+    let Some(person) = person else {
+        return Ok(Err(IngestError::UnknownPerson));
+    };
+    let person_id: String = person.try_get("person_id")?;
+    let body = verbale.to_json().to_string();
+    match outcome {
+        IngestOutcome::Created => {
+            let next = sqlx::query(
+                "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM verbali WHERE person_id = $1",
+            )
+            .bind(person_id.clone())
+            .fetch_one(&mut *conn)
+            .await?;
+            let seq: i64 = next.try_get("next")?;
+            sqlx::query(
+                "INSERT INTO verbali (verbale_id, person_id, seq, session_date, definitive, body, \
+                 ingested_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(verbale.id.clone())
+            .bind(person_id.clone())
+            .bind(seq)
+            .bind(format_date(verbale.session_date))
+            .bind(i64::from(verbale.definitive))
+            .bind(body)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        _ => {
+            sqlx::query(
+                "UPDATE verbali SET definitive = $2, body = $3, updated_at = $4 WHERE verbale_id = $1",
+            )
+            .bind(verbale.id.clone())
+            .bind(i64::from(verbale.definitive))
+            .bind(body)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    if verbale.definitive {
+        recompute_status(conn, &person_id, now).await?;
+    }
+    Ok(Ok(outcome))
+}
+
+/// Rewrites the person's stored current status from their verbali. Session
+/// dates are never in the future (input validation refuses them), so the
+/// status computed for today holds for every later day too.
+async fn recompute_status(conn: &mut AnyConnection, person_id: &str, now: Millis) -> Result<()> {
+    let verbali = of_person(conn, person_id).await?;
+    let today = OffsetDateTime::from_unix_timestamp(now / 1000)
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MAX);
+    let status = Status::compute(&verbali, today.max(latest_session(&verbali)));
+    sqlx::query("UPDATE people SET status_json = $2, updated_at = $3 WHERE person_id = $1")
+        .bind(person_id.to_owned())
+        .bind(status.to_json().to_string())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn latest_session(verbali: &[Verbale]) -> time::Date {
+    verbali
+        .iter()
+        .map(|v| v.session_date)
+        .max()
+        .unwrap_or(time::Date::MIN)
+}
+
+/// A person's verbali in ingest order.
+pub(crate) async fn of_person(conn: &mut AnyConnection, person_id: &str) -> Result<Vec<Verbale>> {
+    let rows =
+        sqlx::query("SELECT body FROM verbali WHERE person_id = $1 ORDER BY seq, verbale_id")
+            .bind(person_id.to_owned())
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| verbale_from_body(&r.try_get::<String, _>("body")?))
+        .collect()
+}
