@@ -473,6 +473,16 @@ impl Store {
     }
 }
 
+/// Stores one verbale inside the caller's transaction (the import batches
+/// these); see [`Store::ingest_verbale`]. A refused verbale writes nothing.
+pub async fn ingest_verbale_in(
+    conn: &mut AnyConnection,
+    verbale: &Verbale,
+    now: Millis,
+) -> Result<Result<IngestOutcome, IngestError>> {
+    verbali::ingest(conn, verbale, now).await
+}
+
 /// Creates or updates a person inside a transaction (the import batches
 /// these).
 pub async fn upsert_person(

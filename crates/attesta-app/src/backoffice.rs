@@ -1,0 +1,116 @@
+//! Back office: people and verbali in (SPEC §6).
+
+use attesta_domain::{FieldError, FiscalCode, InputError, PersonInput, VerbaleInput};
+use attesta_store::{IngestError, IngestOutcome, Upserted};
+use serde_json::{Map, Value};
+
+use crate::{App, AppError, AppResult};
+
+/// Whether a write created something new (201) or not (200).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+pub(crate) fn object(body: &Value) -> AppResult<&Map<String, Value>> {
+    body.as_object()
+        .ok_or_else(|| AppError::invalid_request("The body must be a JSON object."))
+}
+
+pub(crate) fn unknown_fields(keys: &[String]) -> AppError {
+    AppError::invalid_request(format!(
+        "Unknown field(s): {}. Remove them; the field names are listed in the API documentation.",
+        keys.join(", ")
+    ))
+}
+
+impl App {
+    /// `PUT /api/v1/admin/people/{fiscal_code}`.
+    pub async fn put_person(&self, fiscal_code: &str, body: &Value) -> AppResult<Written> {
+        let map = object(body)?;
+        let cf = FiscalCode::parse(fiscal_code);
+        let person = match (cf, PersonInput::parse(placeholder_cf(), map, self.today())) {
+            (_, Err(Ok(keys))) => return Err(unknown_fields(&keys)),
+            (Ok(cf), Ok(mut person)) => {
+                person.fiscal_code = cf;
+                person
+            }
+            (cf, result) => {
+                let mut fields = Vec::new();
+                if let Err(e) = cf {
+                    fields.push(FieldError::new("fiscal_code", e.to_string()));
+                }
+                if let Err(Err(errors)) = result {
+                    fields.extend(errors);
+                }
+                return Err(AppError::new(
+                    422,
+                    "invalid_person",
+                    "The person record has invalid fields: see `fields`.",
+                )
+                .with_fields(fields));
+            }
+        };
+        Ok(
+            match self.store.upsert_person(&person, self.now_millis()).await? {
+                Upserted::Created => Written::Created,
+                Upserted::Updated => Written::Updated,
+            },
+        )
+    }
+
+    /// `POST /api/v1/admin/verbali`: one verbale, idempotent by id.
+    pub async fn ingest_verbale(&self, body: &Value) -> AppResult<Written> {
+        let verbale = parse_verbale(object(body)?, self.today())?;
+        match self
+            .store
+            .ingest_verbale(&verbale, self.now_millis())
+            .await?
+        {
+            Ok(IngestOutcome::Created) => Ok(Written::Created),
+            Ok(IngestOutcome::Confirmed) => Ok(Written::Updated),
+            Ok(IngestOutcome::Unchanged) => Ok(Written::Unchanged),
+            Err(e) => Err(ingest_error(e)),
+        }
+    }
+}
+
+/// Validates a verbale object into the SPEC's errors.
+pub(crate) fn parse_verbale(
+    map: &Map<String, Value>,
+    today: time::Date,
+) -> AppResult<attesta_domain::Verbale> {
+    VerbaleInput::parse(map, today).map_err(|e| match e {
+        InputError::UnknownFields(keys) => unknown_fields(&keys),
+        InputError::Invalid(fields) => AppError::new(
+            422,
+            "invalid_verbale",
+            "The verbale has invalid fields: see `fields`.",
+        )
+        .with_fields(fields),
+    })
+}
+
+pub(crate) fn ingest_error(e: IngestError) -> AppError {
+    match e {
+        IngestError::UnknownPerson => AppError::new(
+            422,
+            "unknown_person",
+            "No person with this codice fiscale: create them first with PUT /api/v1/admin/people/{fiscal_code} (or a people import).",
+        )
+        .with_fields(vec![FieldError::new("fiscal_code", "no such person")]),
+        IngestError::Conflict => AppError::new(
+            409,
+            "verbale_conflict",
+            "A verbale with this verbale_id is stored with different content. Only `definitive` may change, from false to true; a new assessment needs a new verbale_id.",
+        ),
+    }
+}
+
+/// Person validation needs a codice fiscale value; the real one (or its
+/// error) is set by the caller so that both are reported together.
+fn placeholder_cf() -> FiscalCode {
+    FiscalCode::parse("RSSMRA80A01H501U").expect("valid constant")
+}

@@ -1,0 +1,314 @@
+//! Demo data for `attesta serve --demo`: people covering every level-1 case
+//! and the negative ones, and demo operators.
+
+use attesta_domain::fiscal_code::with_check_character;
+use serde_json::{Value, json};
+
+use crate::{App, AppResult};
+
+/// One demo identity, as listed on the `/demo` page.
+#[derive(Debug, Clone)]
+pub struct DemoPerson {
+    pub fiscal_code: String,
+    pub given_name: &'static str,
+    pub family_name: &'static str,
+    /// Operators have an organisation; citizens do not.
+    pub organisation: Option<&'static str>,
+    /// What case the person shows, Italian and English.
+    pub case_it: &'static str,
+    pub case_en: &'static str,
+    birth_date: &'static str,
+    mobile: Option<&'static str>,
+    verbali: Vec<Value>,
+}
+
+impl DemoPerson {
+    pub fn is_operator(&self) -> bool {
+        self.organisation.is_some()
+    }
+}
+
+fn cf(first15: &str) -> String {
+    with_check_character(first15)
+        .expect("demo codici fiscali are well formed")
+        .as_str()
+        .to_owned()
+}
+
+fn verbale(id: &str, session: &str, definitive: bool, findings: Value) -> Value {
+    let mut v = json!({"verbale_id": id, "kind": "first_instance", "session_date": session,
+        "definitive": definitive, "source": "telematic",
+        "judgement": "Giudizio della commissione medica (testo dimostrativo) / Medical commission judgement (demo text)"});
+    v.as_object_mut()
+        .expect("object")
+        .extend(findings.as_object().expect("object").clone());
+    v
+}
+
+#[allow(clippy::too_many_arguments)]
+fn citizen(
+    first15: &str,
+    given_name: &'static str,
+    family_name: &'static str,
+    birth_date: &'static str,
+    mobile: Option<&'static str>,
+    case_it: &'static str,
+    case_en: &'static str,
+    verbali: Vec<Value>,
+) -> DemoPerson {
+    DemoPerson {
+        fiscal_code: cf(first15),
+        given_name,
+        family_name,
+        organisation: None,
+        case_it,
+        case_en,
+        birth_date,
+        mobile,
+        verbali,
+    }
+}
+
+/// Everything "none": a verbale that assessed every group and found nothing.
+fn nothing_else() -> Value {
+    json!({"accompaniment": false, "blindness": "none", "deafness": false, "handicap": "none",
+        "art21": false, "law68_disability": false, "dl5_2012_art4": false, "revision": {"none": true}})
+}
+
+fn merged(a: Value, b: Value) -> Value {
+    let mut a = a;
+    a.as_object_mut()
+        .expect("object")
+        .extend(b.as_object().expect("object").clone());
+    a
+}
+
+/// The demo people and operators.
+pub fn people() -> Vec<DemoPerson> {
+    vec![
+        citizen(
+            "RSSMRA80A01H501",
+            "Mario",
+            "Rossi",
+            "1980-01-01",
+            Some("+393331234567"),
+            "Invalidità civile 80% (codice 03), revisione a maggio 2027",
+            "Civil invalidity 80% (code 03), revision due May 2027",
+            vec![verbale(
+                "DEMO-0001",
+                "2024-05-10",
+                true,
+                merged(
+                    nothing_else(),
+                    json!({"invalidity_code": "03", "invalidity_percentage": 80, "dl5_2012_art4": true,
+                       "revision": {"due": "2027-05"}}),
+                ),
+            )],
+        ),
+        citizen(
+            "BNCGLI85M52A662",
+            "Giulia",
+            "Bianchi",
+            "1985-08-12",
+            Some("+393471112233"),
+            "Cecità assoluta con accompagnamento (codice 09)",
+            "Absolute blindness with accompaniment (code 09)",
+            vec![verbale(
+                "DEMO-0002",
+                "2019-03-04",
+                true,
+                json!({"invalidity_code": "09", "revision": {"exempt": true}}),
+            )],
+        ),
+        citizen(
+            "VRDLCU90C15F205",
+            "Luca",
+            "Verdi",
+            "1990-03-15",
+            Some("+393489876543"),
+            "Sordità (codice 10)",
+            "Deafness (code 10)",
+            vec![verbale(
+                "DEMO-0003",
+                "2021-09-20",
+                true,
+                json!({"invalidity_code": "10"}),
+            )],
+        ),
+        citizen(
+            "NRENNA75D48L219",
+            "Anna",
+            "Neri",
+            "1975-04-08",
+            Some("+393402223344"),
+            "Handicap grave, Legge 104 art. 3 c. 3 (solo aggravamento)",
+            "Severe handicap, Law 104 art. 3 c. 3 (aggravation only)",
+            vec![
+                verbale(
+                    "DEMO-0004",
+                    "2018-02-01",
+                    true,
+                    merged(
+                        nothing_else(),
+                        json!({"invalidity_code": "02", "invalidity_percentage": 40}),
+                    ),
+                ),
+                merged(
+                    verbale(
+                        "DEMO-0005",
+                        "2023-06-15",
+                        true,
+                        json!({"handicap": "art3_c3", "art21": true}),
+                    ),
+                    json!({"kind": "aggravation"}),
+                ),
+            ],
+        ),
+        citizen(
+            "SPSSFO15H41F839",
+            "Sofia",
+            "Esposito",
+            "2015-06-01",
+            Some("+393395556677"),
+            "Minore invalida (codice 07)",
+            "Invalid minor (code 07)",
+            vec![verbale(
+                "DEMO-0006",
+                "2022-01-12",
+                true,
+                json!({"invalidity_code": "07", "revision": {"due": "2033-06"}}),
+            )],
+        ),
+        citizen(
+            "GLLMRA50L60C351",
+            "Maria",
+            "Gallo",
+            "1950-07-20",
+            Some("+393351239876"),
+            "Ultrasessantasettenne con accompagnamento (codice 12)",
+            "Over 67 with accompaniment (code 12)",
+            vec![verbale(
+                "DEMO-0007",
+                "2020-11-30",
+                true,
+                json!({"invalidity_code": "12"}),
+            )],
+        ),
+        citizen(
+            "FRRMRC07C10H501",
+            "Marco",
+            "Ferrari",
+            "2007-03-10",
+            Some("+393204445566"),
+            "Ex minore: codice 07, ha compiuto 18 anni (nessun caso)",
+            "Former minor: code 07, has turned 18 (no case)",
+            vec![verbale(
+                "DEMO-0008",
+                "2016-04-18",
+                true,
+                json!({"invalidity_code": "07"}),
+            )],
+        ),
+        citizen(
+            "RMNPLA70E20D612",
+            "Paolo",
+            "Romano",
+            "1970-05-20",
+            Some("+393287778899"),
+            "Codice 01, non invalido (nessun caso)",
+            "Code 01, not invalid (no case)",
+            vec![verbale(
+                "DEMO-0009",
+                "2022-10-03",
+                true,
+                merged(
+                    nothing_else(),
+                    json!({"invalidity_code": "01", "invalidity_percentage": 20}),
+                ),
+            )],
+        ),
+        citizen(
+            "CLMCHR88T65G273",
+            "Chiara",
+            "Colombo",
+            "1988-12-25",
+            Some("+393921112233"),
+            "Verbale non ancora definitivo (nessun caso per ora)",
+            "Verbale not yet definitive (no case for now)",
+            vec![verbale(
+                "DEMO-0010",
+                "2026-10-01",
+                false,
+                json!({"handicap": "art3_c3"}),
+            )],
+        ),
+        citizen(
+            "CNTFNC92S03L736",
+            "Francesco",
+            "Conti",
+            "1992-11-03",
+            Some("+393665554433"),
+            "Solo disabilità Legge 68/99 (nessun caso, area handicap)",
+            "Law 68/99 disability only (no case, handicap area)",
+            vec![verbale(
+                "DEMO-0011",
+                "2024-02-20",
+                true,
+                json!({"law68_disability": true}),
+            )],
+        ),
+        citizen(
+            "RCCGPP55B14A662",
+            "Giuseppe",
+            "Ricci",
+            "1955-02-14",
+            None,
+            "Verbali cartacei prima del 2010: nessun verbale in archivio, nessun cellulare",
+            "Paper verbali before 2010: nothing in the archive, no mobile on record",
+            vec![],
+        ),
+        DemoPerson {
+            fiscal_code: cf("BRNLSS82A41A662"),
+            given_name: "Alessia",
+            family_name: "Bruno",
+            organisation: Some("Comune di Bari"),
+            case_it: "Operatrice del Comune di Bari",
+            case_en: "Operator at the Comune di Bari",
+            birth_date: "1982-01-01",
+            mobile: None,
+            verbali: vec![],
+        },
+        DemoPerson {
+            fiscal_code: cf("MRNDVD79P12L219"),
+            given_name: "Davide",
+            family_name: "Marino",
+            organisation: Some("Museo Egizio di Torino"),
+            case_it: "Operatore del Museo Egizio di Torino",
+            case_en: "Operator at the Museo Egizio, Turin",
+            birth_date: "1979-09-12",
+            mobile: None,
+            verbali: vec![],
+        },
+    ]
+}
+
+/// Loads the demo citizens and their verbali through the same use cases as
+/// the back-office API. Idempotent: safe to run at every start.
+pub async fn seed(app: &App) -> AppResult<usize> {
+    let mut count = 0;
+    for p in people().into_iter().filter(|p| !p.is_operator()) {
+        let mut body = json!({"given_name": p.given_name, "family_name": p.family_name,
+            "birth_date": p.birth_date, "email": format!("{}.{}@example.it",
+                p.given_name.to_lowercase(), p.family_name.to_lowercase())});
+        if let Some(m) = p.mobile {
+            body["mobile"] = json!(m);
+        }
+        app.put_person(&p.fiscal_code, &body).await?;
+        for mut v in p.verbali {
+            v["fiscal_code"] = json!(p.fiscal_code);
+            app.ingest_verbale(&v).await?;
+        }
+        count += 1;
+    }
+    Ok(count)
+}

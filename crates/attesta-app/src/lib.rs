@@ -1,0 +1,206 @@
+//! attesta's use cases. The HTTP handlers and the CLI both call these; each
+//! public method of [`App`] is one thing a user does.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use attesta_credential::ServerSecret;
+use attesta_store::{Millis, Store};
+use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+
+mod backoffice;
+mod citizen;
+pub mod demo;
+mod error;
+pub mod import;
+pub mod seed;
+mod session;
+mod verify;
+
+pub use backoffice::Written;
+pub use citizen::{AttestationView, MeView, NO_QUALIFYING_STATUS, VerificationView};
+pub use error::AppError;
+pub use session::{Identity, Role, Session, SessionCookie};
+pub use verify::{Level1View, TokenState};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Tunable limits and settings. The defaults are SPEC §4's.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base of every attestation URL, e.g. `https://attesta.example.it`.
+    pub public_url: String,
+    /// Wrong codici fiscali allowed per token per window.
+    pub max_fiscal_code_failures: i64,
+    pub failure_window: Duration,
+    pub session_ttl: Duration,
+    /// Whether demo login and the outbox exist.
+    pub demo: bool,
+}
+
+impl Config {
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self {
+            public_url: public_url.into().trim_end_matches('/').to_owned(),
+            max_fiscal_code_failures: 5,
+            failure_window: Duration::from_secs(15 * 60),
+            session_ttl: Duration::from_secs(8 * 60 * 60),
+            demo: false,
+        }
+    }
+}
+
+/// Where "now" comes from: the system clock in service, a manual one in
+/// tests that need expiry or birthdays.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> OffsetDateTime;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A clock that stands still until moved.
+#[derive(Debug)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn new(at: OffsetDateTime) -> Self {
+        Self(AtomicI64::new(
+            (at.unix_timestamp_nanos() / 1_000_000) as i64,
+        ))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        from_millis(self.0.load(Ordering::SeqCst))
+    }
+}
+
+pub fn from_millis(ms: Millis) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+pub fn to_millis(t: OffsetDateTime) -> Millis {
+    (t.unix_timestamp_nanos() / 1_000_000) as Millis
+}
+
+/// Instant `t` on Italian civil time: Central European Time, with summer
+/// time from the last Sunday of March to the last Sunday of October, both
+/// at 01:00 UTC.
+pub fn italian_time(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(UtcOffset::UTC);
+    let year = t.year();
+    let last_sunday = |month: time::Month| {
+        let mut d =
+            Date::from_calendar_date(year, month, 31).expect("March and October have 31 days");
+        while d.weekday() != Weekday::Sunday {
+            d = d.previous_day().expect("in range");
+        }
+        d.with_hms(1, 0, 0).expect("valid").assume_utc()
+    };
+    let summer = t >= last_sunday(time::Month::March) && t < last_sunday(time::Month::October);
+    let offset = UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("valid offset");
+    t.to_offset(offset)
+}
+
+/// The calendar date in Italy at instant `t` ("as of today" in SPEC §4 is
+/// the Italian day: a minor turns 18 at midnight in Rome, not in UTC).
+pub fn italian_date(t: OffsetDateTime) -> Date {
+    italian_time(t).date()
+}
+
+/// The application: storage, secret, configuration and clock.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    secret: Arc<ServerSecret>,
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(store: Store, secret: ServerSecret, config: Config) -> Self {
+        Self::with_clock(store, secret, config, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(
+        store: Store,
+        secret: ServerSecret,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            secret: Arc::new(secret),
+            config: Arc::new(config),
+            clock,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    fn now_millis(&self) -> Millis {
+        to_millis(self.clock.now())
+    }
+
+    /// Today in Italy.
+    pub fn today(&self) -> Date {
+        italian_date(self.clock.now())
+    }
+
+    /// For `/readyz`.
+    pub async fn ready(&self) -> AppResult<()> {
+        self.store
+            .ping()
+            .await
+            .map_err(|e| AppError::unavailable(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn italian_date_follows_rome_time() {
+        // 23:30 UTC in winter is already the next day in Rome (UTC+1).
+        assert_eq!(
+            italian_date(datetime!(2026-01-10 23:30 UTC)),
+            time::macros::date!(2026 - 01 - 11)
+        );
+        // 22:30 UTC in summer is already the next day (UTC+2)…
+        assert_eq!(
+            italian_date(datetime!(2026-07-10 22:30 UTC)),
+            time::macros::date!(2026 - 07 - 11)
+        );
+        // …but 22:30 UTC in winter is not.
+        assert_eq!(
+            italian_date(datetime!(2026-01-10 22:30 UTC)),
+            time::macros::date!(2026 - 01 - 10)
+        );
+    }
+}

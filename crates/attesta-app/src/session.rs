@@ -1,0 +1,216 @@
+//! Login sessions. The identity provider (SPID/CIE via OpenID Connect) is a
+//! later seam: whatever logs a user in ends in [`App::start_session`] with an
+//! [`Identity`]. In `--demo`, [`App::demo_login`] stands in for it.
+
+use attesta_domain::FiscalCode;
+use attesta_store::SessionRecord;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::backoffice::{object, unknown_fields};
+use crate::{App, AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Citizen,
+    Operator,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Citizen => "citizen",
+            Role::Operator => "operator",
+        }
+    }
+}
+
+/// Who is logged in, as the identity provider tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// For a citizen, their person id; for an operator, the provider's
+    /// subject.
+    pub subject: String,
+    pub name: String,
+    pub organisation: Option<String>,
+}
+
+/// A live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub role: Role,
+    pub identity: Identity,
+    /// The token every HTML form must carry back (CSRF).
+    pub csrf_token: String,
+}
+
+/// The cookie value to hand to the browser. Never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionCookie(pub String);
+
+impl std::fmt::Debug for SessionCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionCookie(<redacted>)")
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    hex::encode(buf)
+}
+
+fn cookie_hash(cookie: &str) -> String {
+    hex::encode(Sha256::digest(cookie.as_bytes()))
+}
+
+impl App {
+    /// Opens a session for an identity.
+    pub async fn start_session(
+        &self,
+        role: Role,
+        identity: Identity,
+    ) -> AppResult<(SessionCookie, Session)> {
+        let cookie = random_hex(32);
+        let now = self.now_millis();
+        let session = Session {
+            role,
+            identity,
+            csrf_token: random_hex(16),
+        };
+        self.store
+            .create_session(&SessionRecord {
+                session_hash: cookie_hash(&cookie),
+                role: role.as_str().into(),
+                subject: session.identity.subject.clone(),
+                display_name: session.identity.name.clone(),
+                organisation: session.identity.organisation.clone(),
+                csrf_token: session.csrf_token.clone(),
+                created_at: now,
+                expires_at: now + self.config.session_ttl.as_millis() as i64,
+            })
+            .await?;
+        Ok((SessionCookie(cookie), session))
+    }
+
+    /// The session behind a cookie value, if it is live.
+    pub async fn session(&self, cookie: &str) -> AppResult<Option<Session>> {
+        let Some(r) = self
+            .store
+            .session(&cookie_hash(cookie), self.now_millis())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let role = match r.role.as_str() {
+            "citizen" => Role::Citizen,
+            _ => Role::Operator,
+        };
+        Ok(Some(Session {
+            role,
+            identity: Identity {
+                subject: r.subject,
+                name: r.display_name,
+                organisation: r.organisation,
+            },
+            csrf_token: r.csrf_token,
+        }))
+    }
+
+    pub async fn logout(&self, cookie: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&cookie_hash(cookie)).await?)
+    }
+
+    /// `POST /api/v1/demo/login`: logs in as the identity provider would.
+    /// Only in demo mode.
+    pub async fn demo_login(&self, body: &Value) -> AppResult<(SessionCookie, Session)> {
+        if !self.config.demo {
+            return Err(AppError::new(
+                404,
+                "not_found",
+                "Demo login exists only in demo mode.",
+            ));
+        }
+        let map = object(body)?;
+        let unknown: Vec<String> = map
+            .keys()
+            .filter(|k| !["fiscal_code", "role", "organisation", "name"].contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown_fields(&unknown));
+        }
+        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::trim);
+        let mut fields = Vec::new();
+        let cf = match text("fiscal_code").map(FiscalCode::parse) {
+            Some(Ok(cf)) => Some(cf),
+            Some(Err(e)) => {
+                fields.push(attesta_domain::FieldError::new(
+                    "fiscal_code",
+                    e.to_string(),
+                ));
+                None
+            }
+            None => {
+                fields.push(attesta_domain::FieldError::new(
+                    "fiscal_code",
+                    "is required",
+                ));
+                None
+            }
+        };
+        let role = match text("role") {
+            Some("citizen") => Some(Role::Citizen),
+            Some("operator") => Some(Role::Operator),
+            _ => {
+                fields.push(attesta_domain::FieldError::new(
+                    "role",
+                    "must be \"citizen\" or \"operator\"",
+                ));
+                None
+            }
+        };
+        let (Some(cf), Some(role)) = (cf, role) else {
+            return Err(AppError::new(
+                422,
+                "invalid_login",
+                "The login request has invalid fields: see `fields`.",
+            )
+            .with_fields(fields));
+        };
+        let identity = match role {
+            Role::Citizen => {
+                let Some(person) = self.store.person_by_fiscal_code(&cf).await? else {
+                    return Err(AppError::new(
+                        422,
+                        "unknown_person",
+                        "No person with this codice fiscale is on record.",
+                    ));
+                };
+                Identity {
+                    subject: person.person_id,
+                    name: person.person.full_name(),
+                    organisation: None,
+                }
+            }
+            Role::Operator => Identity {
+                subject: cf.as_str().to_owned(),
+                name: text("name")
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("Demo operator")
+                    .chars()
+                    .take(100)
+                    .collect(),
+                organisation: Some(
+                    text("organisation")
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or("Demo organisation")
+                        .chars()
+                        .take(100)
+                        .collect(),
+                ),
+            },
+        };
+        self.start_session(role, identity).await
+    }
+}

@@ -1,0 +1,158 @@
+//! Level-1 verification (SPEC §4, §6 `POST /api/v1/verify`).
+//!
+//! The hot path: one indexed read (attestation + person + current status by
+//! token hash) and one append to the verification log; a wrong codice
+//! fiscale adds one atomic counter update.
+
+use attesta_credential::Token;
+use attesta_domain::{AreaFlags, FiscalCode};
+use attesta_store::{TokenLookup, VerificationRecord, ids};
+use subtle::ConstantTimeEq;
+
+use crate::{App, AppError, AppResult, to_millis};
+
+/// What a level-1 check answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Level1View {
+    pub qualifies: bool,
+    pub holder_name: String,
+    pub statuses: AreaFlags,
+    pub checked_at: time::OffsetDateTime,
+    pub verification_id: String,
+}
+
+impl Level1View {
+    pub fn outcome(&self) -> &'static str {
+        if self.qualifies {
+            "qualifies"
+        } else {
+            "does_not_qualify"
+        }
+    }
+}
+
+/// What the operator page may say about a token before any codice fiscale
+/// is typed: only whether it can be checked at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Active,
+    Revoked,
+    Unknown,
+}
+
+impl App {
+    /// Whether a token (full or short code form) can be checked.
+    pub async fn token_state(&self, token: &str) -> AppResult<TokenState> {
+        let Some(token) = Token::parse(token) else {
+            return Ok(TokenState::Unknown);
+        };
+        Ok(
+            match self.store.lookup_token(&token.storage_hash()).await? {
+                None => TokenState::Unknown,
+                Some(l) if l.revoked_at.is_some() => TokenState::Revoked,
+                Some(_) => TokenState::Active,
+            },
+        )
+    }
+
+    /// `POST /api/v1/verify`: the codice fiscale against the token.
+    pub async fn verify_level1(&self, token: &str, fiscal_code: &str) -> AppResult<Level1View> {
+        // Checked before the token is looked up, and never an attempt.
+        let cf = FiscalCode::parse(fiscal_code).map_err(|e| {
+            AppError::new(
+                400,
+                "invalid_fiscal_code",
+                format!("The codice fiscale is not valid: {e}."),
+            )
+        })?;
+        let token = Token::parse(token).ok_or_else(AppError::unknown_token)?;
+        let Some(found) = self.store.lookup_token(&token.storage_hash()).await? else {
+            return Err(AppError::unknown_token());
+        };
+        if found.revoked_at.is_some() {
+            return Err(AppError::revoked_token());
+        }
+        let now = self.now();
+        let now_ms = to_millis(now);
+        let window = self.config.failure_window.as_millis() as i64;
+        let limit = self.config.max_fiscal_code_failures;
+        let locked_until = |failures: i64, start: Option<i64>| match start {
+            Some(start) if failures >= limit && start > now_ms - window => Some(start + window),
+            _ => None,
+        };
+        if let Some(until) = locked_until(found.failures, found.window_start) {
+            self.log(&found, now_ms, "locked").await?;
+            return Err(too_many_attempts(until - now_ms));
+        }
+        let matches: bool = cf
+            .as_str()
+            .as_bytes()
+            .ct_eq(found.fiscal_code.as_bytes())
+            .into();
+        if !matches {
+            let (failures, start) = self
+                .store
+                .record_failure(&found.attestation_id, now_ms, window)
+                .await?;
+            if failures > limit {
+                // Lost a race with other wrong attempts: already locked.
+                self.log(&found, now_ms, "locked").await?;
+                return Err(too_many_attempts(start + window - now_ms));
+            }
+            self.log(&found, now_ms, "fiscal_code_mismatch").await?;
+            let left = limit - failures;
+            return Err(AppError::new(
+                403,
+                "fiscal_code_mismatch",
+                if left > 0 {
+                    format!("The codice fiscale does not match this QR code. Check it with the holder's health card and try again ({left} attempts left).")
+                } else {
+                    "The codice fiscale does not match this QR code. No attempts are left: this QR is locked for 15 minutes.".to_owned()
+                },
+            )
+            .with_attempts_left(left));
+        }
+        let outcome = found
+            .status
+            .level1(found.birth_date, crate::italian_date(now));
+        let verification_id = self.log(&found, now_ms, outcome.as_str()).await?;
+        Ok(Level1View {
+            qualifies: outcome.qualifies,
+            holder_name: format!("{} {}", found.given_name, found.family_name),
+            statuses: outcome.flags,
+            checked_at: crate::from_millis(now_ms),
+            verification_id,
+        })
+    }
+
+    /// Writes one level-1 attempt to the log before the answer leaves.
+    async fn log(&self, found: &TokenLookup, at: i64, outcome: &str) -> AppResult<String> {
+        let verification_id = ids::random_id();
+        self.store
+            .log_verification(&VerificationRecord {
+                verification_id: verification_id.clone(),
+                person_id: Some(found.person_id.clone()),
+                attestation_id: Some(found.attestation_id.clone()),
+                at,
+                level: 1,
+                outcome: outcome.to_owned(),
+                operator: None,
+                organisation: None,
+            })
+            .await?;
+        Ok(verification_id)
+    }
+}
+
+fn too_many_attempts(retry_after_ms: i64) -> AppError {
+    let seconds = (retry_after_ms.max(0) as u64).div_ceil(1000);
+    let minutes = seconds.div_ceil(60);
+    AppError::new(
+        429,
+        "too_many_attempts",
+        format!(
+            "Too many wrong codici fiscali for this QR code. Try again in {minutes} minute(s)."
+        ),
+    )
+    .with_retry_after(seconds)
+}

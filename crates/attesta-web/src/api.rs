@@ -1,0 +1,238 @@
+//! The JSON API of SPEC §6. Handlers are thin: extract, call one use case,
+//! shape the view.
+
+use attesta_app::{AttestationView, Level1View, Written};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{Admin, ApiJson, Citizen};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn written(w: Written) -> StatusCode {
+    match w {
+        Written::Created => StatusCode::CREATED,
+        Written::Updated | Written::Unchanged => StatusCode::OK,
+    }
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+// ---- verification ---------------------------------------------------
+
+fn string_field<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
+    match body.get(key) {
+        Some(Value::String(s)) => Ok(s),
+        _ => Err(ApiError(attesta_app::AppError::invalid_request(format!(
+            "`{key}` is required and must be a string."
+        )))),
+    }
+}
+
+pub fn level1_json(v: &Level1View) -> Value {
+    json!({
+        "level": 1,
+        "outcome": v.outcome(),
+        "holder": {"name": v.holder_name},
+        "statuses": v.statuses,
+        "checked_at": rfc3339(v.checked_at),
+        "verification_id": v.verification_id,
+    })
+}
+
+pub async fn verify(State(s): State<AppState>, ApiJson(body): ApiJson) -> ApiResult<Response> {
+    if let Some(obj) = body.as_object() {
+        let unknown: Vec<&String> = obj
+            .keys()
+            .filter(|k| *k != "token" && *k != "fiscal_code")
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError(attesta_app::AppError::invalid_request(format!(
+                "Unknown field(s): {}. The body is {{\"token\", \"fiscal_code\"}}.",
+                unknown
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))));
+        }
+    }
+    let fiscal_code = string_field(&body, "fiscal_code")?;
+    let token = string_field(&body, "token")?;
+    let view = s.app.verify_level1(token, fiscal_code).await?;
+    Ok(no_store(Json(level1_json(&view)).into_response()))
+}
+
+// ---- back office ----------------------------------------------------
+
+pub async fn put_person(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(fiscal_code): Path<String>,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let w = s.app.put_person(&fiscal_code, &body).await?;
+    Ok((written(w), Json(json!({"fiscal_code": fiscal_code.trim().to_ascii_uppercase(), "result": if w == Written::Created {"created"} else {"updated"}}))).into_response())
+}
+
+pub async fn post_verbale(
+    State(s): State<AppState>,
+    _: Admin,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let w = s.app.ingest_verbale(&body).await?;
+    let result = match w {
+        Written::Created => "created",
+        Written::Updated => "confirmed",
+        Written::Unchanged => "unchanged",
+    };
+    Ok((
+        written(w),
+        Json(json!({"verbale_id": body.get("verbale_id"), "result": result})),
+    )
+        .into_response())
+}
+
+// ---- citizen --------------------------------------------------------
+
+pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let me = s.app.me(&c.person_id).await?;
+    let p = &me.record.person;
+    Ok(no_store(
+        Json(json!({
+            "person": {
+                "fiscal_code": p.fiscal_code.as_str(),
+                "given_name": p.given_name,
+                "family_name": p.family_name,
+                "birth_date": attesta_domain::format_date(p.birth_date),
+            },
+            "contact": {
+                "email": p.email,
+                "mobile": p.mobile.as_ref().map(|m| m.as_str()),
+            },
+            "privacy_notice": {
+                "accepted": me.record.privacy_accepted_at.is_some(),
+                "accepted_at": me.record.privacy_accepted_at.map(|t| rfc3339(attesta_app::from_millis(t))),
+            },
+            "qualifies": me.qualifies,
+        }))
+        .into_response(),
+    ))
+}
+
+pub async fn accept_privacy(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    s.app.accept_privacy_notice(&c.person_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn attestation_json(v: &AttestationView) -> Value {
+    json!({"url": v.url, "short_code": v.short_code, "created_at": rfc3339(v.created_at)})
+}
+
+pub async fn create_attestation(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let v = s.app.generate_attestation(&c.person_id).await?;
+    Ok(no_store(
+        (StatusCode::CREATED, Json(attestation_json(&v))).into_response(),
+    ))
+}
+
+pub async fn get_attestation(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let v = s.app.current_attestation(&c.person_id).await?;
+    Ok(no_store(Json(attestation_json(&v)).into_response()))
+}
+
+pub async fn delete_attestation(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    s.app.revoke_attestation(&c.person_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn attestation_pdf(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let pdf = s.app.attestation_pdf(&c.person_id).await?;
+    let mut r = pdf.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"attestazione-qr.pdf\""),
+    );
+    Ok(no_store(r))
+}
+
+pub async fn verifications(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let list = s.app.verifications(&c.person_id).await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|v| {
+            let mut item = json!({"at": rfc3339(v.at), "level": v.level, "outcome": v.outcome});
+            if let Some(op) = &v.operator {
+                item["operator"] = json!(op);
+            }
+            if let Some(org) = &v.organisation {
+                item["organisation"] = json!(org);
+            }
+            item
+        })
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+// ---- demo -----------------------------------------------------------
+
+pub async fn demo_login(State(s): State<AppState>, ApiJson(body): ApiJson) -> ApiResult<Response> {
+    let (cookie, session) = s.app.demo_login(&body).await?;
+    let mut r = Json(json!({
+        "role": match session.role { attesta_app::Role::Citizen => "citizen", attesta_app::Role::Operator => "operator" },
+        "name": session.identity.name,
+        "organisation": session.identity.organisation,
+        "csrf_token": session.csrf_token,
+    }))
+    .into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        crate::session_cookie_header(&s, &cookie.0),
+    );
+    Ok(r)
+}
+
+/// The SMS and e-mails "sent" in demo mode, newest first. Nothing is sent
+/// by SMS or e-mail yet (level 2 and the e-mail arrive with their issues),
+/// so the outbox is empty until then.
+pub async fn demo_outbox() -> Response {
+    Json(json!([])).into_response()
+}
+
+// ---- operations -----------------------------------------------------
+
+pub async fn healthz() -> Response {
+    Json(json!({"status": "ok"})).into_response()
+}
+
+pub async fn readyz(State(s): State<AppState>) -> ApiResult<Response> {
+    s.app.ready().await?;
+    Ok(Json(json!({"status": "ready"})).into_response())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError(attesta_app::AppError::new(
+        404,
+        "not_found",
+        "No such endpoint: see /api/v1/openapi.json.",
+    ))
+}

@@ -1,0 +1,188 @@
+//! Request extractors: JSON bodies with SPEC §6 errors, sessions from the
+//! cookie, the back-office API key, and the same-origin rule.
+
+use attesta_app::{AppError, Role, Session};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use serde_json::Value;
+use subtle::ConstantTimeEq;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "attesta_session";
+
+/// A JSON body: malformed → 400 `invalid_request`, too large → 413
+/// `payload_too_large`, empty → `{}`.
+#[derive(Debug)]
+pub struct ApiJson(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for ApiJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(AppError::new(
+                    413,
+                    "payload_too_large",
+                    "The body is larger than 64 KiB.",
+                ))
+            } else {
+                ApiError(AppError::invalid_request(format!(
+                    "The body could not be read: {rejection}"
+                )))
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ApiJson(Value::Object(Default::default())));
+        }
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
+            ApiError(AppError::invalid_request(format!(
+                "The body is not valid JSON: {e}."
+            )))
+        })
+    }
+}
+
+/// The raw session cookie value, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The live session, if the request carries one.
+#[derive(Debug, Clone)]
+pub struct MaybeSession(pub Option<Session>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(cookie) = session_cookie(&parts.headers) else {
+            return Ok(MaybeSession(None));
+        };
+        Ok(MaybeSession(state.app.session(&cookie).await?))
+    }
+}
+
+/// A logged-in citizen, for `/api/v1/me…`. State-changing requests must be
+/// same-origin (SPEC §6).
+#[derive(Debug, Clone)]
+pub struct Citizen {
+    pub person_id: String,
+}
+
+impl FromRequestParts<AppState> for Citizen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let MaybeSession(session) = MaybeSession::from_request_parts(parts, state).await?;
+        let session = session.ok_or_else(|| ApiError(AppError::login_required()))?;
+        if session.role != Role::Citizen {
+            return Err(ApiError(AppError::new(
+                403,
+                "citizen_only",
+                "This is the citizen's area: log in as a citizen.",
+            )));
+        }
+        if !matches!(parts.method, Method::GET | Method::HEAD)
+            && !same_origin(&parts.headers, state)
+        {
+            return Err(ApiError(cross_origin()));
+        }
+        Ok(Citizen {
+            person_id: session.identity.subject,
+        })
+    }
+}
+
+pub fn cross_origin() -> AppError {
+    AppError::new(
+        403,
+        "cross_origin",
+        "This request changes data with a session cookie, so it must come from attesta's own pages (same-origin Origin or Sec-Fetch-Site header).",
+    )
+}
+
+/// SPEC §6: a same-origin `Origin`, or `Sec-Fetch-Site: same-origin`.
+pub fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "same-origin")
+    {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+    let public = origin_of(&state.app.config().public_url);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| h.to_ascii_lowercase());
+    origin == public
+        || host.is_some_and(|h| origin == format!("http://{h}") || origin == format!("https://{h}"))
+}
+
+fn origin_of(url: &str) -> String {
+    let lower = url.to_ascii_lowercase();
+    match lower.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split('/').next().unwrap_or(rest);
+            format!("{scheme}://{host}")
+        }
+        None => lower,
+    }
+}
+
+/// The back office, authenticated by `Authorization: Bearer <key>`.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match (given, &state.web.admin_api_key) {
+            (Some(given), Some(key)) if bool::from(given.as_bytes().ct_eq(key.as_bytes())) => {
+                Ok(Admin)
+            }
+            (_, None) => Err(ApiError(AppError::new(
+                401,
+                "unauthorized",
+                "The back-office API is disabled: set ATTESTA_ADMIN_API_KEY on the server.",
+            ))),
+            _ => Err(ApiError(AppError::new(
+                401,
+                "unauthorized",
+                "Give the back-office API key as `Authorization: Bearer <key>`.",
+            ))),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! attesta's HTTP surface: the JSON API of SPEC §6 and the HTML pages.
+//!
+//! A request flows one way: an extractor parses and authorises, one use
+//! case of `attesta-app` runs, and the handler shapes its view as JSON or
+//! HTML. Errors map to HTTP in one place (`error.rs`).
+
+use std::sync::Arc;
+
+use attesta_app::App;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use tower_http::trace::TraceLayer;
+
+mod api;
+mod error;
+mod extract;
+mod openapi;
+mod pages;
+
+pub use error::{ApiError, PageError};
+pub use openapi::{DOCUMENTED as DOCUMENTED_PATHS, spec as openapi_spec};
+
+/// Settings that belong to the HTTP layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// `Authorization: Bearer` key of the back office; `None` disables it.
+    pub admin_api_key: Option<String>,
+    /// Mark the session cookie `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+    pub web: Arc<WebConfig>,
+}
+
+pub(crate) fn session_cookie_header(state: &AppState, value: &str) -> HeaderValue {
+    let max_age = state.app.config().session_ttl.as_secs();
+    let secure = if state.web.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        extract::SESSION_COOKIE
+    ))
+    .expect("hex cookie values are valid header text")
+}
+
+/// Dates as Italians read them, in Italian time.
+pub(crate) fn format_italian_datetime(t: time::OffsetDateTime) -> String {
+    let local = attesta_app::italian_time(t);
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        local.day(),
+        local.month() as u8,
+        local.year(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+
+async fn style() -> Response {
+    let mut r = STYLE.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+/// Every route. `/V/…` is served as `/v/…`: the QR carries the URL in upper
+/// case so that it is encoded in alphanumeric mode.
+pub fn router(app: App, web: WebConfig) -> Router {
+    let demo = app.config().demo;
+    let state = AppState {
+        app,
+        web: Arc::new(web),
+    };
+    let mut api = Router::new()
+        .route("/verify", post(api::verify))
+        .route("/admin/people/{fiscal_code}", put(api::put_person))
+        .route("/admin/verbali", post(api::post_verbale))
+        .route("/me", get(api::me))
+        .route("/me/privacy-notice", post(api::accept_privacy))
+        .route(
+            "/me/attestation",
+            get(api::get_attestation)
+                .post(api::create_attestation)
+                .delete(api::delete_attestation),
+        )
+        .route("/me/attestation/pdf", get(api::attestation_pdf))
+        .route("/me/verifications", get(api::verifications))
+        .route("/openapi.json", get(openapi::document));
+    if demo {
+        api = api
+            .route("/demo/login", post(api::demo_login))
+            .route("/demo/outbox", get(api::demo_outbox));
+    }
+    let api = api.fallback(api::not_found);
+
+    let mut pages = Router::new()
+        .route("/", get(pages::index))
+        .route("/v", get(pages::check_form))
+        .route(
+            "/v/{token}",
+            get(pages::verify_form).post(pages::verify_submit),
+        )
+        .route(
+            "/V/{token}",
+            get(pages::verify_form).post(pages::verify_submit),
+        )
+        .route("/me", get(pages::me_page))
+        .route("/me/privacy-notice", post(pages::me_privacy))
+        .route("/me/attestation", post(pages::me_generate))
+        .route("/me/attestation/revoke", post(pages::me_revoke))
+        .route("/logout", post(pages::logout))
+        .route("/static/style.css", get(style))
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz));
+    if demo {
+        pages = pages
+            .route("/demo", get(pages::demo_page))
+            .route("/demo/login", post(pages::demo_login));
+    }
+
+    pages
+        .nest("/api/v1", api)
+        .fallback(pages::page_not_found)
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(
+            // Log the route template, never the raw path: tokens and the
+            // back office's codici fiscali live in paths.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str)
+                    .to_owned();
+                tracing::info_span!("request", method = %req.method(), route = %route)
+            }),
+        )
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    r
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    web: WebConfig,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app, web))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

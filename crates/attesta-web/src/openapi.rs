@@ -1,0 +1,192 @@
+//! `GET /api/v1/openapi.json`: the JSON API described by hand, next to the
+//! router it describes. A test checks that every JSON route is in it.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+fn error_ref() -> Value {
+    json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn op(
+    summary: &str,
+    security: Option<&str>,
+    body: Option<Value>,
+    ok: (&str, Value),
+    errors: &[&str],
+) -> Value {
+    let mut responses = serde_json::Map::new();
+    responses.insert(ok.0.to_owned(), ok.1);
+    for code in errors {
+        responses.insert((*code).to_owned(), error_ref());
+    }
+    let mut o = json!({"summary": summary, "responses": responses});
+    if let Some(s) = security {
+        o["security"] = json!([{ s: [] }]);
+    }
+    if let Some(b) = body {
+        o["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": b}}});
+    }
+    o
+}
+
+fn ok_json(schema: Value) -> Value {
+    json!({"description": "ok", "content": {"application/json": {"schema": schema}}})
+}
+
+/// The paths documented, as the router mounts them (used by the test).
+pub const DOCUMENTED: &[&str] = &[
+    "/api/v1/verify",
+    "/api/v1/admin/people/{fiscal_code}",
+    "/api/v1/admin/verbali",
+    "/api/v1/me",
+    "/api/v1/me/privacy-notice",
+    "/api/v1/me/attestation",
+    "/api/v1/me/attestation/pdf",
+    "/api/v1/me/verifications",
+    "/api/v1/demo/login",
+    "/api/v1/demo/outbox",
+    "/api/v1/openapi.json",
+    "/healthz",
+    "/readyz",
+];
+
+pub fn spec() -> Value {
+    let verbale = json!({"type": "object", "additionalProperties": false,
+    "required": ["verbale_id", "fiscal_code", "kind", "session_date", "definitive", "source"],
+    "properties": {
+        "verbale_id": {"type": "string", "maxLength": 64},
+        "fiscal_code": {"type": "string", "minLength": 16, "maxLength": 16},
+        "kind": {"enum": ["first_instance", "aggravation", "revision", "extraordinary_check", "self_correction"]},
+        "session_date": {"type": "string", "format": "date"},
+        "definitive": {"type": "boolean"},
+        "source": {"enum": ["telematic", "paper_pre2010", "autonomous_region", "court"]},
+        "invalidity_code": {"type": ["string", "null"], "pattern": "^(0[1-9]|1[0-2])$"},
+        "invalidity_percentage": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+        "accompaniment": {"type": ["boolean", "null"]},
+        "blindness": {"enum": ["none", "partial", "absolute", null]},
+        "deafness": {"type": ["boolean", "null"]},
+        "handicap": {"enum": ["none", "art3_c1", "art3_c3", null]},
+        "art21": {"type": ["boolean", "null"]},
+        "law68_disability": {"type": ["boolean", "null"]},
+        "dl5_2012_art4": {"type": ["boolean", "null"]},
+        "revision": {"oneOf": [
+            {"type": "null"},
+            {"type": "object", "required": ["due"], "properties": {"due": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}, "additionalProperties": false},
+            {"type": "object", "required": ["exempt"], "properties": {"exempt": {"const": true}}, "additionalProperties": false},
+            {"type": "object", "required": ["none"], "properties": {"none": {"const": true}}, "additionalProperties": false}
+        ]},
+        "judgement": {"type": ["string", "null"], "maxLength": 4000}
+    }});
+    let person = json!({"type": "object", "additionalProperties": false,
+    "required": ["given_name", "family_name", "birth_date"],
+    "properties": {
+        "given_name": {"type": "string"}, "family_name": {"type": "string"},
+        "birth_date": {"type": "string", "format": "date"},
+        "email": {"type": ["string", "null"]},
+        "mobile": {"type": ["string", "null"], "description": "E.164, e.g. +393331234567"}
+    }});
+    let level1 = json!({"type": "object", "properties": {
+        "level": {"const": 1},
+        "outcome": {"enum": ["qualifies", "does_not_qualify"]},
+        "holder": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "statuses": {"type": "object", "properties": {
+            "civil_invalidity": {"type": "boolean"}, "civil_blindness": {"type": "boolean"},
+            "deafness": {"type": "boolean"}, "handicap": {"type": "boolean"}}},
+        "checked_at": {"type": "string", "format": "date-time"},
+        "verification_id": {"type": "string"}}});
+    let attestation = json!({"type": "object", "properties": {
+        "url": {"type": "string"}, "short_code": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"}}});
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "attesta", "version": env!("CARGO_PKG_VERSION"),
+            "description": "Prove a recognised disability with a QR code (INPS QR-Code invalidi civili; EU Disability Card)."},
+        "components": {
+            "securitySchemes": {
+                "adminKey": {"type": "http", "scheme": "bearer", "description": "ATTESTA_ADMIN_API_KEY"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "attesta_session"}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string"}, "message": {"type": "string"},
+                        "attempts_left": {"type": "integer"},
+                        "fields": {"type": "array", "items": {"type": "object", "properties": {
+                            "field": {"type": "string"}, "reason": {"type": "string"}}}}}}}},
+                "Verbale": verbale,
+                "Person": person,
+                "Level1": level1,
+                "Attestation": attestation
+            }
+        },
+        "paths": {
+            "/api/v1/verify": {"post": op("Level-1 check: codice fiscale against a token", None,
+                Some(json!({"type": "object", "required": ["token", "fiscal_code"], "additionalProperties": false,
+                    "properties": {"token": {"type": "string"}, "fiscal_code": {"type": "string"}}})),
+                ("200", ok_json(json!({"$ref": "#/components/schemas/Level1"}))),
+                &["400", "403", "404", "410", "413", "429"])},
+            "/api/v1/admin/people/{fiscal_code}": {"put": {
+                "parameters": [{"name": "fiscal_code", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "summary": "Create or update a person", "security": [{"adminKey": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Person"}}}},
+                "responses": {"200": {"description": "updated"}, "201": {"description": "created"},
+                    "400": error_ref(), "401": error_ref(), "413": error_ref(), "422": error_ref()}}},
+            "/api/v1/admin/verbali": {"post": {
+                "summary": "Ingest one verbale (idempotent by verbale_id)", "security": [{"adminKey": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Verbale"}}}},
+                "responses": {"200": {"description": "unchanged, or confirmed (definitive false → true)"},
+                    "201": {"description": "created"}, "400": error_ref(), "401": error_ref(),
+                    "409": error_ref(), "413": error_ref(), "422": error_ref()}}},
+            "/api/v1/me": {"get": op("The citizen's record, contact data and privacy-notice acceptance", Some("session"), None,
+                ("200", ok_json(json!({"type": "object"}))), &["401"])},
+            "/api/v1/me/privacy-notice": {"post": op("Accept the privacy notice", Some("session"), None,
+                ("204", json!({"description": "accepted"})), &["401", "403"])},
+            "/api/v1/me/attestation": {
+                "get": op("The current attestation", Some("session"), None,
+                    ("200", ok_json(json!({"$ref": "#/components/schemas/Attestation"}))), &["401", "404"]),
+                "post": op("Generate a new attestation (revokes the previous one)", Some("session"), None,
+                    ("201", ok_json(json!({"$ref": "#/components/schemas/Attestation"}))), &["401", "403", "409", "422"]),
+                "delete": op("Revoke the current attestation", Some("session"), None,
+                    ("204", json!({"description": "revoked"})), &["401", "403", "404"])},
+            "/api/v1/me/attestation/pdf": {"get": {"summary": "The attestation PDF", "security": [{"session": []}],
+                "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, "401": error_ref(), "404": error_ref()}}},
+            "/api/v1/me/verifications": {"get": op("Every check made on the citizen, newest first", Some("session"), None,
+                ("200", ok_json(json!({"type": "array", "items": {"type": "object", "properties": {
+                    "at": {"type": "string", "format": "date-time"}, "level": {"enum": [1, 2]},
+                    "outcome": {"type": "string"}, "operator": {"type": "string"}, "organisation": {"type": "string"}}}}))),
+                &["401"])},
+            "/api/v1/demo/login": {"post": op("Demo mode only: log in as the identity provider would", None,
+                Some(json!({"type": "object", "required": ["fiscal_code", "role"], "properties": {
+                    "fiscal_code": {"type": "string"}, "role": {"enum": ["citizen", "operator"]},
+                    "organisation": {"type": "string"}, "name": {"type": "string"}}})),
+                ("200", ok_json(json!({"type": "object"}))), &["400", "422"])},
+            "/api/v1/demo/outbox": {"get": op("Demo mode only: SMS and e-mails sent, newest first", None, None,
+                ("200", ok_json(json!({"type": "array"}))), &[])},
+            "/api/v1/openapi.json": {"get": op("This document", None, None, ("200", ok_json(json!({"type": "object"}))), &[])},
+            "/healthz": {"get": op("The process is up", None, None, ("200", ok_json(json!({"type": "object"}))), &[])},
+            "/readyz": {"get": op("The database is reachable", None, None, ("200", ok_json(json!({"type": "object"}))), &["503"])}
+        }
+    })
+}
+
+pub async fn document() -> Response {
+    Json(spec()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_path_is_in_the_document() {
+        let spec = spec();
+        let paths = spec["paths"].as_object().unwrap();
+        for p in DOCUMENTED {
+            assert!(paths.contains_key(*p), "{p}");
+        }
+        assert_eq!(paths.len(), DOCUMENTED.len());
+    }
+}

@@ -1,0 +1,188 @@
+//! The test-app builder: a real server on a random port over a fresh
+//! database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set).
+
+use std::sync::Arc;
+
+use attesta_app::{App, Config, ManualClock};
+use attesta_credential::ServerSecret;
+use attesta_store::Store;
+use attesta_store::testing::{TestDatabase, TestEngine, fresh_database, in_ci};
+use serde_json::{Value, json};
+
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub app: App,
+    pub http: reqwest::Client,
+    _db: TestDatabase,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(engine: TestEngine) -> Option<TestApp> {
+        let db = fresh_database(engine).await.unwrap()?;
+        let store = Store::connect(&db.url).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::new(&base);
+        config.demo = true;
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let app = App::with_clock(store, ServerSecret::generate(), config, clock.clone());
+        let web = attesta_web::WebConfig {
+            admin_api_key: Some(ADMIN_KEY.into()),
+            secure_cookies: false,
+        };
+        tokio::spawn(attesta_web::serve(listener, app.clone(), web));
+        Some(TestApp {
+            base,
+            clock,
+            app,
+            http: client(),
+            _db: db,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn admin_put_person(&self, cf: &str, body: Value) -> reqwest::Response {
+        self.http
+            .put(self.url(&format!("/api/v1/admin/people/{cf}")))
+            .bearer_auth(ADMIN_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn admin_post_verbale(&self, body: Value) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/admin/verbali"))
+            .bearer_auth(ADMIN_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A person with a verbale whose findings are `findings`.
+    pub async fn person_with(&self, cf: &str, birth_date: &str, findings: Value) {
+        let r = self
+            .admin_put_person(
+                cf,
+                json!({"given_name": "Mario", "family_name": "Rossi",
+                "birth_date": birth_date, "email": "mario@example.it", "mobile": "+393331234567"}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        let mut v = json!({"verbale_id": format!("V-{cf}"), "fiscal_code": cf, "kind": "first_instance",
+            "session_date": "2024-05-10", "definitive": true, "source": "telematic"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(findings.as_object().unwrap().clone());
+        let r = self.admin_post_verbale(v).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+
+    /// A fresh client logged in as the citizen `cf`.
+    pub async fn citizen(&self, cf: &str) -> Citizen {
+        let http = client();
+        let r = http
+            .post(self.url("/api/v1/demo/login"))
+            .json(&json!({"fiscal_code": cf, "role": "citizen"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        Citizen {
+            http,
+            base: self.base.clone(),
+        }
+    }
+
+    /// Person, privacy notice and attestation: returns the token.
+    pub async fn attested(&self, cf: &str, findings: Value) -> String {
+        self.person_with(cf, "1980-01-01", findings).await;
+        let c = self.citizen(cf).await;
+        assert_eq!(c.post("/api/v1/me/privacy-notice").await.status(), 204);
+        let r = c.post("/api/v1/me/attestation").await;
+        assert_eq!(r.status(), 201);
+        let body: Value = r.json().await.unwrap();
+        token_of(body["url"].as_str().unwrap())
+    }
+
+    pub async fn verify(&self, token: &str, cf: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/verify"))
+            .json(&json!({"token": token, "fiscal_code": cf}))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub fn token_of(url: &str) -> String {
+    url.rsplit('/').next().unwrap().to_owned()
+}
+
+/// A logged-in browser-like client: state-changing calls carry a
+/// same-origin `Origin`, as browsers send it.
+pub struct Citizen {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Citizen {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}{}", self.base, path))
+            .header("origin", &self.base)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.http
+            .delete(format!("{}{}", self.base, path))
+            .header("origin", &self.base)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// True when `tool` is on the PATH. Absent: skipped with a printed reason on
+/// a developer's machine, a failure under `CI=true`.
+pub fn require_tool(tool: &str, package: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if in_ci() {
+            panic!("CI=true but {tool} is missing: install the Debian package {package}");
+        }
+        eprintln!("skipped: {tool} is not installed (Debian package {package})");
+    }
+    found
+}

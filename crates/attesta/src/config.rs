@@ -1,0 +1,191 @@
+//! Configuration: a TOML file, then `ATTESTA_*` environment variables, then
+//! command-line flags, each overriding the one before. Unknown keys and
+//! unknown `ATTESTA_*` variables are errors, so a typo never silently falls
+//! back to a default.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The configuration file's shape (every key optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub database_url: Option<String>,
+    pub admin_api_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub max_fiscal_code_failures: Option<i64>,
+    pub failure_window_seconds: Option<u64>,
+}
+
+/// The `ATTESTA_*` variables attesta reads; any other is refused.
+const KNOWN_VARS: &[&str] = &[
+    "ATTESTA_CONFIG",
+    "ATTESTA_LISTEN",
+    "ATTESTA_DATA_DIR",
+    "ATTESTA_PUBLIC_URL",
+    "ATTESTA_ADMIN_API_KEY",
+    "ATTESTA_SECRET_KEY",
+    "ATTESTA_MAX_FISCAL_CODE_FAILURES",
+    "ATTESTA_FAILURE_WINDOW_SECONDS",
+    "ATTESTA_LOG",
+    "ATTESTA_LOG_FORMAT",
+];
+
+/// Resolved settings.
+#[derive(Debug)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub public_url: Option<String>,
+    pub database_url: Option<String>,
+    pub admin_api_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub max_fiscal_code_failures: i64,
+    pub failure_window_seconds: u64,
+}
+
+/// Flags that override the file and the environment.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub public_url: Option<String>,
+}
+
+pub fn check_environment() -> anyhow::Result<()> {
+    let unknown: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("ATTESTA_") && !KNOWN_VARS.contains(&k.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "unknown environment variable(s) {}: attesta reads only {}",
+            unknown.join(", "),
+            KNOWN_VARS.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_env<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
+    env(name)
+        .map(|v| {
+            v.trim()
+                .parse::<T>()
+                .ok()
+                .with_context(|| format!("{name} must be a whole number, got {v:?}"))
+        })
+        .transpose()
+}
+
+pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
+    check_environment()?;
+    let path = overrides
+        .config
+        .clone()
+        .or_else(|| env("ATTESTA_CONFIG").map(PathBuf::from));
+    let file = match &path {
+        Some(p) => read_file(p)?,
+        None => FileConfig::default(),
+    };
+    let listen = overrides
+        .listen
+        .or_else(|| env("ATTESTA_LISTEN"))
+        .or(file.listen)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let data_dir = overrides
+        .data_dir
+        .or_else(|| env("ATTESTA_DATA_DIR").map(PathBuf::from))
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("data"));
+    Ok(Settings {
+        public_url: overrides
+            .public_url
+            .or_else(|| env("ATTESTA_PUBLIC_URL"))
+            .or(file.public_url),
+        database_url: env("DATABASE_URL").or(file.database_url),
+        admin_api_key: env("ATTESTA_ADMIN_API_KEY").or(file.admin_api_key),
+        secret_key: env("ATTESTA_SECRET_KEY").or(file.secret_key),
+        max_fiscal_code_failures: parse_env("ATTESTA_MAX_FISCAL_CODE_FAILURES")?
+            .or(file.max_fiscal_code_failures)
+            .unwrap_or(5),
+        failure_window_seconds: parse_env("ATTESTA_FAILURE_WINDOW_SECONDS")?
+            .or(file.failure_window_seconds)
+            .unwrap_or(15 * 60),
+        listen,
+        data_dir,
+    })
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("in the configuration file {}", path.display()))
+}
+
+impl Settings {
+    /// `DATABASE_URL`, or a SQLite file in the data directory.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!("cannot create the data directory {}", self.data_dir.display())
+        })?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("attesta.sqlite").display()
+        ))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+/// Reads a secret from `value` or, in demo mode, from a file in the data
+/// directory, generating it (32 random bytes, hex, mode 0600) the first time.
+pub fn demo_secret_file(data_dir: &Path, name: &str) -> anyhow::Result<String> {
+    let path = data_dir.join(name);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Ok(text.trim().to_owned());
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
+    let value = hex::encode(bytes);
+    write_private(&path, &value)?;
+    Ok(value)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    writeln!(f, "{value}")?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
+    std::fs::write(path, format!("{value}\n")).with_context(|| format!("cannot write {}", path.display()))
+}

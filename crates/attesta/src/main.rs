@@ -1,0 +1,210 @@
+//! The `attesta` binary: the service and its command-line tools. Each
+//! command calls the same use cases (`attesta-app`) as the HTTP API.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use attesta_app::{App, Config};
+use attesta_credential::ServerSecret;
+use attesta_store::Store;
+use clap::{Parser, Subcommand};
+
+mod config;
+mod import_cmd;
+mod seed_cmd;
+
+#[derive(Debug, Parser)]
+#[command(name = "attesta", version, about = "Prove a recognised disability with a QR code")]
+struct Cli {
+    /// A TOML configuration file (also ATTESTA_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// The data directory: the SQLite file and, in demo mode, generated keys.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service.
+    Serve {
+        /// Demo mode: embedded SQLite (or DATABASE_URL), demo people, demo login, outbox.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// The public base URL printed in QR codes (default http://{listen}).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+    /// Import people or verbali from a .jsonl or .csv file.
+    Import {
+        /// The file; its keys or header tell people from verbali.
+        file: PathBuf,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch_size: usize,
+    },
+    /// Make synthetic people with qualifying verbali, for load tests.
+    Seed {
+        /// How many people.
+        #[arg(long)]
+        people: u64,
+        /// Also make their attestations and write `token,fiscal_code` lines here.
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+        /// The public base URL (only the token is written, but it is derived the same way).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(std::env::var("ATTESTA_LOG").unwrap_or_else(|_| "info".into()))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("ATTESTA_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            demo,
+            listen,
+            public_url,
+        } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                listen,
+                data_dir: cli.data_dir,
+                public_url,
+            })?;
+            serve(settings, demo).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, batch_size } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            let app = open_app(&settings, ServerSecret::generate(), false).await?;
+            import_cmd::run(&app, &file, batch_size).await
+        }
+        Command::Seed {
+            people,
+            tokens,
+            public_url,
+        } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                public_url,
+                ..Default::default()
+            })?;
+            let secret = match &settings.secret_key {
+                Some(hex) => ServerSecret::from_hex(hex)?,
+                None if tokens.is_none() => ServerSecret::generate(),
+                None => ServerSecret::from_hex(&config::demo_secret_file(
+                    &settings.data_dir,
+                    "secret.key",
+                )?)?,
+            };
+            let app = open_app(&settings, secret, false).await?;
+            seed_cmd::run(&app, people, tokens.as_deref()).await
+        }
+    }
+}
+
+async fn open_app(
+    settings: &config::Settings,
+    secret: ServerSecret,
+    demo: bool,
+) -> anyhow::Result<App> {
+    let url = settings.database_url()?;
+    let store = Store::connect(&url)
+        .await
+        .context("cannot open the database (check DATABASE_URL)")?;
+    let mut config = Config::new(settings.public_url());
+    config.demo = demo;
+    config.max_fiscal_code_failures = settings.max_fiscal_code_failures;
+    config.failure_window = std::time::Duration::from_secs(settings.failure_window_seconds);
+    Ok(App::new(store, secret, config))
+}
+
+async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
+    let secret_hex = match (&settings.secret_key, demo) {
+        (Some(hex), _) => hex.clone(),
+        (None, true) => config::demo_secret_file(&settings.data_dir, "secret.key")?,
+        (None, false) => anyhow::bail!(
+            "ATTESTA_SECRET_KEY is not set: give 32 random bytes as 64 hex characters \
+             (e.g. `openssl rand -hex 32`), the same on every node"
+        ),
+    };
+    let secret = ServerSecret::from_hex(&secret_hex)?;
+    let admin_api_key = match (&settings.admin_api_key, demo) {
+        (Some(key), _) => Some(key.clone()),
+        (None, true) => Some(config::demo_secret_file(&settings.data_dir, "admin-api.key")?),
+        (None, false) => {
+            tracing::warn!("ATTESTA_ADMIN_API_KEY is not set: the back-office API refuses every request");
+            None
+        }
+    };
+    let app = open_app(&settings, secret, demo).await?;
+    if demo {
+        attesta_app::demo::seed(&app).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let local = listener.local_addr()?;
+    let base = settings.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    println!("attesta is listening on http://{local}");
+    println!("  home page:            {base}/");
+    println!("  operator check:       {base}/v");
+    if demo {
+        println!("  demo login:           {base}/demo");
+        if settings.admin_api_key.is_none() {
+            if let Some(key) = &admin_api_key {
+                println!("  back-office API key:  {key}  (Authorization: Bearer …)");
+            }
+        }
+        println!("  data directory:       {}", settings.data_dir.display());
+    }
+    let web = attesta_web::WebConfig {
+        admin_api_key,
+        secure_cookies: base.starts_with("https://"),
+    };
+    attesta_web::serve(listener, app, web).await?;
+    Ok(())
+}
