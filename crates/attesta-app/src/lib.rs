@@ -10,17 +10,22 @@ use attesta_store::{Millis, Store};
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
 mod backoffice;
+pub mod benefits;
+pub mod cards_credential;
 mod citizen;
 pub mod demo;
 mod error;
 pub mod import;
+mod level2;
 pub mod seed;
 mod session;
+pub mod sms;
 mod verify;
 
 pub use backoffice::Written;
 pub use citizen::{AttestationView, MeView, NO_QUALIFYING_STATUS, VerificationView};
 pub use error::AppError;
+pub use level2::{Level2View, OtpSent, detail, otp_sms_text};
 pub use session::{Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};
 
@@ -37,6 +42,35 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Whether demo login and the outbox exist.
     pub demo: bool,
+    pub otp: OtpLimits,
+    /// Directory of the card signing keys' private halves (`{kid}.pem`,
+    /// PKCS#8, mode 0600); `None` on a node that does not sign.
+    pub keys_dir: Option<std::path::PathBuf>,
+}
+
+/// SPEC §4's one-time-code rules; these are the defaults.
+#[derive(Debug, Clone)]
+pub struct OtpLimits {
+    pub ttl: Duration,
+    /// Wrong entries that burn a code.
+    pub max_failures: i64,
+    pub short_window: Duration,
+    pub max_per_short_window: i64,
+    pub long_window: Duration,
+    pub max_per_long_window: i64,
+}
+
+impl Default for OtpLimits {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(5 * 60),
+            max_failures: 3,
+            short_window: Duration::from_secs(15 * 60),
+            max_per_short_window: 3,
+            long_window: Duration::from_secs(24 * 60 * 60),
+            max_per_long_window: 10,
+        }
+    }
 }
 
 impl Config {
@@ -47,6 +81,8 @@ impl Config {
             failure_window: Duration::from_secs(15 * 60),
             session_ttl: Duration::from_secs(8 * 60 * 60),
             demo: false,
+            otp: OtpLimits::default(),
+            keys_dir: None,
         }
     }
 }
@@ -129,6 +165,7 @@ pub struct App {
     secret: Arc<ServerSecret>,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
+    sms: Arc<dyn sms::SmsGateway>,
 }
 
 impl App {
@@ -142,12 +179,28 @@ impl App {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        // Demo mode delivers to the outbox; in service, `with_sms` sets the
+        // configured gateway, and without one level 2 says it cannot send.
+        let sms: Arc<dyn sms::SmsGateway> = if config.demo {
+            Arc::new(sms::OutboxSms {
+                store: store.clone(),
+            })
+        } else {
+            Arc::new(sms::NoSms)
+        };
         Self {
             store,
             secret: Arc::new(secret),
             config: Arc::new(config),
             clock,
+            sms,
         }
+    }
+
+    /// Replaces the SMS gateway.
+    pub fn with_sms(mut self, gateway: Arc<dyn sms::SmsGateway>) -> Self {
+        self.sms = gateway;
+        self
     }
 
     pub fn store(&self) -> &Store {

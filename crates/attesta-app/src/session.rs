@@ -38,6 +38,8 @@ pub struct Identity {
 /// A live session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// SHA-256 of the cookie: what OTP requests are bound to.
+    pub id: String,
     pub role: Role,
     pub identity: Identity,
     /// The token every HTML form must carry back (CSRF).
@@ -74,13 +76,14 @@ impl App {
         let cookie = random_hex(32);
         let now = self.now_millis();
         let session = Session {
+            id: cookie_hash(&cookie),
             role,
             identity,
             csrf_token: random_hex(16),
         };
         self.store
             .create_session(&SessionRecord {
-                session_hash: cookie_hash(&cookie),
+                session_hash: session.id.clone(),
                 role: role.as_str().into(),
                 subject: session.identity.subject.clone(),
                 display_name: session.identity.name.clone(),
@@ -107,6 +110,7 @@ impl App {
             _ => Role::Operator,
         };
         Ok(Some(Session {
+            id: r.session_hash,
             role,
             identity: Identity {
                 subject: r.subject,

@@ -9,7 +9,7 @@ use attesta_domain::{AreaFlags, FiscalCode};
 use attesta_store::{TokenLookup, VerificationRecord, ids};
 use subtle::ConstantTimeEq;
 
-use crate::{App, AppError, AppResult, to_millis};
+use crate::{App, AppError, AppResult, Identity, to_millis};
 
 /// What a level-1 check answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,32 @@ impl App {
 
     /// `POST /api/v1/verify`: the codice fiscale against the token.
     pub async fn verify_level1(&self, token: &str, fiscal_code: &str) -> AppResult<Level1View> {
-        // Checked before the token is looked up, and never an attempt.
+        let (found, now) = self.check_holder(token, fiscal_code, None).await?;
+        let outcome = found
+            .status
+            .level1(found.birth_date, crate::italian_date(now));
+        let now_ms = to_millis(now);
+        let verification_id = self.log(&found, now_ms, 1, outcome.as_str(), None).await?;
+        Ok(Level1View {
+            qualifies: outcome.qualifies,
+            holder_name: format!("{} {}", found.given_name, found.family_name),
+            statuses: outcome.flags,
+            checked_at: crate::from_millis(now_ms),
+            verification_id,
+        })
+    }
+
+    /// The checks both levels start with (SPEC §6): the codice fiscale's
+    /// format (400, never an attempt), the token (404, 410), the lock (429)
+    /// and the match (403 with `attempts_left`, counted in the database).
+    /// Level 2 passes the operator, who is then named in the citizen's log.
+    pub(crate) async fn check_holder(
+        &self,
+        token: &str,
+        fiscal_code: &str,
+        operator: Option<&Identity>,
+    ) -> AppResult<(TokenLookup, time::OffsetDateTime)> {
+        let level = if operator.is_some() { 2 } else { 1 };
         let cf = FiscalCode::parse(fiscal_code).map_err(|e| {
             AppError::new(
                 400,
@@ -76,13 +101,12 @@ impl App {
         let now_ms = to_millis(now);
         let window = self.config.failure_window.as_millis() as i64;
         let limit = self.config.max_fiscal_code_failures;
-        let locked_until = |failures: i64, start: Option<i64>| match start {
-            Some(start) if failures >= limit && start > now_ms - window => Some(start + window),
-            _ => None,
-        };
-        if let Some(until) = locked_until(found.failures, found.window_start) {
-            self.log(&found, now_ms, "locked").await?;
-            return Err(too_many_attempts(until - now_ms));
+        if let Some(start) = found.window_start
+            && found.failures >= limit
+            && start > now_ms - window
+        {
+            self.log(&found, now_ms, level, "locked", operator).await?;
+            return Err(too_many_attempts(start + window - now_ms));
         }
         let matches: bool = cf
             .as_str()
@@ -96,37 +120,37 @@ impl App {
                 .await?;
             if failures > limit {
                 // Lost a race with other wrong attempts: already locked.
-                self.log(&found, now_ms, "locked").await?;
+                self.log(&found, now_ms, level, "locked", operator).await?;
                 return Err(too_many_attempts(start + window - now_ms));
             }
-            self.log(&found, now_ms, "fiscal_code_mismatch").await?;
+            self.log(&found, now_ms, level, "fiscal_code_mismatch", operator)
+                .await?;
             let left = limit - failures;
             return Err(AppError::new(
                 403,
                 "fiscal_code_mismatch",
                 if left > 0 {
-                    format!("The codice fiscale does not match this QR code. Check it with the holder's health card and try again ({left} attempts left).")
+                    format!(
+                        "The codice fiscale does not match this QR code. Check it with the holder's health card and try again ({left} attempts left)."
+                    )
                 } else {
                     "The codice fiscale does not match this QR code. No attempts are left: this QR is locked for 15 minutes.".to_owned()
                 },
             )
             .with_attempts_left(left));
         }
-        let outcome = found
-            .status
-            .level1(found.birth_date, crate::italian_date(now));
-        let verification_id = self.log(&found, now_ms, outcome.as_str()).await?;
-        Ok(Level1View {
-            qualifies: outcome.qualifies,
-            holder_name: format!("{} {}", found.given_name, found.family_name),
-            statuses: outcome.flags,
-            checked_at: crate::from_millis(now_ms),
-            verification_id,
-        })
+        Ok((found, now))
     }
 
-    /// Writes one level-1 attempt to the log before the answer leaves.
-    async fn log(&self, found: &TokenLookup, at: i64, outcome: &str) -> AppResult<String> {
+    /// Writes one attempt to the log before the answer leaves.
+    pub(crate) async fn log(
+        &self,
+        found: &TokenLookup,
+        at: i64,
+        level: i64,
+        outcome: &str,
+        operator: Option<&Identity>,
+    ) -> AppResult<String> {
         let verification_id = ids::random_id();
         self.store
             .log_verification(&VerificationRecord {
@@ -134,10 +158,10 @@ impl App {
                 person_id: Some(found.person_id.clone()),
                 attestation_id: Some(found.attestation_id.clone()),
                 at,
-                level: 1,
+                level,
                 outcome: outcome.to_owned(),
-                operator: None,
-                organisation: None,
+                operator: operator.map(|o| o.name.clone()),
+                organisation: operator.and_then(|o| o.organisation.clone()),
             })
             .await?;
         Ok(verification_id)

@@ -6,6 +6,7 @@
 //! database only needs the id and a hash of the token; nothing personal is
 //! ever encoded in the QR.
 
+pub mod card;
 mod pdf;
 mod qr;
 mod secret;

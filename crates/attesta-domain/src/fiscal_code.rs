@@ -25,7 +25,9 @@ pub enum FiscalCodeError {
     Month,
     #[error("characters 10–11 are the birth day: 01–31, or 41–71 for women")]
     Day,
-    #[error("the last character is a check letter and does not match the other 15: check for a typing error")]
+    #[error(
+        "the last character is a check letter and does not match the other 15: check for a typing error"
+    )]
     CheckCharacter,
 }
 
@@ -43,7 +45,11 @@ impl FiscalCode {
     /// Parses user input: surrounding whitespace is ignored, lower case is
     /// accepted, omocodia substitutions are accepted.
     pub fn parse(input: &str) -> Result<Self, FiscalCodeError> {
-        let code: Vec<u8> = input.trim().bytes().map(|b| b.to_ascii_uppercase()).collect();
+        let code: Vec<u8> = input
+            .trim()
+            .bytes()
+            .map(|b| b.to_ascii_uppercase())
+            .collect();
         if code.len() != 16 || !input.trim().is_ascii() {
             return Err(FiscalCodeError::Length(input.trim().chars().count()));
         }
@@ -174,13 +180,22 @@ mod tests {
 
     #[test]
     fn format_errors_name_what_to_fix() {
-        assert_eq!(FiscalCode::parse("RSSMRA80A01H501"), Err(FiscalCodeError::Length(15)));
+        assert_eq!(
+            FiscalCode::parse("RSSMRA80A01H501"),
+            Err(FiscalCodeError::Length(15))
+        );
         assert_eq!(
             FiscalCode::parse("RSSMRA80Z01H501U"),
             Err(FiscalCodeError::Month)
         );
-        assert_eq!(FiscalCode::parse("RSSMRA80A32H501U"), Err(FiscalCodeError::Day));
-        assert_eq!(FiscalCode::parse("RSSMRA80A00H501U"), Err(FiscalCodeError::Day));
+        assert_eq!(
+            FiscalCode::parse("RSSMRA80A32H501U"),
+            Err(FiscalCodeError::Day)
+        );
+        assert_eq!(
+            FiscalCode::parse("RSSMRA80A00H501U"),
+            Err(FiscalCodeError::Day)
+        );
         assert_eq!(
             FiscalCode::parse("RSSMR480A01H501U"),
             Err(FiscalCodeError::ExpectedLetter { position: 6 })

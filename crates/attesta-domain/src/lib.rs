@@ -4,6 +4,7 @@
 //! ([`FiscalCode`], [`Verbale`], [`Person`]) and nothing downstream checks
 //! them again.
 
+pub mod benefits;
 pub mod fiscal_code;
 pub mod person;
 pub mod status;

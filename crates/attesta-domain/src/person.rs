@@ -187,20 +187,28 @@ mod tests {
             panic!()
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["given_name", "family_name", "birth_date", "email", "mobile"]);
+        assert_eq!(
+            fields,
+            ["given_name", "family_name", "birth_date", "email", "mobile"]
+        );
     }
 
     #[test]
     fn unknown_keys_are_named() {
         assert_eq!(
-            parse(json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01", "diagnosis": "x"})),
+            parse(
+                json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01", "diagnosis": "x"})
+            ),
             Err(Ok(vec!["diagnosis".to_owned()]))
         );
     }
 
     #[test]
     fn mobile_is_masked_to_its_last_two_digits() {
-        assert_eq!(Mobile::parse("+393331234567").unwrap().masked(), "+39 ••• ••• 67");
+        assert_eq!(
+            Mobile::parse("+393331234567").unwrap().masked(),
+            "+39 ••• ••• 67"
+        );
         assert!(Mobile::parse("+0393331234567").is_none());
         assert!(Mobile::parse("+39").is_none());
     }

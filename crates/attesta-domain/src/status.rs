@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use time::Date;
 
+use crate::Verbale;
 use crate::verbale::{
     Blindness, Fields, Findings, Group, Handicap, Revision, VerbaleKind, format_date, parse_date,
 };
-use crate::Verbale;
 
 /// Which verbale a finding group came from (shown at level 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,8 +134,12 @@ impl Status {
             handicap: law104 || law68,
         };
         // §9.5: a revision date in the past does not enter this computation.
-        let qualifies =
-            civil_invalidity_case || invalid_minor || accompaniment || blindness || deafness || law104;
+        let qualifies = civil_invalidity_case
+            || invalid_minor
+            || accompaniment
+            || blindness
+            || deafness
+            || law104;
         Level1Outcome { qualifies, flags }
     }
 
@@ -254,12 +258,24 @@ mod tests {
 
     #[test]
     fn rule_9_1_thresholds() {
-        assert!(!qualifies(json!({"invalidity_code": "01", "invalidity_percentage": 33})));
-        assert!(qualifies(json!({"invalidity_code": "02", "invalidity_percentage": 34})));
-        assert!(qualifies(json!({"invalidity_code": "03", "invalidity_percentage": 74})));
-        assert!(qualifies(json!({"invalidity_code": "04", "invalidity_percentage": 100})));
-        assert!(qualifies(json!({"invalidity_code": "05", "invalidity_percentage": 100})));
-        assert!(qualifies(json!({"invalidity_code": "06", "invalidity_percentage": 100})));
+        assert!(!qualifies(
+            json!({"invalidity_code": "01", "invalidity_percentage": 33})
+        ));
+        assert!(qualifies(
+            json!({"invalidity_code": "02", "invalidity_percentage": 34})
+        ));
+        assert!(qualifies(
+            json!({"invalidity_code": "03", "invalidity_percentage": 74})
+        ));
+        assert!(qualifies(
+            json!({"invalidity_code": "04", "invalidity_percentage": 100})
+        ));
+        assert!(qualifies(
+            json!({"invalidity_code": "05", "invalidity_percentage": 100})
+        ));
+        assert!(qualifies(
+            json!({"invalidity_code": "06", "invalidity_percentage": 100})
+        ));
         // 11: the over-67 recognition counts as civil invalidity.
         let o = outcome(json!({"invalidity_code": "11"}), date!(1950 - 03 - 01));
         assert!(o.qualifies && o.flags.civil_invalidity);
@@ -268,7 +284,13 @@ mod tests {
         assert!(o.qualifies);
         // 01 alone does not qualify, and sets no flag.
         let o = outcome(nothing(true), ADULT);
-        assert_eq!(o, Level1Outcome { qualifies: false, flags: AreaFlags::default() });
+        assert_eq!(
+            o,
+            Level1Outcome {
+                qualifies: false,
+                flags: AreaFlags::default()
+            }
+        );
     }
 
     #[test]
@@ -290,11 +312,19 @@ mod tests {
         let s = Status::compute([&v], TODAY);
         let birth = date!(2008 - 11 - 24);
         let o = s.level1(birth, TODAY);
-        assert!(o.qualifies && o.flags.civil_invalidity, "17 years and 364 days");
+        assert!(
+            o.qualifies && o.flags.civil_invalidity,
+            "17 years and 364 days"
+        );
         let o = s.level1(birth, date!(2026 - 11 - 24));
         assert!(!o.qualifies && !o.flags.civil_invalidity, "18th birthday");
         // Other cases may still hold after 18.
-        let v2 = verbale("V2", "2020-05-10", true, json!({"invalidity_code": "07", "handicap": "art3_c1"}));
+        let v2 = verbale(
+            "V2",
+            "2020-05-10",
+            true,
+            json!({"invalidity_code": "07", "handicap": "art3_c1"}),
+        );
         let o = Status::compute([&v2], TODAY).level1(birth, date!(2026 - 12 - 01));
         assert!(o.qualifies && o.flags.handicap && !o.flags.civil_invalidity);
     }
@@ -338,12 +368,19 @@ mod tests {
 
     #[test]
     fn rule_9_5_an_overdue_revision_does_not_end_the_status() {
-        let v = verbale("V1", "2020-05-10", true,
-            json!({"invalidity_code": "03", "invalidity_percentage": 80, "revision": {"due": "2023-05"}}));
+        let v = verbale(
+            "V1",
+            "2020-05-10",
+            true,
+            json!({"invalidity_code": "03", "invalidity_percentage": 80, "revision": {"due": "2023-05"}}),
+        );
         let s = Status::compute([&v], TODAY);
         assert!(s.level1(ADULT, TODAY).qualifies);
         assert!(s.revision_overdue(TODAY));
-        assert!(!s.revision_overdue(date!(2023 - 05 - 31)), "not overdue during its month");
+        assert!(
+            !s.revision_overdue(date!(2023 - 05 - 31)),
+            "not overdue during its month"
+        );
     }
 
     #[test]
@@ -356,8 +393,12 @@ mod tests {
 
     #[test]
     fn a_later_verbale_replaces_only_what_it_assessed() {
-        let first = verbale("V1", "2020-01-10", true,
-            json!({"invalidity_code": "03", "invalidity_percentage": 80, "handicap": "none"}));
+        let first = verbale(
+            "V1",
+            "2020-01-10",
+            true,
+            json!({"invalidity_code": "03", "invalidity_percentage": 80, "handicap": "none"}),
+        );
         let aggravation = verbale("V2", "2022-03-01", true, json!({"handicap": "art3_c3"}));
         let s = Status::compute([&first, &aggravation], TODAY);
         assert_eq!(s.findings.invalidity.unwrap().percentage, Some(80));
@@ -368,8 +409,12 @@ mod tests {
 
     #[test]
     fn a_code_01_verbale_assessing_everything_ends_the_status() {
-        let first = verbale("V1", "2020-01-10", true,
-            json!({"invalidity_code": "03", "invalidity_percentage": 80, "handicap": "art3_c1"}));
+        let first = verbale(
+            "V1",
+            "2020-01-10",
+            true,
+            json!({"invalidity_code": "03", "invalidity_percentage": 80, "handicap": "art3_c1"}),
+        );
         let revision = verbale("V2", "2025-01-10", true, nothing(true));
         let s = Status::compute([&first, &revision], TODAY);
         assert!(!s.level1(ADULT, TODAY).qualifies);
@@ -382,8 +427,16 @@ mod tests {
     fn ties_on_the_session_date_go_to_the_later_ingested() {
         let a = verbale("A", "2024-01-10", true, json!({"handicap": "art3_c3"}));
         let b = verbale("B", "2024-01-10", true, json!({"handicap": "none"}));
-        assert!(!Status::compute([&a, &b], TODAY).level1(ADULT, TODAY).qualifies);
-        assert!(Status::compute([&b, &a], TODAY).level1(ADULT, TODAY).qualifies);
+        assert!(
+            !Status::compute([&a, &b], TODAY)
+                .level1(ADULT, TODAY)
+                .qualifies
+        );
+        assert!(
+            Status::compute([&b, &a], TODAY)
+                .level1(ADULT, TODAY)
+                .qualifies
+        );
     }
 
     #[test]
@@ -396,9 +449,18 @@ mod tests {
 
     #[test]
     fn stored_form_round_trips() {
-        let a = verbale("A", "2020-01-10", true,
-            json!({"invalidity_code": "05", "invalidity_percentage": 100, "revision": {"due": "2027-05"}, "judgement": "text"}));
-        let b = verbale("B", "2021-01-10", true, json!({"handicap": "art3_c3", "art21": true, "law68_disability": true, "dl5_2012_art4": true}));
+        let a = verbale(
+            "A",
+            "2020-01-10",
+            true,
+            json!({"invalidity_code": "05", "invalidity_percentage": 100, "revision": {"due": "2027-05"}, "judgement": "text"}),
+        );
+        let b = verbale(
+            "B",
+            "2021-01-10",
+            true,
+            json!({"handicap": "art3_c3", "art21": true, "law68_disability": true, "dl5_2012_art4": true}),
+        );
         let s = Status::compute([&a, &b], TODAY);
         assert_eq!(Status::from_json(&s.to_json()), Some(s));
         assert_eq!(Status::from_json(&json!({"x": 1})), None);

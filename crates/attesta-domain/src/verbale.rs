@@ -221,7 +221,9 @@ impl YearMonth {
         }
         let year: i32 = y.parse().ok()?;
         let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
-        (1900..=2200).contains(&year).then_some(Self { year, month })
+        (1900..=2200)
+            .contains(&year)
+            .then_some(Self { year, month })
     }
 
     /// True once the whole revision month has passed on `today`.
@@ -603,13 +605,15 @@ impl VerbaleInput {
             ok.then(|| s.to_owned())
         });
         let id = f.required("verbale_id", id);
-        let fiscal_code = f.string("fiscal_code").and_then(|s| match FiscalCode::parse(s) {
-            Ok(cf) => Some(cf),
-            Err(e) => {
-                f.error("fiscal_code", e.to_string());
-                None
-            }
-        });
+        let fiscal_code = f
+            .string("fiscal_code")
+            .and_then(|s| match FiscalCode::parse(s) {
+                Ok(cf) => Some(cf),
+                Err(e) => {
+                    f.error("fiscal_code", e.to_string());
+                    None
+                }
+            });
         let fiscal_code = f.required("fiscal_code", fiscal_code);
         let kind = f.choice("kind", VerbaleKind::parse, &VerbaleKind::choices());
         let kind = f.required("kind", kind);
@@ -633,20 +637,23 @@ impl VerbaleInput {
         });
 
         match (id, fiscal_code, kind, session_date, definitive, source) {
-            (Some(id), Some(fiscal_code), Some(kind), Some(session_date), Some(definitive), Some(source))
-                if f.errors.is_empty() =>
-            {
-                Ok(Verbale {
-                    id,
-                    fiscal_code,
-                    kind,
-                    session_date,
-                    definitive,
-                    source,
-                    findings,
-                    judgement,
-                })
-            }
+            (
+                Some(id),
+                Some(fiscal_code),
+                Some(kind),
+                Some(session_date),
+                Some(definitive),
+                Some(source),
+            ) if f.errors.is_empty() => Ok(Verbale {
+                id,
+                fiscal_code,
+                kind,
+                session_date,
+                definitive,
+                source,
+                findings,
+                judgement,
+            }),
             _ => Err(InputError::Invalid(f.errors)),
         }
     }
@@ -889,7 +896,9 @@ mod tests {
             ["blindness"]
         );
         assert_eq!(
-            errors(&with(json!({"invalidity_code": "09", "accompaniment": false, "blindness": "partial"}))),
+            errors(&with(
+                json!({"invalidity_code": "09", "accompaniment": false, "blindness": "partial"})
+            )),
             ["accompaniment", "blindness"]
         );
         assert_eq!(
@@ -917,7 +926,9 @@ mod tests {
                 "{code} {ok}"
             );
             assert_eq!(
-                errors(&with(json!({"invalidity_code": code, "invalidity_percentage": bad}))),
+                errors(&with(
+                    json!({"invalidity_code": code, "invalidity_percentage": bad})
+                )),
                 ["invalidity_percentage"],
                 "{code} {bad}"
             );
@@ -927,7 +938,9 @@ mod tests {
             ["invalidity_percentage"]
         );
         assert_eq!(
-            errors(&with(json!({"invalidity_code": "07", "invalidity_percentage": 50}))),
+            errors(&with(
+                json!({"invalidity_code": "07", "invalidity_percentage": 50})
+            )),
             ["invalidity_percentage"]
         );
         assert_eq!(
@@ -959,7 +972,10 @@ mod tests {
             "blindness",
             "revision",
         ] {
-            assert!(fields.contains(&expected.to_owned()), "{expected} in {fields:?}");
+            assert!(
+                fields.contains(&expected.to_owned()),
+                "{expected} in {fields:?}"
+            );
         }
     }
 
@@ -968,7 +984,14 @@ mod tests {
         let fields = errors(&Map::new());
         assert_eq!(
             fields,
-            ["verbale_id", "fiscal_code", "kind", "session_date", "definitive", "source"]
+            [
+                "verbale_id",
+                "fiscal_code",
+                "kind",
+                "session_date",
+                "definitive",
+                "source"
+            ]
         );
     }
 
@@ -995,7 +1018,13 @@ mod tests {
 
     #[test]
     fn resubmission_accepts_only_definitive_false_to_true() {
-        let mut draft = VerbaleInput::parse(&with(json!({"definitive": false, "invalidity_code": "04", "invalidity_percentage": 100})), TODAY).unwrap();
+        let mut draft = VerbaleInput::parse(
+            &with(
+                json!({"definitive": false, "invalidity_code": "04", "invalidity_percentage": 100}),
+            ),
+            TODAY,
+        )
+        .unwrap();
         let same = draft.clone();
         assert_eq!(draft.compare(&same), Resubmission::Same);
         let mut confirmed = draft.clone();

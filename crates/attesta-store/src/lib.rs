@@ -17,9 +17,12 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use time::Date;
 
 pub mod ids;
+pub mod keys;
+mod level2;
 pub mod testing;
 mod verbali;
 
+pub use level2::{OtpRecord, OutboxMessage};
 pub use verbali::{IngestError, IngestOutcome};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -76,6 +79,7 @@ pub struct TokenLookup {
     pub given_name: String,
     pub family_name: String,
     pub birth_date: Date,
+    pub mobile: Option<Mobile>,
     pub status: Status,
 }
 
@@ -313,7 +317,7 @@ impl Store {
     pub async fn lookup_token(&self, token_hash: &str) -> Result<Option<TokenLookup>> {
         let row = sqlx::query(
             "SELECT a.attestation_id, a.person_id, a.revoked_at, a.failures, a.window_start, \
-             p.fiscal_code, p.given_name, p.family_name, p.birth_date, p.status_json \
+             p.fiscal_code, p.given_name, p.family_name, p.birth_date, p.mobile, p.status_json \
              FROM attestations a JOIN people p ON p.person_id = a.person_id \
              WHERE a.token_hash = $1",
         )
@@ -331,8 +335,31 @@ impl Store {
             given_name: r.try_get("given_name")?,
             family_name: r.try_get("family_name")?,
             birth_date: date_column(&r, "birth_date")?,
+            mobile: r
+                .try_get::<Option<String>, _>("mobile")?
+                .as_deref()
+                .and_then(Mobile::parse),
             status: status_column(&r)?,
         }))
+    }
+
+    /// The same read as [`Store::lookup_token`], by attestation id (level 2
+    /// finds the attestation through its OTP request).
+    pub async fn lookup_token_by_attestation(
+        &self,
+        attestation_id: &str,
+    ) -> Result<Option<TokenLookup>> {
+        let row = sqlx::query("SELECT token_hash FROM attestations WHERE attestation_id = $1")
+            .bind(attestation_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => {
+                self.lookup_token(&r.try_get::<String, _>("token_hash")?)
+                    .await
+            }
+            None => Ok(None),
+        }
     }
 
     /// Counts one wrong codice fiscale against an attestation, atomically on

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{Admin, ApiJson, Citizen};
+use crate::extract::{Admin, ApiJson, Citizen, MaybeSession};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -75,6 +75,84 @@ pub async fn verify(State(s): State<AppState>, ApiJson(body): ApiJson) -> ApiRes
     let token = string_field(&body, "token")?;
     let view = s.app.verify_level1(token, fiscal_code).await?;
     Ok(no_store(Json(level1_json(&view)).into_response()))
+}
+
+/// Level 2 is asked for with the operator's session cookie: the request
+/// must be same-origin (SPEC §6).
+fn operator_session(
+    s: &AppState,
+    headers: &axum::http::HeaderMap,
+    session: Option<attesta_app::Session>,
+) -> ApiResult<Option<attesta_app::Session>> {
+    if session.is_some() && !crate::extract::same_origin(headers, s) {
+        return Err(ApiError(crate::extract::cross_origin()));
+    }
+    Ok(session)
+}
+
+fn only_fields(body: &Value, allowed: &[&str]) -> ApiResult<()> {
+    if let Some(obj) = body.as_object() {
+        let unknown: Vec<&str> = obj
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !allowed.contains(k))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError(attesta_app::AppError::invalid_request(format!(
+                "Unknown field(s): {}. The body has only: {}.",
+                unknown.join(", "),
+                allowed.join(", ")
+            ))));
+        }
+    }
+    Ok(())
+}
+
+pub async fn level2_otp(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let session = operator_session(&s, &headers, session)?;
+    only_fields(&body, &["token", "fiscal_code"])?;
+    let fiscal_code = string_field(&body, "fiscal_code")?;
+    let token = string_field(&body, "token")?;
+    let sent = s
+        .app
+        .request_otp(session.as_ref(), token, fiscal_code)
+        .await?;
+    Ok(no_store(
+        (
+            StatusCode::ACCEPTED,
+            Json(
+                json!({"otp_request_id": sent.otp_request_id, "sent_to": sent.sent_to,
+                "expires_at": rfc3339(sent.expires_at)}),
+            ),
+        )
+            .into_response(),
+    ))
+}
+
+pub fn level2_json(v: &attesta_app::Level2View) -> Value {
+    let mut body = level1_json(&v.level1);
+    body["level"] = json!(2);
+    body["detail"] = v.detail.clone();
+    body
+}
+
+pub async fn level2(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let session = operator_session(&s, &headers, session)?;
+    only_fields(&body, &["otp_request_id", "otp"])?;
+    let id = string_field(&body, "otp_request_id")?;
+    let otp = string_field(&body, "otp")?;
+    let view = s.app.verify_level2(session.as_ref(), id, otp).await?;
+    Ok(no_store(Json(level2_json(&view)).into_response()))
 }
 
 // ---- back office ----------------------------------------------------
@@ -211,11 +289,17 @@ pub async fn demo_login(State(s): State<AppState>, ApiJson(body): ApiJson) -> Ap
     Ok(r)
 }
 
-/// The SMS and e-mails "sent" in demo mode, newest first. Nothing is sent
-/// by SMS or e-mail yet (level 2 and the e-mail arrive with their issues),
-/// so the outbox is empty until then.
-pub async fn demo_outbox() -> Response {
-    Json(json!([])).into_response()
+/// The SMS and e-mails "sent" in demo mode, newest first.
+pub async fn demo_outbox(State(s): State<AppState>) -> ApiResult<Response> {
+    let messages = s.app.outbox().await?;
+    let items: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            json!({"channel": m.channel, "to": m.recipient, "body": m.body,
+                "sent_at": rfc3339(attesta_app::from_millis(m.sent_at))})
+        })
+        .collect();
+    Ok(no_store(Json(items).into_response()))
 }
 
 // ---- operations -----------------------------------------------------

@@ -4,6 +4,9 @@
 //! case of `attesta-app` runs, and the handler shapes its view as JSON or
 //! HTML. Errors map to HTTP in one place (`error.rs`).
 
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
 use std::sync::Arc;
 
 use attesta_app::App;
@@ -15,8 +18,10 @@ use axum::routing::{get, post, put};
 use tower_http::trace::TraceLayer;
 
 mod api;
+mod benefits;
 mod error;
 mod extract;
+mod level2_pages;
 mod openapi;
 mod pages;
 
@@ -66,6 +71,12 @@ pub(crate) fn format_italian_datetime(t: time::OffsetDateTime) -> String {
     )
 }
 
+/// A time of day as Italians read it, in Italian time.
+pub(crate) fn format_italian_time(t: time::OffsetDateTime) -> String {
+    let local = attesta_app::italian_time(t);
+    format!("{:02}:{:02}", local.hour(), local.minute())
+}
+
 const STYLE: &str = include_str!("../static/style.css");
 
 async fn style() -> Response {
@@ -92,6 +103,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
     };
     let mut api = Router::new()
         .route("/verify", post(api::verify))
+        .route("/verify/level2/otp", post(api::level2_otp))
+        .route("/verify/level2", post(api::level2))
         .route("/admin/people/{fiscal_code}", put(api::put_person))
         .route("/admin/verbali", post(api::post_verbale))
         .route("/me", get(api::me))
@@ -104,6 +117,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
         )
         .route("/me/attestation/pdf", get(api::attestation_pdf))
         .route("/me/verifications", get(api::verifications))
+        .route("/me/benefits", get(benefits::api))
         .route("/openapi.json", get(openapi::document));
     if demo {
         api = api
@@ -123,7 +137,10 @@ pub fn router(app: App, web: WebConfig) -> Router {
             "/V/{token}",
             get(pages::verify_form).post(pages::verify_submit),
         )
+        .route("/v/{token}/level2", post(level2_pages::ask))
+        .route("/v/level2", post(level2_pages::confirm))
         .route("/me", get(pages::me_page))
+        .route("/me/benefits", get(benefits::page))
         .route("/me/privacy-notice", post(pages::me_privacy))
         .route("/me/attestation", post(pages::me_generate))
         .route("/me/attestation/revoke", post(pages::me_revoke))

@@ -39,6 +39,8 @@ fn ok_json(schema: Value) -> Value {
 /// The paths documented, as the router mounts them (used by the test).
 pub const DOCUMENTED: &[&str] = &[
     "/api/v1/verify",
+    "/api/v1/verify/level2/otp",
+    "/api/v1/verify/level2",
     "/api/v1/admin/people/{fiscal_code}",
     "/api/v1/admin/verbali",
     "/api/v1/me",
@@ -46,6 +48,7 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/me/attestation",
     "/api/v1/me/attestation/pdf",
     "/api/v1/me/verifications",
+    "/api/v1/me/benefits",
     "/api/v1/demo/login",
     "/api/v1/demo/outbox",
     "/api/v1/openapi.json",
@@ -128,6 +131,18 @@ pub fn spec() -> Value {
                     "properties": {"token": {"type": "string"}, "fiscal_code": {"type": "string"}}})),
                 ("200", ok_json(json!({"$ref": "#/components/schemas/Level1"}))),
                 &["400", "403", "404", "410", "413", "429"])},
+            "/api/v1/verify/level2/otp": {"post": op("Level 2, step 1: send the holder a one-time code (operator session)", Some("session"),
+                Some(json!({"type": "object", "required": ["token", "fiscal_code"], "additionalProperties": false,
+                    "properties": {"token": {"type": "string"}, "fiscal_code": {"type": "string"}}})),
+                ("202", ok_json(json!({"type": "object", "properties": {
+                    "otp_request_id": {"type": "string"}, "sent_to": {"type": "string"},
+                    "expires_at": {"type": "string", "format": "date-time"}}}))),
+                &["400", "401", "403", "404", "409", "410", "429", "503"])},
+            "/api/v1/verify/level2": {"post": op("Level 2, step 2: the code the holder read out → the detail (operator session)", Some("session"),
+                Some(json!({"type": "object", "required": ["otp_request_id", "otp"], "additionalProperties": false,
+                    "properties": {"otp_request_id": {"type": "string"}, "otp": {"type": "string", "pattern": "^[0-9]{6}$"}}})),
+                ("200", ok_json(json!({"type": "object", "description": "level-1 fields with level 2, plus detail"}))),
+                &["400", "401", "403", "404", "410"])},
             "/api/v1/admin/people/{fiscal_code}": {"put": {
                 "parameters": [{"name": "fiscal_code", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "summary": "Create or update a person", "security": [{"adminKey": []}],
@@ -158,6 +173,24 @@ pub fn spec() -> Value {
                     "at": {"type": "string", "format": "date-time"}, "level": {"enum": [1, 2]},
                     "outcome": {"type": "string"}, "operator": {"type": "string"}, "organisation": {"type": "string"}}}}))),
                 &["401"])},
+            "/api/v1/me/benefits": {"get": {
+                "summary": "What the citizen may be entitled to (benefit tables per year; SPEC §9.10)",
+                "security": [{"session": []}],
+                "parameters": [
+                    {"name": "income", "in": "query", "required": false, "description": "own annual income in euros, e.g. 12000.50 (not stored)", "schema": {"type": "string"}},
+                    {"name": "on", "in": "query", "required": false, "description": "the day, YYYY-MM-DD (default today in Italy)", "schema": {"type": "string", "format": "date"}}],
+                "responses": {"200": ok_json(json!({"type": "object", "required": ["year", "economic", "non_economic"], "properties": {
+                    "year": {"type": "integer", "description": "the year of the tables used"},
+                    "on": {"type": "string", "format": "date"}, "source": {"type": "string"},
+                    "economic": {"type": "array", "items": {"type": "object", "required": ["id", "name", "monthly_amount_eur", "payments_per_year", "status"], "properties": {
+                        "id": {"type": "string"}, "name": {"type": "string"}, "name_it": {"type": "string"},
+                        "monthly_amount_eur": {"type": "number"}, "payments_per_year": {"type": ["integer", "null"]},
+                        "status": {"enum": ["may_be_entitled", "excluded", "depends"]},
+                        "reason": {"enum": ["income", "age"]}, "condition": {"type": "string"},
+                        "incompatible_with": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"}}}},
+                    "non_economic": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": "string"}, "name": {"type": "string"}, "name_it": {"type": "string"}}}}}})),
+                    "400": error_ref(), "401": error_ref(), "403": error_ref(), "422": error_ref()}}},
             "/api/v1/demo/login": {"post": op("Demo mode only: log in as the identity provider would", None,
                 Some(json!({"type": "object", "required": ["fiscal_code", "role"], "properties": {
                     "fiscal_code": {"type": "string"}, "role": {"enum": ["citizen", "operator"]},

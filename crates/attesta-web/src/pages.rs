@@ -34,7 +34,7 @@ impl Layout {
         }
     }
 
-    fn with_session(mut self, session: &Option<attesta_app::Session>) -> Self {
+    pub(crate) fn with_session(mut self, session: &Option<attesta_app::Session>) -> Self {
         self.user = session
             .as_ref()
             .map(|s| (s.identity.name.clone(), s.csrf_token.clone()));
@@ -42,7 +42,7 @@ impl Layout {
     }
 }
 
-fn csrf_ok(session: &attesta_app::Session, given: &str) -> Result<(), PageError> {
+pub(crate) fn csrf_ok(session: &attesta_app::Session, given: &str) -> Result<(), PageError> {
     if subtle::ConstantTimeEq::ct_eq(session.csrf_token.as_bytes(), given.as_bytes()).into() {
         Ok(())
     } else {
@@ -148,20 +148,34 @@ struct ResultPage {
     layout: Layout,
     view: Level1View,
     checked_at: String,
+    token: String,
+    fiscal_code: String,
+    /// The operator's CSRF token when an operator is logged in (level 2).
+    operator_csrf: Option<String>,
+    demo: bool,
 }
 
 pub async fn verify_submit(
     State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
     Path(token): Path<String>,
     Form(form): Form<VerifyForm>,
 ) -> PageResult {
     match s.app.verify_level1(&token, &form.fiscal_code).await {
         Ok(view) => {
             let checked_at = crate::format_italian_datetime(view.checked_at);
+            let operator_csrf = session
+                .as_ref()
+                .filter(|s| s.role == Role::Operator)
+                .map(|s| s.csrf_token.clone());
             let mut r = ResultPage {
-                layout: Layout::new("Esito della verifica"),
+                layout: Layout::new("Esito della verifica").with_session(&session),
                 view,
                 checked_at,
+                token: token.clone(),
+                fiscal_code: form.fiscal_code.trim().to_ascii_uppercase(),
+                operator_csrf,
+                demo: s.app.config().demo,
             }
             .into_response();
             r.headers_mut()

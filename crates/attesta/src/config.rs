@@ -20,6 +20,10 @@ pub struct FileConfig {
     pub secret_key: Option<String>,
     pub max_fiscal_code_failures: Option<i64>,
     pub failure_window_seconds: Option<u64>,
+    pub sms_url: Option<String>,
+    pub sms_api_key: Option<String>,
+    pub sms_timeout_ms: Option<u64>,
+    pub sms_retries: Option<u32>,
 }
 
 /// The `ATTESTA_*` variables attesta reads; any other is refused.
@@ -32,6 +36,10 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_SECRET_KEY",
     "ATTESTA_MAX_FISCAL_CODE_FAILURES",
     "ATTESTA_FAILURE_WINDOW_SECONDS",
+    "ATTESTA_SMS_URL",
+    "ATTESTA_SMS_API_KEY",
+    "ATTESTA_SMS_TIMEOUT_MS",
+    "ATTESTA_SMS_RETRIES",
     "ATTESTA_LOG",
     "ATTESTA_LOG_FORMAT",
 ];
@@ -47,6 +55,12 @@ pub struct Settings {
     pub secret_key: Option<String>,
     pub max_fiscal_code_failures: i64,
     pub failure_window_seconds: u64,
+    /// The HTTP SMS gateway; unset outside demo mode means level 2 cannot
+    /// send codes (and says so).
+    pub sms_url: Option<String>,
+    pub sms_api_key: Option<String>,
+    pub sms_timeout_ms: u64,
+    pub sms_retries: u32,
 }
 
 /// Flags that override the file and the environment.
@@ -122,6 +136,14 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
         failure_window_seconds: parse_env("ATTESTA_FAILURE_WINDOW_SECONDS")?
             .or(file.failure_window_seconds)
             .unwrap_or(15 * 60),
+        sms_url: env("ATTESTA_SMS_URL").or(file.sms_url),
+        sms_api_key: env("ATTESTA_SMS_API_KEY").or(file.sms_api_key),
+        sms_timeout_ms: parse_env("ATTESTA_SMS_TIMEOUT_MS")?
+            .or(file.sms_timeout_ms)
+            .unwrap_or(5000),
+        sms_retries: parse_env("ATTESTA_SMS_RETRIES")?
+            .or(file.sms_retries)
+            .unwrap_or(2),
         listen,
         data_dir,
     })
@@ -140,7 +162,10 @@ impl Settings {
             return Ok(url.clone());
         }
         std::fs::create_dir_all(&self.data_dir).with_context(|| {
-            format!("cannot create the data directory {}", self.data_dir.display())
+            format!(
+                "cannot create the data directory {}",
+                self.data_dir.display()
+            )
         })?;
         Ok(format!(
             "sqlite://{}?mode=rwc",
@@ -187,5 +212,6 @@ fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
 
 #[cfg(not(unix))]
 fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
-    std::fs::write(path, format!("{value}\n")).with_context(|| format!("cannot write {}", path.display()))
+    std::fs::write(path, format!("{value}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))
 }

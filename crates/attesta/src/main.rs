@@ -15,7 +15,11 @@ mod import_cmd;
 mod seed_cmd;
 
 #[derive(Debug, Parser)]
-#[command(name = "attesta", version, about = "Prove a recognised disability with a QR code")]
+#[command(
+    name = "attesta",
+    version,
+    about = "Prove a recognised disability with a QR code"
+)]
 struct Cli {
     /// A TOML configuration file (also ATTESTA_CONFIG).
     #[arg(long, global = true)]
@@ -159,10 +163,14 @@ async fn open_app(
     config.demo = demo;
     config.max_fiscal_code_failures = settings.max_fiscal_code_failures;
     config.failure_window = std::time::Duration::from_secs(settings.failure_window_seconds);
+    config.keys_dir = Some(settings.data_dir.join("keys"));
     Ok(App::new(store, secret, config))
 }
 
 async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
+    // Issue #8: a benefit rules file with a mistake stops the start, naming
+    // the file, line and field.
+    attesta_app::benefits::check_benefit_rules()?;
     let secret_hex = match (&settings.secret_key, demo) {
         (Some(hex), _) => hex.clone(),
         (None, true) => config::demo_secret_file(&settings.data_dir, "secret.key")?,
@@ -174,13 +182,29 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
     let secret = ServerSecret::from_hex(&secret_hex)?;
     let admin_api_key = match (&settings.admin_api_key, demo) {
         (Some(key), _) => Some(key.clone()),
-        (None, true) => Some(config::demo_secret_file(&settings.data_dir, "admin-api.key")?),
+        (None, true) => Some(config::demo_secret_file(
+            &settings.data_dir,
+            "admin-api.key",
+        )?),
         (None, false) => {
-            tracing::warn!("ATTESTA_ADMIN_API_KEY is not set: the back-office API refuses every request");
+            tracing::warn!(
+                "ATTESTA_ADMIN_API_KEY is not set: the back-office API refuses every request"
+            );
             None
         }
     };
-    let app = open_app(&settings, secret, demo).await?;
+    let mut app = open_app(&settings, secret, demo).await?;
+    if let Some(url) = &settings.sms_url {
+        let gateway = attesta_app::sms::HttpSms::new(attesta_app::sms::HttpSmsConfig {
+            url: url.clone(),
+            api_key: settings.sms_api_key.clone().unwrap_or_default(),
+            timeout: std::time::Duration::from_millis(settings.sms_timeout_ms),
+            retries: settings.sms_retries,
+        })?;
+        app = app.with_sms(std::sync::Arc::new(gateway));
+    } else if !demo {
+        tracing::warn!("ATTESTA_SMS_URL is not set: level 2 cannot send one-time codes");
+    }
     if demo {
         attesta_app::demo::seed(&app).await?;
     }
@@ -188,16 +212,19 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let local = listener.local_addr()?;
-    let base = settings.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let base = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
     println!("attesta is listening on http://{local}");
     println!("  home page:            {base}/");
     println!("  operator check:       {base}/v");
     if demo {
         println!("  demo login:           {base}/demo");
-        if settings.admin_api_key.is_none() {
-            if let Some(key) = &admin_api_key {
-                println!("  back-office API key:  {key}  (Authorization: Bearer …)");
-            }
+        if settings.admin_api_key.is_none()
+            && let Some(key) = &admin_api_key
+        {
+            println!("  back-office API key:  {key}  (Authorization: Bearer …)");
         }
         println!("  data directory:       {}", settings.data_dir.display());
     }

@@ -330,3 +330,4 @@ async fn postgres_schemas_are_isolated() {
     a.upsert_person(&person(CF, "Mario"), NOW).await.unwrap();
     assert_eq!(b.count_people().await.unwrap(), 0);
 }
+mod keys;

@@ -1,6 +1,8 @@
 //! HTTP tests through a real server socket. Every test runs on SQLite and
 //! on PostgreSQL (when `TEST_DATABASE_URL` is set; required under CI).
 
+mod benefits;
+mod level2;
 mod support;
 
 use std::time::Duration;

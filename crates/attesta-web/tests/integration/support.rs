@@ -20,6 +20,7 @@ pub struct TestApp {
 }
 
 pub fn client() -> reqwest::Client {
+    attesta_app::sms::install_crypto_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -29,6 +30,14 @@ pub fn client() -> reqwest::Client {
 
 impl TestApp {
     pub async fn spawn(engine: TestEngine) -> Option<TestApp> {
+        Self::spawn_with_sms(engine, None).await
+    }
+
+    /// A server whose SMS go to `gateway` instead of the demo outbox.
+    pub async fn spawn_with_sms(
+        engine: TestEngine,
+        gateway: Option<Arc<dyn attesta_app::sms::SmsGateway>>,
+    ) -> Option<TestApp> {
         let db = fresh_database(engine).await.unwrap()?;
         let store = Store::connect(&db.url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -36,7 +45,10 @@ impl TestApp {
         let mut config = Config::new(&base);
         config.demo = true;
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-        let app = App::with_clock(store, ServerSecret::generate(), config, clock.clone());
+        let mut app = App::with_clock(store, ServerSecret::generate(), config, clock.clone());
+        if let Some(gateway) = gateway {
+            app = app.with_sms(gateway);
+        }
         let web = attesta_web::WebConfig {
             admin_api_key: Some(ADMIN_KEY.into()),
             secure_cookies: false,
@@ -121,6 +133,52 @@ impl TestApp {
         token_of(body["url"].as_str().unwrap())
     }
 
+    /// A fresh client logged in as an operator of `organisation`.
+    pub async fn operator(&self, organisation: &str) -> Citizen {
+        let http = client();
+        let r = http
+            .post(self.url("/api/v1/demo/login"))
+            .json(
+                &json!({"fiscal_code": "BRNLSS82A41A662A", "role": "operator",
+                "organisation": organisation, "name": "Alessia Bruno"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        Citizen {
+            http,
+            base: self.base.clone(),
+        }
+    }
+
+    /// The newest SMS in the demo outbox, and the 6-digit code in it.
+    pub async fn last_sms(&self) -> (Value, String) {
+        let outbox: Value = self
+            .http
+            .get(self.url("/api/v1/demo/outbox"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sms = outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["channel"] == "sms")
+            .expect("an SMS in the outbox")
+            .clone();
+        let body = sms["body"].as_str().unwrap();
+        let code = body
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .expect("a 6-digit code")
+            .to_owned();
+        (sms, code)
+    }
+
     pub async fn verify(&self, token: &str, cf: &str) -> reqwest::Response {
         self.http
             .post(self.url("/api/v1/verify"))
@@ -143,6 +201,16 @@ pub struct Citizen {
 }
 
 impl Citizen {
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{}", self.base, path))
+            .header("origin", &self.base)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{}", self.base, path))
