@@ -4,7 +4,8 @@ use attesta_credential::{AttestationId, AttestationPdf, Token, attestation_pdf, 
 use attesta_store::{AttestationRecord, PersonRecord};
 use time::OffsetDateTime;
 
-use crate::{App, AppError, AppResult, from_millis, italian_date};
+use crate::mail::Email;
+use crate::{Actor, App, AppError, AppResult, from_millis, italian_date};
 
 /// What the citizen sees of their record.
 #[derive(Debug, Clone)]
@@ -12,6 +13,8 @@ pub struct MeView {
     pub record: PersonRecord,
     /// Whether the current status qualifies for an attestation today.
     pub qualifies: bool,
+    /// True when a delegate is acting for this person.
+    pub acting_as_delegate: bool,
 }
 
 /// The current attestation, with its token re-derived from the secret.
@@ -20,6 +23,31 @@ pub struct AttestationView {
     pub url: String,
     pub short_code: String,
     pub created_at: OffsetDateTime,
+    /// What happened to the automatic e-mail (only on generation).
+    pub email: EmailOutcome,
+}
+
+/// The automatic e-mail of a new attestation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailOutcome {
+    /// Not attempted (reading an existing attestation).
+    NotAttempted,
+    Sent,
+    /// No e-mail address on record.
+    NoAddress,
+    /// The SMTP server failed: offer to retry.
+    Failed,
+}
+
+impl EmailOutcome {
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            EmailOutcome::NotAttempted => None,
+            EmailOutcome::Sent => Some("sent"),
+            EmailOutcome::NoAddress => Some("no_address"),
+            EmailOutcome::Failed => Some("failed"),
+        }
+    }
 }
 
 /// One line of the citizen's verification log.
@@ -36,7 +64,7 @@ pub struct VerificationView {
 pub const NO_QUALIFYING_STATUS: &str = "No definitive verbale on record places you in any of the cases the QR code attests (civil invalidity of at least 34%, invalid minor, accompaniment allowance, partial or absolute blindness, deafness, Law 104 art. 3 c.1 or c.3), so no QR code can be generated. Verbali issued before 2010, on paper, or by Valle d'Aosta, Trento or Bolzano may not be in the archive yet: ask INPS (or your patronato) to add them, and they will count as soon as they are loaded. If a verbale shown to you is wrong, report it to INPS.";
 
 impl App {
-    async fn person(&self, person_id: &str) -> AppResult<PersonRecord> {
+    pub(crate) async fn person(&self, person_id: &str) -> AppResult<PersonRecord> {
         self.store
             .person_by_id(person_id)
             .await?
@@ -44,26 +72,48 @@ impl App {
     }
 
     /// `GET /api/v1/me`.
-    pub async fn me(&self, person_id: &str) -> AppResult<MeView> {
-        let record = self.person(person_id).await?;
+    pub async fn me(&self, actor: &Actor) -> AppResult<MeView> {
+        let record = self.person(&actor.person_id).await?;
         let qualifies = record
             .status
             .level1(record.person.birth_date, self.today())
             .qualifies;
-        Ok(MeView { record, qualifies })
+        Ok(MeView {
+            record,
+            qualifies,
+            acting_as_delegate: actor.is_delegate(),
+        })
     }
 
     /// `POST /api/v1/me/privacy-notice`.
-    pub async fn accept_privacy_notice(&self, person_id: &str) -> AppResult<()> {
-        self.person(person_id).await?;
-        Ok(self
-            .store
-            .accept_privacy_notice(person_id, self.now_millis())
-            .await?)
+    pub async fn accept_privacy_notice(&self, actor: &Actor) -> AppResult<()> {
+        self.person(&actor.person_id).await?;
+        self.store
+            .accept_privacy_notice(&actor.person_id, self.now_millis())
+            .await?;
+        self.record(actor, "privacy_notice_accepted").await
     }
 
-    /// `POST /api/v1/me/attestation`: a new attestation, revoking the old.
-    pub async fn generate_attestation(&self, person_id: &str) -> AppResult<AttestationView> {
+    /// `POST /api/v1/me/attestation`: a new attestation, revoking the old,
+    /// e-mailed at once to the address on record (DOMAIN §3.3 step 7). A
+    /// failed e-mail does not undo the attestation: the view says so.
+    pub async fn generate_attestation(&self, actor: &Actor) -> AppResult<AttestationView> {
+        let (mut view, record) = self.new_attestation(actor).await?;
+        view.email = match self.send_attestation_email(actor, &record).await {
+            Ok(()) => EmailOutcome::Sent,
+            Err(e) if e.code == "no_email_on_record" => EmailOutcome::NoAddress,
+            Err(_) => EmailOutcome::Failed,
+        };
+        Ok(view)
+    }
+
+    /// A new attestation, revoking the old, without the e-mail (`attesta
+    /// seed` makes thousands).
+    pub async fn new_attestation(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<(AttestationView, PersonRecord)> {
+        let person_id = actor.person_id.as_str();
         let record = self.person(person_id).await?;
         if record.privacy_accepted_at.is_none() {
             return Err(AppError::new(
@@ -89,7 +139,8 @@ impl App {
         self.store
             .create_attestation(person_id, &id.to_hex(), &token.storage_hash(), now)
             .await?;
-        Ok(self.view(&token, now))
+        self.record(actor, "attestation_generated").await?;
+        Ok((self.view(&token, now), record))
     }
 
     fn view(&self, token: &Token, created_at: i64) -> AttestationView {
@@ -97,6 +148,7 @@ impl App {
             url: attestation_url(&self.config.public_url, token),
             short_code: token.short_code(),
             created_at: from_millis(created_at),
+            email: EmailOutcome::NotAttempted,
         }
     }
 
@@ -118,15 +170,19 @@ impl App {
     }
 
     /// `GET /api/v1/me/attestation`.
-    pub async fn current_attestation(&self, person_id: &str) -> AppResult<AttestationView> {
-        let (record, token) = self.active(person_id).await?;
+    pub async fn current_attestation(&self, actor: &Actor) -> AppResult<AttestationView> {
+        let (record, token) = self.active(&actor.person_id).await?;
         Ok(self.view(&token, record.created_at))
     }
 
     /// `GET /api/v1/me/attestation/pdf`: made on request, never stored.
-    pub async fn attestation_pdf(&self, person_id: &str) -> AppResult<Vec<u8>> {
-        let person = self.person(person_id).await?;
-        let (record, token) = self.active(person_id).await?;
+    pub async fn attestation_pdf(&self, actor: &Actor) -> AppResult<Vec<u8>> {
+        let person = self.person(&actor.person_id).await?;
+        self.pdf_for(&person).await
+    }
+
+    async fn pdf_for(&self, person: &PersonRecord) -> AppResult<Vec<u8>> {
+        let (record, token) = self.active(&person.person_id).await?;
         let view = self.view(&token, record.created_at);
         let name = person.person.full_name();
         attestation_pdf(&AttestationPdf {
@@ -139,13 +195,13 @@ impl App {
     }
 
     /// `DELETE /api/v1/me/attestation`: the old QR answers 410 at once.
-    pub async fn revoke_attestation(&self, person_id: &str) -> AppResult<()> {
+    pub async fn revoke_attestation(&self, actor: &Actor) -> AppResult<()> {
         if self
             .store
-            .revoke_attestation(person_id, self.now_millis())
+            .revoke_attestation(&actor.person_id, self.now_millis())
             .await?
         {
-            Ok(())
+            self.record(actor, "attestation_revoked").await
         } else {
             Err(AppError::new(
                 404,
@@ -156,8 +212,8 @@ impl App {
     }
 
     /// `GET /api/v1/me/verifications`: newest first.
-    pub async fn verifications(&self, person_id: &str) -> AppResult<Vec<VerificationView>> {
-        let rows = self.store.verifications_of(person_id, 500).await?;
+    pub async fn verifications(&self, actor: &Actor) -> AppResult<Vec<VerificationView>> {
+        let rows = self.store.verifications_of(&actor.person_id, 500).await?;
         Ok(rows
             .into_iter()
             .map(|r| VerificationView {
@@ -168,5 +224,60 @@ impl App {
                 organisation: r.organisation,
             })
             .collect())
+    }
+}
+
+/// The e-mail that carries the attestation PDF: no health data, no codice
+/// fiscale, no code in the body (the PDF carries the QR).
+fn attestation_email(to: &str, name: &str, pdf: Vec<u8>) -> Email {
+    let text = format!(
+        "Gentile {name},\n\nin allegato trovi il PDF con il tuo codice QR per attestare il tuo stato. Stampalo o conservalo sul telefono e mostralo insieme al tuo codice fiscale. Puoi revocarlo in qualsiasi momento dalla tua area personale, dove vedi anche chi lo ha verificato.\n\nDear {name},\n\nattached is the PDF with your QR code to prove your status. Print it or keep it on your phone and show it with your codice fiscale. You can revoke it at any time from your personal area, where you also see who checked it.\n\nattesta"
+    );
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"it\"><head><meta charset=\"utf-8\"><title>La tua attestazione QR</title></head><body><p>Gentile {n},</p><p>in allegato trovi il PDF con il tuo codice QR per attestare il tuo stato. Stampalo o conservalo sul telefono e mostralo insieme al tuo codice fiscale. Puoi revocarlo in qualsiasi momento dalla tua area personale, dove vedi anche chi lo ha verificato.</p><div lang=\"en\"><p>Dear {n},</p><p>attached is the PDF with your QR code to prove your status. Print it or keep it on your phone and show it with your codice fiscale. You can revoke it at any time from your personal area, where you also see who checked it.</p></div><p>attesta</p></body></html>",
+        n = esc(name)
+    );
+    Email {
+        to: to.to_owned(),
+        subject: "La tua attestazione QR / Your QR attestation".into(),
+        text,
+        html,
+        pdf: Some(("attestazione-qr.pdf".into(), pdf)),
+    }
+}
+
+impl App {
+    async fn send_attestation_email(&self, actor: &Actor, person: &PersonRecord) -> AppResult<()> {
+        let Some(to) = person.person.email.clone() else {
+            return Err(AppError::new(
+                409,
+                "no_email_on_record",
+                "There is no e-mail address on record: add one in the registry section (anagrafica) of MyINPS, or download the PDF instead.",
+            ));
+        };
+        let pdf = self.pdf_for(person).await?;
+        let email = attestation_email(&to, &person.person.full_name(), pdf);
+        if let Err(e) = self.mailer.send(&email).await {
+            tracing::warn!(error = %e, "could not e-mail the attestation");
+            return Err(AppError::new(
+                503,
+                "email_unavailable",
+                "The e-mail could not be sent right now. Your QR code is valid: download the PDF, or try sending the e-mail again in a moment.",
+            ));
+        }
+        self.record(actor, "attestation_emailed").await
+    }
+
+    /// `POST /api/v1/me/attestation/email`: send the PDF again.
+    pub async fn email_attestation(&self, actor: &Actor) -> AppResult<()> {
+        let person = self.person(&actor.person_id).await?;
+        self.active(&actor.person_id).await?;
+        self.send_attestation_email(actor, &person).await
     }
 }

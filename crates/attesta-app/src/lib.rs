@@ -13,17 +13,20 @@ mod backoffice;
 pub mod benefits;
 pub mod cards_credential;
 mod citizen;
+mod delegates;
 pub mod demo;
 mod error;
 pub mod import;
 mod level2;
+pub mod mail;
 pub mod seed;
 mod session;
 pub mod sms;
 mod verify;
 
 pub use backoffice::Written;
-pub use citizen::{AttestationView, MeView, NO_QUALIFYING_STATUS, VerificationView};
+pub use citizen::{AttestationView, EmailOutcome, MeView, NO_QUALIFYING_STATUS, VerificationView};
+pub use delegates::{ActivityView, Actor, DelegateView, RepresentedView};
 pub use error::AppError;
 pub use level2::{Level2View, OtpSent, detail, otp_sms_text};
 pub use session::{Identity, Role, Session, SessionCookie};
@@ -166,6 +169,7 @@ pub struct App {
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
     sms: Arc<dyn sms::SmsGateway>,
+    mailer: Arc<dyn mail::Mailer>,
 }
 
 impl App {
@@ -188,13 +192,29 @@ impl App {
         } else {
             Arc::new(sms::NoSms)
         };
+        let mailer: Arc<dyn mail::Mailer> = if config.demo {
+            Arc::new(mail::OutboxMailer {
+                store: store.clone(),
+                smtp: None,
+            })
+        } else {
+            Arc::new(mail::NoMailer)
+        };
         Self {
             store,
             secret: Arc::new(secret),
             config: Arc::new(config),
             clock,
             sms,
+            mailer,
         }
+    }
+
+    /// Replaces the mailer (a real SMTP server; in demo mode wrap it in
+    /// [`mail::OutboxMailer`] so the outbox still lists the e-mails).
+    pub fn with_mailer(mut self, mailer: Arc<dyn mail::Mailer>) -> Self {
+        self.mailer = mailer;
+        self
     }
 
     /// Replaces the SMS gateway.

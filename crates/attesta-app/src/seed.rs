@@ -227,8 +227,9 @@ pub async fn seed(
                 .person_by_fiscal_code(&cf)
                 .await?
                 .ok_or_else(|| AppError::internal(&"a seeded person is missing"))?;
-            app.accept_privacy_notice(&record.person_id).await?;
-            let view = app.generate_attestation(&record.person_id).await?;
+            let actor = crate::Actor::own(record.person_id.clone(), "attesta seed");
+            app.accept_privacy_notice(&actor).await?;
+            let (view, _) = app.new_attestation(&actor).await?;
             let token = view.url.rsplit('/').next().unwrap_or_default().to_owned();
             report.tokens.push(SeededToken {
                 token,

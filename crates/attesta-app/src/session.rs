@@ -44,6 +44,8 @@ pub struct Session {
     pub identity: Identity,
     /// The token every HTML form must carry back (CSRF).
     pub csrf_token: String,
+    /// The holder (person id) a delegate currently acts for.
+    pub acting_for: Option<String>,
 }
 
 /// The cookie value to hand to the browser. Never logged.
@@ -80,6 +82,7 @@ impl App {
             role,
             identity,
             csrf_token: random_hex(16),
+            acting_for: None,
         };
         self.store
             .create_session(&SessionRecord {
@@ -91,6 +94,7 @@ impl App {
                 csrf_token: session.csrf_token.clone(),
                 created_at: now,
                 expires_at: now + self.config.session_ttl.as_millis() as i64,
+                acting_for: None,
             })
             .await?;
         Ok((SessionCookie(cookie), session))
@@ -118,6 +122,7 @@ impl App {
                 organisation: r.organisation,
             },
             csrf_token: r.csrf_token,
+            acting_for: r.acting_for,
         }))
     }
 

@@ -57,9 +57,7 @@ impl Euros {
         };
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty() || !digits(whole) || !digits(frac) {
-            return Err(
-                "must be an amount in euros, e.g. 12000 or 12000.50, without thousands separators",
-            );
+            return Err("is not a plain amount in euros (no thousands separators)");
         }
         if frac.len() > 2 {
             return Err("must have at most two decimals (cents)");
@@ -460,39 +458,36 @@ fn income_text(limit: Euros) -> Text {
 
 fn supplement_text(s: &Supplement, income: Option<Euros>) -> Text {
     let limits_it = format!(
-        "{} con reddito fino a {} (persona sola) o {} (coniugata)",
+        "{}: reddito fino a {} (persona sola) o {} (persona coniugata)",
         s.name.it,
         s.income_limit_single.format_it(),
         s.income_limit_married.format_it()
     );
     let limits_en = format!(
-        "{}: with an income up to {} (single) or {} (married)",
+        "{}: income up to {} (single) or {} (married)",
         s.name.en,
         s.income_limit_single.format_en(),
         s.income_limit_married.format_en()
     );
     let (it, en) = match income {
         None => (
-            format!("Può spettare anche l'{limits_it}."),
-            format!("A supplement may also be due. {limits_en}."),
+            "Può spettare anche una maggiorazione.",
+            "A supplement may also be due.",
         ),
         Some(i) if i <= s.income_limit_single => (
-            format!("Il reddito dichiarato rientra nei limiti dell'{limits_it}."),
-            format!("Your declared income is within both limits of the supplement. {limits_en}."),
+            "Il reddito dichiarato rientra in entrambi i limiti della maggiorazione.",
+            "Your declared income is within both limits of the supplement.",
         ),
         Some(i) if i <= s.income_limit_married => (
-            format!(
-                "Il reddito dichiarato rientra solo nel limite per le persone coniugate dell'{limits_it}."
-            ),
-            format!(
-                "Your declared income is within the supplement's limit for married people only. {limits_en}."
-            ),
+            "Il reddito dichiarato rientra solo nel limite della maggiorazione per le persone coniugate.",
+            "Your declared income is within the supplement's limit for married people only.",
         ),
         Some(_) => (
-            format!("Il reddito dichiarato supera i limiti dell'{limits_it}."),
-            format!("Your declared income is above the supplement's limits. {limits_en}."),
+            "Il reddito dichiarato supera i limiti della maggiorazione.",
+            "Your declared income is above the supplement's limits.",
         ),
     };
+    let (it, en) = (format!("{it} {limits_it}."), format!("{en} {limits_en}."));
     Text { it, en }
 }
 

@@ -16,12 +16,14 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Row};
 use time::Date;
 
+mod citizen;
 pub mod ids;
 pub mod keys;
 mod level2;
 pub mod testing;
 mod verbali;
 
+pub use citizen::{ActivityRecord, DelegationRecord};
 pub use level2::{OtpRecord, OutboxMessage};
 pub use verbali::{IngestError, IngestOutcome};
 
@@ -116,6 +118,8 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: Millis,
     pub expires_at: Millis,
+    /// The holder (person id) a delegate's session acts for.
+    pub acting_for: Option<String>,
 }
 
 /// Whether a person was created or updated.
@@ -461,7 +465,8 @@ impl Store {
     pub async fn session(&self, session_hash: &str, now: Millis) -> Result<Option<SessionRecord>> {
         let row = sqlx::query(
             "SELECT session_hash, role, subject, display_name, organisation, csrf_token, \
-             created_at, expires_at FROM sessions WHERE session_hash = $1 AND expires_at > $2",
+             created_at, expires_at, acting_for FROM sessions \
+             WHERE session_hash = $1 AND expires_at > $2",
         )
         .bind(session_hash.to_owned())
         .bind(now)
@@ -477,6 +482,7 @@ impl Store {
                 csrf_token: r.try_get("csrf_token")?,
                 created_at: r.try_get("created_at")?,
                 expires_at: r.try_get("expires_at")?,
+                acting_for: r.try_get("acting_for")?,
             })
         })
         .transpose()

@@ -188,7 +188,7 @@ pub async fn post_verbale(
 // ---- citizen --------------------------------------------------------
 
 pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    let me = s.app.me(&c.person_id).await?;
+    let me = s.app.me(&c.actor).await?;
     let p = &me.record.person;
     Ok(no_store(
         Json(json!({
@@ -213,33 +213,38 @@ pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
 }
 
 pub async fn accept_privacy(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    s.app.accept_privacy_notice(&c.person_id).await?;
+    s.app.accept_privacy_notice(&c.actor).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn attestation_json(v: &AttestationView) -> Value {
-    json!({"url": v.url, "short_code": v.short_code, "created_at": rfc3339(v.created_at)})
+    let mut body =
+        json!({"url": v.url, "short_code": v.short_code, "created_at": rfc3339(v.created_at)});
+    if let Some(email) = v.email.as_str() {
+        body["email"] = json!(email);
+    }
+    body
 }
 
 pub async fn create_attestation(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    let v = s.app.generate_attestation(&c.person_id).await?;
+    let v = s.app.generate_attestation(&c.actor).await?;
     Ok(no_store(
         (StatusCode::CREATED, Json(attestation_json(&v))).into_response(),
     ))
 }
 
 pub async fn get_attestation(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    let v = s.app.current_attestation(&c.person_id).await?;
+    let v = s.app.current_attestation(&c.actor).await?;
     Ok(no_store(Json(attestation_json(&v)).into_response()))
 }
 
 pub async fn delete_attestation(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    s.app.revoke_attestation(&c.person_id).await?;
+    s.app.revoke_attestation(&c.actor).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub async fn attestation_pdf(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    let pdf = s.app.attestation_pdf(&c.person_id).await?;
+    let pdf = s.app.attestation_pdf(&c.actor).await?;
     let mut r = pdf.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -254,7 +259,7 @@ pub async fn attestation_pdf(State(s): State<AppState>, c: Citizen) -> ApiResult
 }
 
 pub async fn verifications(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    let list = s.app.verifications(&c.person_id).await?;
+    let list = s.app.verifications(&c.actor).await?;
     let items: Vec<Value> = list
         .iter()
         .map(|v| {
@@ -269,6 +274,107 @@ pub async fn verifications(State(s): State<AppState>, c: Citizen) -> ApiResult<R
         })
         .collect();
     Ok(no_store(Json(items).into_response()))
+}
+
+pub async fn email_attestation(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    s.app.email_attestation(&c.actor).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"email": "sent"}))).into_response())
+}
+
+pub async fn activity(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .activity(&c.actor)
+        .await?
+        .iter()
+        .map(|a| json!({"at": rfc3339(a.at), "action": a.action, "by": a.by, "by_delegate": a.by_delegate}))
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+pub async fn delegates(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .delegates(&c.actor)
+        .await?
+        .iter()
+        .map(|d| {
+            json!({"delegation_id": d.delegation_id, "fiscal_code": d.fiscal_code, "name": d.name,
+                "since": rfc3339(d.since), "created_by": d.created_by})
+        })
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+pub async fn add_delegate(
+    State(s): State<AppState>,
+    c: Citizen,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let (id, w) = s.app.add_delegate(&c.actor, &body).await?;
+    Ok((written(w), Json(json!({"delegation_id": id}))).into_response())
+}
+
+pub async fn remove_delegate(
+    State(s): State<AppState>,
+    c: Citizen,
+    Path(delegation_id): Path<String>,
+) -> ApiResult<Response> {
+    s.app.remove_delegate(&c.actor, &delegation_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The logged-in citizen's own session, whomever it acts for.
+async fn own_session(
+    s: &AppState,
+    session: Option<attesta_app::Session>,
+    headers: &axum::http::HeaderMap,
+    changes_state: bool,
+) -> ApiResult<attesta_app::Session> {
+    let session = session.ok_or_else(|| ApiError(attesta_app::AppError::login_required()))?;
+    if changes_state && !crate::extract::same_origin(headers, s) {
+        return Err(ApiError(crate::extract::cross_origin()));
+    }
+    Ok(session)
+}
+
+pub async fn represented(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    let session = own_session(&s, session, &headers, false).await?;
+    let items: Vec<Value> = s
+        .app
+        .represented(&session)
+        .await?
+        .iter()
+        .map(|r| json!({"fiscal_code": r.fiscal_code, "name": r.name}))
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+pub async fn acting_for(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let session = own_session(&s, session, &headers, true).await?;
+    let now = s.app.set_acting_for(&session, &body).await?;
+    Ok(Json(
+        json!({"acting_for": now.map(|r| json!({"fiscal_code": r.fiscal_code, "name": r.name}))}),
+    )
+    .into_response())
+}
+
+pub async fn admin_delegation(
+    State(s): State<AppState>,
+    _: Admin,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let (id, w) = s.app.admin_add_delegation(&body).await?;
+    Ok((written(w), Json(json!({"delegation_id": id}))).into_response())
 }
 
 // ---- demo -----------------------------------------------------------

@@ -214,8 +214,9 @@ pub async fn page(
         title: title.into(),
         user,
     };
+    // The citizen, or the holder a delegate acts for.
     let person_id = match &session {
-        Some(sess) if sess.role == Role::Citizen => sess.identity.subject.clone(),
+        Some(sess) if sess.role == Role::Citizen => s.app.actor(sess).await?.person_id,
         _ => return Err(PageError(AppError::login_required())),
     };
     let (income_raw, on_raw) = query_values(query, false)?;

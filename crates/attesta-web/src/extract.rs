@@ -81,7 +81,9 @@ impl FromRequestParts<AppState> for MaybeSession {
 /// same-origin (SPEC §6).
 #[derive(Debug, Clone)]
 pub struct Citizen {
+    /// The holder whose area this is (the citizen, or whom a delegate acts for).
     pub person_id: String,
+    pub actor: attesta_app::Actor,
 }
 
 impl FromRequestParts<AppState> for Citizen {
@@ -105,8 +107,10 @@ impl FromRequestParts<AppState> for Citizen {
         {
             return Err(ApiError(cross_origin()));
         }
+        let actor = state.app.actor(&session).await?;
         Ok(Citizen {
-            person_id: session.identity.subject,
+            person_id: actor.person_id.clone(),
+            actor,
         })
     }
 }

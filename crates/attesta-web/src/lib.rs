@@ -14,11 +14,12 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use tower_http::trace::TraceLayer;
 
 mod api;
 mod benefits;
+mod card;
 mod error;
 mod extract;
 mod level2_pages;
@@ -116,9 +117,20 @@ pub fn router(app: App, web: WebConfig) -> Router {
                 .delete(api::delete_attestation),
         )
         .route("/me/attestation/pdf", get(api::attestation_pdf))
+        .route("/me/attestation/email", post(api::email_attestation))
+        .route("/me/activity", get(api::activity))
+        .route("/me/delegates", get(api::delegates).post(api::add_delegate))
+        .route(
+            "/me/delegates/{delegation_id}",
+            delete(api::remove_delegate),
+        )
+        .route("/me/represented", get(api::represented))
+        .route("/me/acting-for", post(api::acting_for))
+        .route("/admin/delegations", post(api::admin_delegation))
         .route("/me/verifications", get(api::verifications))
         .route("/me/benefits", get(benefits::api))
-        .route("/openapi.json", get(openapi::document));
+        .route("/openapi.json", get(openapi::document))
+        .route("/status-lists/{list_id}", get(card::status_list));
     if demo {
         api = api
             .route("/demo/login", post(api::demo_login))
@@ -144,7 +156,14 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/me/privacy-notice", post(pages::me_privacy))
         .route("/me/attestation", post(pages::me_generate))
         .route("/me/attestation/revoke", post(pages::me_revoke))
+        .route("/me/attestation/email", post(pages::me_email))
+        .route("/me/delegates", post(pages::me_add_delegate))
+        .route("/me/delegates/remove", post(pages::me_remove_delegate))
+        .route("/me/acting-for", post(pages::me_acting_for))
         .route("/logout", post(pages::logout))
+        .route("/c/{payload}", get(card::check_page))
+        .route("/C/{payload}", get(card::check_page))
+        .route("/.well-known/attesta/keys.json", get(card::jwks))
         .route("/static/style.css", get(style))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz));

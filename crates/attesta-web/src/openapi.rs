@@ -48,10 +48,19 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/me/attestation",
     "/api/v1/me/attestation/pdf",
     "/api/v1/me/verifications",
+    "/api/v1/me/attestation/email",
+    "/api/v1/me/activity",
+    "/api/v1/me/delegates",
+    "/api/v1/me/delegates/{delegation_id}",
+    "/api/v1/me/represented",
+    "/api/v1/me/acting-for",
+    "/api/v1/admin/delegations",
     "/api/v1/me/benefits",
     "/api/v1/demo/login",
     "/api/v1/demo/outbox",
     "/api/v1/openapi.json",
+    "/api/v1/status-lists/{list_id}",
+    "/.well-known/attesta/keys.json",
     "/healthz",
     "/readyz",
 ];
@@ -191,6 +200,33 @@ pub fn spec() -> Value {
                     "non_economic": {"type": "array", "items": {"type": "object", "properties": {
                         "id": {"type": "string"}, "name": {"type": "string"}, "name_it": {"type": "string"}}}}}})),
                     "400": error_ref(), "401": error_ref(), "403": error_ref(), "422": error_ref()}}},
+            "/api/v1/me/attestation/email": {"post": op("E-mail the attestation PDF again", Some("session"), None,
+                ("202", ok_json(json!({"type": "object"}))), &["401", "403", "404", "409", "503"])},
+            "/api/v1/me/activity": {"get": op("What was done in the citizen's area and by whom, newest first", Some("session"), None,
+                ("200", ok_json(json!({"type": "array", "items": {"type": "object", "properties": {
+                    "at": {"type": "string", "format": "date-time"}, "action": {"type": "string"},
+                    "by": {"type": "string"}, "by_delegate": {"type": "boolean"}}}}))), &["401", "403"])},
+            "/api/v1/me/delegates": {
+                "get": op("The holder's delegates", Some("session"), None, ("200", ok_json(json!({"type": "array"}))), &["401", "403"]),
+                "post": op("Name a delegate", Some("session"),
+                    Some(json!({"type": "object", "required": ["fiscal_code"], "properties": {"fiscal_code": {"type": "string"}}})),
+                    ("201", ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}))),
+                    &["400", "401", "403", "422"])},
+            "/api/v1/me/delegates/{delegation_id}": {"delete": {
+                "parameters": [{"name": "delegation_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "summary": "Remove a delegate", "security": [{"session": []}],
+                "responses": {"204": {"description": "removed"}, "401": error_ref(), "403": error_ref(), "404": error_ref()}}},
+            "/api/v1/me/represented": {"get": op("Whom the logged-in citizen may act for", Some("session"), None,
+                ("200", ok_json(json!({"type": "array", "items": {"type": "object", "properties": {
+                    "fiscal_code": {"type": "string"}, "name": {"type": "string"}}}}))), &["401"])},
+            "/api/v1/me/acting-for": {"post": op("Act for a holder who named you (or null to stop)", Some("session"),
+                Some(json!({"type": "object", "required": ["fiscal_code"], "properties": {"fiscal_code": {"type": ["string", "null"]}}})),
+                ("200", ok_json(json!({"type": "object"}))), &["400", "401", "403", "422"])},
+            "/api/v1/admin/delegations": {"post": op("Record a parent or guardian as delegate", Some("adminKey"),
+                Some(json!({"type": "object", "required": ["holder", "delegate"], "properties": {
+                    "holder": {"type": "string"}, "delegate": {"type": "string"}}})),
+                ("201", ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}))),
+                &["400", "401", "422"])},
             "/api/v1/demo/login": {"post": op("Demo mode only: log in as the identity provider would", None,
                 Some(json!({"type": "object", "required": ["fiscal_code", "role"], "properties": {
                     "fiscal_code": {"type": "string"}, "role": {"enum": ["citizen", "operator"]},
@@ -199,6 +235,21 @@ pub fn spec() -> Value {
             "/api/v1/demo/outbox": {"get": op("Demo mode only: SMS and e-mails sent, newest first", None, None,
                 ("200", ok_json(json!({"type": "array"}))), &[])},
             "/api/v1/openapi.json": {"get": op("This document", None, None, ("200", ok_json(json!({"type": "object"}))), &[])},
+            "/api/v1/status-lists/{list_id}": {"get": {
+                "summary": "A card status list (IETF Token Status List): the signed CWT, or with Accept: application/json the unsigned JSON form",
+                "parameters": [{"name": "list_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the status list",
+                    "content": {"application/statuslist+cwt": {}, "application/json": {"schema": {"type": "object",
+                        "required": ["sub", "iat", "status_list"], "properties": {
+                        "sub": {"type": "string"}, "iat": {"type": "integer"}, "exp": {"type": "integer"}, "ttl": {"type": "integer"},
+                        "status_list": {"type": "object", "required": ["bits", "lst"], "properties": {
+                            "bits": {"enum": [1, 2, 4, 8]}, "lst": {"type": "string"}}}}}}}},
+                    "404": error_ref(), "503": error_ref()}}},
+            "/.well-known/attesta/keys.json": {"get": op("The card signing keys as a JWK Set (RFC 7517; EC P-256)", None, None,
+                ("200", ok_json(json!({"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {
+                    "type": "object", "required": ["kty", "crv", "x", "y", "kid"], "properties": {
+                    "kty": {"const": "EC"}, "crv": {"const": "P-256"}, "x": {"type": "string"}, "y": {"type": "string"},
+                    "kid": {"type": "string"}, "alg": {"const": "ES256"}, "use": {"const": "sig"}}}}}}))), &[])},
             "/healthz": {"get": op("The process is up", None, None, ("200", ok_json(json!({"type": "object"}))), &[])},
             "/readyz": {"get": op("The database is reachable", None, None, ("200", ok_json(json!({"type": "object"}))), &["503"])}
         }

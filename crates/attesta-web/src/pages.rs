@@ -280,6 +280,12 @@ struct MePage {
     attestation: Option<AttestationBlock>,
     checks: Vec<CheckLine>,
     notice: Option<String>,
+    problem: Option<String>,
+    /// Set when a delegate is acting for this holder: who the holder is.
+    acting_for: Option<String>,
+    represented: Vec<attesta_app::RepresentedView>,
+    delegates: Vec<DelegateLine>,
+    activity: Vec<ActivityLine>,
 }
 
 struct AttestationBlock {
@@ -296,6 +302,19 @@ struct CheckLine {
     who: String,
 }
 
+struct DelegateLine {
+    delegation_id: String,
+    who: String,
+    since: String,
+    by_back_office: bool,
+}
+
+struct ActivityLine {
+    at: String,
+    action: &'static str,
+    by: String,
+}
+
 fn outcome_it(outcome: &str) -> &'static str {
     match outcome {
         "qualifies" => "Esito positivo: rientra nei casi / Positive",
@@ -309,17 +328,36 @@ fn outcome_it(outcome: &str) -> &'static str {
     }
 }
 
-/// The logged-in citizen and their person id, or the login-required page.
-fn citizen(
+fn action_text(action: &str) -> &'static str {
+    match action {
+        "privacy_notice_accepted" => "Informativa accettata / Privacy notice accepted",
+        "attestation_generated" => "QR generato / QR code generated",
+        "attestation_revoked" => "QR revocato / QR code revoked",
+        "attestation_emailed" => "PDF inviato per e-mail / PDF sent by e-mail",
+        "delegate_added" => "Delegato aggiunto / Delegate added",
+        "delegate_removed" => "Delegato rimosso / Delegate removed",
+        _ => "Altro / Other",
+    }
+}
+
+/// The logged-in citizen's session, or the login-required page.
+fn citizen_session(
     session: Option<attesta_app::Session>,
-) -> Result<(attesta_app::Session, String), PageError> {
+) -> Result<attesta_app::Session, PageError> {
     match session {
-        Some(sess) if sess.role == Role::Citizen => {
-            let id = sess.identity.subject.clone();
-            Ok((sess, id))
-        }
+        Some(sess) if sess.role == Role::Citizen => Ok(sess),
         _ => Err(PageError(AppError::login_required())),
     }
+}
+
+/// The session and the actor (the citizen, or whom a delegate acts for).
+async fn citizen(
+    s: &AppState,
+    session: Option<attesta_app::Session>,
+) -> Result<(attesta_app::Session, attesta_app::Actor), PageError> {
+    let session = citizen_session(session)?;
+    let actor = s.app.actor(&session).await?;
+    Ok((session, actor))
 }
 
 #[derive(Debug, Deserialize)]
@@ -333,9 +371,9 @@ pub async fn me_page(
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
     let layout = Layout::new("La mia attestazione").with_session(&session);
-    let (session, person_id) = citizen(session)?;
-    let me = s.app.me(&person_id).await?;
-    let attestation = match s.app.current_attestation(&person_id).await {
+    let (session, actor) = citizen(&s, session).await?;
+    let me = s.app.me(&actor).await?;
+    let attestation = match s.app.current_attestation(&actor).await {
         Ok(v) => Some(AttestationBlock {
             qr_svg: qr_svg(&v.url),
             created: crate::format_italian_datetime(v.created_at),
@@ -347,7 +385,7 @@ pub async fn me_page(
     };
     let checks = s
         .app
-        .verifications(&person_id)
+        .verifications(&actor)
         .await?
         .into_iter()
         .map(|c| CheckLine {
@@ -364,13 +402,98 @@ pub async fn me_page(
             },
         })
         .collect();
+    let delegates = s
+        .app
+        .delegates(&actor)
+        .await?
+        .into_iter()
+        .map(|d| DelegateLine {
+            who: match d.name {
+                Some(n) => format!("{n} ({})", d.fiscal_code),
+                None => d.fiscal_code,
+            },
+            since: crate::format_italian_datetime(d.since),
+            by_back_office: d.created_by == "back_office",
+            delegation_id: d.delegation_id,
+        })
+        .collect();
+    let activity = s
+        .app
+        .activity(&actor)
+        .await?
+        .into_iter()
+        .map(|a| ActivityLine {
+            at: crate::format_italian_datetime(a.at),
+            action: action_text(&a.action),
+            by: if a.by_delegate {
+                format!("{} (delegato / delegate)", a.by)
+            } else {
+                a.by
+            },
+        })
+        .collect();
+    let represented = if actor.is_delegate() {
+        Vec::new()
+    } else {
+        s.app.represented(&session).await?
+    };
     let p = &me.record.person;
-    let notice = q.done.as_deref().map(|d| match d {
-        "generated" => "Nuovo QR generato: il precedente, se c'era, non vale più. / New QR code generated: any previous one no longer works.",
-        "revoked" => "QR revocato: chi lo scansiona ora vede che non è più valido. / QR code revoked: anyone scanning it now sees it is no longer valid.",
-        "privacy" => "Informativa accettata. / Privacy notice accepted.",
-        _ => "",
-    }.to_owned()).filter(|n| !n.is_empty());
+    let (notice, problem) = match q.done.as_deref() {
+        Some("generated") => (
+            Some(
+                "Nuovo QR generato e inviato per e-mail: il precedente, se c'era, non vale più. / New QR code generated and e-mailed: any previous one no longer works.",
+            ),
+            None,
+        ),
+        Some("generated_no_email") => (
+            Some(
+                "Nuovo QR generato: il precedente, se c'era, non vale più. Non c'è un indirizzo e-mail in anagrafica: scarica il PDF. / New QR code generated; no e-mail address on record: download the PDF.",
+            ),
+            None,
+        ),
+        Some("generated_email_failed") => (
+            Some(
+                "Nuovo QR generato: il precedente, se c'era, non vale più. / New QR code generated: any previous one no longer works.",
+            ),
+            Some(
+                "Non è stato possibile inviare l'e-mail. Il QR è valido: scarica il PDF o riprova l'invio. / The e-mail could not be sent. The QR code is valid: download the PDF or try sending it again.",
+            ),
+        ),
+        Some("emailed") => (
+            Some("PDF inviato di nuovo per e-mail. / PDF sent again by e-mail."),
+            None,
+        ),
+        Some("email_failed") => (
+            None,
+            Some(
+                "Non è stato possibile inviare l'e-mail: riprova tra poco o scarica il PDF. / The e-mail could not be sent: try again in a moment or download the PDF.",
+            ),
+        ),
+        Some("revoked") => (
+            Some(
+                "QR revocato: chi lo scansiona ora vede che non è più valido. / QR code revoked: anyone scanning it now sees it is no longer valid.",
+            ),
+            None,
+        ),
+        Some("privacy") => (
+            Some("Informativa accettata. / Privacy notice accepted."),
+            None,
+        ),
+        Some("delegate_added") => (
+            Some(
+                "Delegato aggiunto: dopo l'accesso potrà agire per te. / Delegate added: after logging in they can act for you.",
+            ),
+            None,
+        ),
+        Some("delegate_removed") => (Some("Delegato rimosso. / Delegate removed."), None),
+        Some("delegate_invalid") => (
+            None,
+            Some(
+                "Il codice fiscale del delegato non è valido: controllalo e riprova. / The delegate's codice fiscale is not valid: check it and try again.",
+            ),
+        ),
+        _ => (None, None),
+    };
     Ok(MePage {
         layout,
         csrf: session.csrf_token.clone(),
@@ -382,42 +505,157 @@ pub async fn me_page(
         no_status_text: attesta_app::NO_QUALIFYING_STATUS,
         attestation,
         checks,
-        notice,
+        notice: notice.map(str::to_owned),
+        problem: problem.map(str::to_owned),
+        acting_for: me.acting_as_delegate.then(|| p.full_name()),
+        represented,
+        delegates,
+        activity,
     }
     .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+/// Runs one citizen-area form action after the CSRF check, then goes back
+/// to `/me` with a notice.
+async fn me_action<F, Fut>(
+    s: &AppState,
+    session: Option<attesta_app::Session>,
+    csrf: &str,
+    action: F,
+) -> PageResult
+where
+    F: FnOnce(attesta_app::App, attesta_app::Actor) -> Fut,
+    Fut: std::future::Future<Output = Result<&'static str, AppError>>,
+{
+    let (session, actor) = citizen(s, session).await?;
+    csrf_ok(&session, csrf)?;
+    let done = action(s.app.clone(), actor).await?;
+    Ok(Redirect::to(&format!("/me?done={done}")).into_response())
 }
 
 pub async fn me_privacy(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<CsrfOnly>,
 ) -> PageResult {
-    let (session, person_id) = citizen(session)?;
-    csrf_ok(&session, &f.csrf)?;
-    s.app.accept_privacy_notice(&person_id).await?;
-    Ok(Redirect::to("/me?done=privacy").into_response())
+    me_action(&s, session, &f.csrf, |app, actor| async move {
+        app.accept_privacy_notice(&actor).await?;
+        Ok("privacy")
+    })
+    .await
 }
 
 pub async fn me_generate(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<CsrfOnly>,
 ) -> PageResult {
-    let (session, person_id) = citizen(session)?;
-    csrf_ok(&session, &f.csrf)?;
-    s.app.generate_attestation(&person_id).await?;
-    Ok(Redirect::to("/me?done=generated").into_response())
+    me_action(&s, session, &f.csrf, |app, actor| async move {
+        let view = app.generate_attestation(&actor).await?;
+        Ok(match view.email {
+            attesta_app::EmailOutcome::Failed => "generated_email_failed",
+            attesta_app::EmailOutcome::NoAddress => "generated_no_email",
+            _ => "generated",
+        })
+    })
+    .await
 }
 
 pub async fn me_revoke(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<CsrfOnly>,
 ) -> PageResult {
-    let (session, person_id) = citizen(session)?;
+    me_action(&s, session, &f.csrf, |app, actor| async move {
+        app.revoke_attestation(&actor).await?;
+        Ok("revoked")
+    })
+    .await
+}
+
+pub async fn me_email(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult {
+    me_action(&s, session, &f.csrf, |app, actor| async move {
+        match app.email_attestation(&actor).await {
+            Ok(()) => Ok("emailed"),
+            Err(e) if e.code == "email_unavailable" => Ok("email_failed"),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DelegateForm {
+    csrf: String,
+    fiscal_code: String,
+}
+
+pub async fn me_add_delegate(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<DelegateForm>,
+) -> PageResult {
+    me_action(&s, session, &f.csrf, |app, actor| async move {
+        match app
+            .add_delegate(&actor, &serde_json::json!({"fiscal_code": f.fiscal_code}))
+            .await
+        {
+            Ok(_) => Ok("delegate_added"),
+            Err(e) if e.status == 422 => Ok("delegate_invalid"),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveDelegateForm {
+    csrf: String,
+    delegation_id: String,
+}
+
+pub async fn me_remove_delegate(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<RemoveDelegateForm>,
+) -> PageResult {
+    me_action(&s, session, &f.csrf, |app, actor| async move {
+        app.remove_delegate(&actor, &f.delegation_id).await?;
+        Ok("delegate_removed")
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActingForForm {
+    csrf: String,
+    /// Empty: back to one's own area.
+    fiscal_code: String,
+}
+
+pub async fn me_acting_for(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<ActingForForm>,
+) -> PageResult {
+    let session = citizen_session(session)?;
     csrf_ok(&session, &f.csrf)?;
-    s.app.revoke_attestation(&person_id).await?;
-    Ok(Redirect::to("/me?done=revoked").into_response())
+    let body = if f.fiscal_code.trim().is_empty() {
+        serde_json::json!({"fiscal_code": null})
+    } else {
+        serde_json::json!({"fiscal_code": f.fiscal_code})
+    };
+    s.app.set_acting_for(&session, &body).await?;
+    Ok(Redirect::to("/me").into_response())
 }
 
 pub async fn page_not_found() -> PageError {

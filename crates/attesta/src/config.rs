@@ -24,6 +24,12 @@ pub struct FileConfig {
     pub sms_api_key: Option<String>,
     pub sms_timeout_ms: Option<u64>,
     pub sms_retries: Option<u32>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub mail_from: Option<String>,
 }
 
 /// The `ATTESTA_*` variables attesta reads; any other is refused.
@@ -40,6 +46,12 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_SMS_API_KEY",
     "ATTESTA_SMS_TIMEOUT_MS",
     "ATTESTA_SMS_RETRIES",
+    "ATTESTA_SMTP_HOST",
+    "ATTESTA_SMTP_PORT",
+    "ATTESTA_SMTP_TLS",
+    "ATTESTA_SMTP_USERNAME",
+    "ATTESTA_SMTP_PASSWORD",
+    "ATTESTA_MAIL_FROM",
     "ATTESTA_LOG",
     "ATTESTA_LOG_FORMAT",
 ];
@@ -61,6 +73,14 @@ pub struct Settings {
     pub sms_api_key: Option<String>,
     pub sms_timeout_ms: u64,
     pub sms_retries: u32,
+    /// SMTP for e-mails; unset means no e-mail (the outbox in demo mode).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub mail_from: String,
 }
 
 /// Flags that override the file and the environment.
@@ -144,6 +164,18 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
         sms_retries: parse_env("ATTESTA_SMS_RETRIES")?
             .or(file.sms_retries)
             .unwrap_or(2),
+        smtp_host: env("ATTESTA_SMTP_HOST").or(file.smtp_host),
+        smtp_port: parse_env("ATTESTA_SMTP_PORT")?
+            .or(file.smtp_port)
+            .unwrap_or(587),
+        smtp_tls: env("ATTESTA_SMTP_TLS")
+            .or(file.smtp_tls)
+            .unwrap_or_else(|| "starttls".into()),
+        smtp_username: env("ATTESTA_SMTP_USERNAME").or(file.smtp_username),
+        smtp_password: env("ATTESTA_SMTP_PASSWORD").or(file.smtp_password),
+        mail_from: env("ATTESTA_MAIL_FROM")
+            .or(file.mail_from)
+            .unwrap_or_else(|| "attesta <noreply@attesta.invalid>".into()),
         listen,
         data_dir,
     })

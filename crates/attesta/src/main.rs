@@ -10,8 +10,10 @@ use attesta_credential::ServerSecret;
 use attesta_store::Store;
 use clap::{Parser, Subcommand};
 
+mod card_cmd;
 mod config;
 mod import_cmd;
+mod keys_cmd;
 mod seed_cmd;
 
 #[derive(Debug, Parser)]
@@ -64,6 +66,16 @@ enum Command {
         /// The public base URL (only the token is written, but it is derived the same way).
         #[arg(long)]
         public_url: Option<String>,
+    },
+    /// Card signing keys: generate, rotate, list.
+    Keys {
+        #[command(subcommand)]
+        action: keys_cmd::KeysAction,
+    },
+    /// EU Disability Card: verify a card QR offline.
+    Card {
+        #[command(subcommand)]
+        action: card_cmd::CardAction,
     },
 }
 
@@ -147,6 +159,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open_app(&settings, secret, false).await?;
             seed_cmd::run(&app, people, tokens.as_deref()).await
         }
+        Command::Keys { action } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            let app = open_app(&settings, ServerSecret::generate(), false).await?;
+            keys_cmd::run(&app, action).await
+        }
+        Command::Card { action } => card_cmd::run(action),
     }
 }
 
@@ -204,6 +226,33 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
         app = app.with_sms(std::sync::Arc::new(gateway));
     } else if !demo {
         tracing::warn!("ATTESTA_SMS_URL is not set: level 2 cannot send one-time codes");
+    }
+    if let Some(host) = &settings.smtp_host {
+        let tls = attesta_app::mail::SmtpTls::parse(&settings.smtp_tls).with_context(|| {
+            format!(
+                "ATTESTA_SMTP_TLS must be none, starttls or tls, not {:?}",
+                settings.smtp_tls
+            )
+        })?;
+        let smtp = attesta_app::mail::SmtpMailer::new(&attesta_app::mail::SmtpConfig {
+            host: host.clone(),
+            port: settings.smtp_port,
+            tls,
+            username: settings.smtp_username.clone(),
+            password: settings.smtp_password.clone(),
+            from: settings.mail_from.clone(),
+        })?;
+        let mailer: std::sync::Arc<dyn attesta_app::mail::Mailer> = if demo {
+            std::sync::Arc::new(attesta_app::mail::OutboxMailer {
+                store: app.store().clone(),
+                smtp: Some(smtp),
+            })
+        } else {
+            std::sync::Arc::new(smtp)
+        };
+        app = app.with_mailer(mailer);
+    } else if !demo {
+        tracing::warn!("ATTESTA_SMTP_HOST is not set: attestations cannot be e-mailed");
     }
     if demo {
         attesta_app::demo::seed(&app).await?;

@@ -311,6 +311,7 @@ async fn sessions_expire(store: Store) {
         csrf_token: "c".into(),
         created_at: NOW,
         expires_at: NOW + 1000,
+        acting_for: None,
     };
     store.create_session(&s).await.unwrap();
     assert_eq!(store.session("h", NOW + 999).await.unwrap(), Some(s));
@@ -331,3 +332,98 @@ async fn postgres_schemas_are_isolated() {
     assert_eq!(b.count_people().await.unwrap(), 0);
 }
 mod keys;
+
+mod delegations {
+    use super::*;
+
+    macro_rules! both {
+        ($($name:ident),* $(,)?) => {
+            mod sqlite {
+                $(#[tokio::test]
+                async fn $name() {
+                    let Some((store, _db)) = attesta_store::testing::fresh_store(
+                        attesta_store::testing::TestEngine::Sqlite).await.unwrap() else { return };
+                    super::$name(store).await;
+                })*
+            }
+            mod postgres {
+                $(#[tokio::test]
+                async fn $name() {
+                    let Some((store, _db)) = attesta_store::testing::fresh_store(
+                        attesta_store::testing::TestEngine::Postgres).await.unwrap() else { return };
+                    super::$name(store).await;
+                })*
+            }
+        };
+    }
+
+    both!(delegations_live_and_end, activity_newest_first);
+
+    const DELEGATE: &str = "BNCGLI85M52A662X";
+
+    async fn delegations_live_and_end(store: Store) {
+        let holder = with_person(&store).await;
+        let (d, created) = store
+            .add_delegation(&holder, DELEGATE, "holder", NOW)
+            .await
+            .unwrap();
+        assert!(created);
+        let (again, created) = store
+            .add_delegation(&holder, DELEGATE, "holder", NOW + 1)
+            .await
+            .unwrap();
+        assert!(!created);
+        assert_eq!(again.delegation_id, d.delegation_id);
+        assert!(store.is_delegate(&holder, DELEGATE).await.unwrap());
+        assert_eq!(
+            store.delegations_to(DELEGATE).await.unwrap(),
+            vec![d.clone()]
+        );
+        assert_eq!(
+            store.delegations_of_holder(&holder).await.unwrap(),
+            vec![d.clone()]
+        );
+        assert!(
+            !store
+                .revoke_delegation("someone else", &d.delegation_id, NOW)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .revoke_delegation(&holder, &d.delegation_id, NOW + 2)
+                .await
+                .unwrap()
+        );
+        assert!(!store.is_delegate(&holder, DELEGATE).await.unwrap());
+        // A new delegation after the end is a new one.
+        let (d2, created) = store
+            .add_delegation(&holder, DELEGATE, "back_office", NOW + 3)
+            .await
+            .unwrap();
+        assert!(created);
+        assert_ne!(d2.delegation_id, d.delegation_id);
+    }
+
+    async fn activity_newest_first(store: Store) {
+        let person = with_person(&store).await;
+        store
+            .record_activity(&person, NOW, "attestation_generated", "Mario Rossi", false)
+            .await
+            .unwrap();
+        store
+            .record_activity(
+                &person,
+                NOW + 1,
+                "attestation_revoked",
+                "Giulia Bianchi",
+                true,
+            )
+            .await
+            .unwrap();
+        let log = store.activity_of(&person, 10).await.unwrap();
+        assert_eq!(log[0].action, "attestation_revoked");
+        assert!(log[0].by_delegate);
+        assert_eq!(log[1].by_name, "Mario Rossi");
+    }
+}

@@ -2,6 +2,8 @@
 //! on PostgreSQL (when `TEST_DATABASE_URL` is set; required under CI).
 
 mod benefits;
+mod card;
+mod citizen;
 mod level2;
 mod support;
 
@@ -793,7 +795,9 @@ async fn every_documented_path_is_routed(t: TestApp) {
     assert_eq!(spec["openapi"], "3.1.0");
     for path in attesta_web::DOCUMENTED_PATHS {
         assert!(spec["paths"].get(*path).is_some(), "{path}");
-        let concrete = path.replace("{fiscal_code}", MARIO);
+        let concrete = path
+            .replace("{fiscal_code}", MARIO)
+            .replace("{delegation_id}", "0123456789abcdef0123456789abcdef");
         for (method, _) in spec["paths"][*path].as_object().unwrap() {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = t.http.request(m, t.url(&concrete)).send().await.unwrap();

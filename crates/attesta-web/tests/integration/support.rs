@@ -17,6 +17,8 @@ pub struct TestApp {
     pub app: App,
     pub http: reqwest::Client,
     _db: TestDatabase,
+    /// The card signing keys' directory (`Config::keys_dir`).
+    _keys_dir: tempfile::TempDir,
 }
 
 pub fn client() -> reqwest::Client {
@@ -38,17 +40,29 @@ impl TestApp {
         engine: TestEngine,
         gateway: Option<Arc<dyn attesta_app::sms::SmsGateway>>,
     ) -> Option<TestApp> {
+        Self::spawn_with(engine, move |app| match gateway {
+            Some(g) => app.with_sms(g),
+            None => app,
+        })
+        .await
+    }
+
+    /// A server whose `App` is adjusted by `customise` (gateways, mailers).
+    pub async fn spawn_with(
+        engine: TestEngine,
+        customise: impl FnOnce(App) -> App,
+    ) -> Option<TestApp> {
         let db = fresh_database(engine).await.unwrap()?;
         let store = Store::connect(&db.url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::new(&base);
         config.demo = true;
+        let keys_dir = tempfile::tempdir().unwrap();
+        config.keys_dir = Some(keys_dir.path().to_path_buf());
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let mut app = App::with_clock(store, ServerSecret::generate(), config, clock.clone());
-        if let Some(gateway) = gateway {
-            app = app.with_sms(gateway);
-        }
+        app = customise(app);
         let web = attesta_web::WebConfig {
             admin_api_key: Some(ADMIN_KEY.into()),
             secure_cookies: false,
@@ -60,6 +74,7 @@ impl TestApp {
             app,
             http: client(),
             _db: db,
+            _keys_dir: keys_dir,
         })
     }
 

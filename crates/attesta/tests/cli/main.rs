@@ -661,3 +661,4 @@ async fn seed_writes_valid_tokens(env: Env) {
         run.stdout
     );
 }
+mod card;

@@ -1,0 +1,182 @@
+// Every page of attesta, in every language of LANGS, through axe-core at
+// WCAG 2.1 A and AA (0 violations), plus: a language on <html>, a skip link
+// to <main>, visible focus on everything that takes it, 44 px targets, no
+// horizontal scroll at 360 px nor at 200 % zoom, and screenshots at
+// 360 × 800 and 1280 × 800 in target/screenshots/.
+//
+// Adding a page is one line in PAGES: a path, or a setup function that
+// seeds state through the HTTP API (see lib/harness.mjs) and returns the
+// path, or leaves the page where it should be audited (forms that POST).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  LANGS, api, axeViolations, cf, demoPeople, focusProblems, horizontalOverflow,
+  launchBrowser, screenshotPath, skipOrFail, skipReason, smallTargets, startServer,
+  verifyPath, withLang, latestOtp,
+} from './lib/harness.mjs';
+
+// Demo people by the first 15 characters of their codice fiscale.
+const GIULIA = 'BNCGLI85M52A662'; // qualifies: the /me states
+const PAOLO = 'RMNPLA70E20D612'; // code 01: no case
+const ANNA = 'NRENNA75D48L219'; // qualifies: level-1 pages and the code form
+const LUCA = 'VRDLCU90C15F205'; // qualifies: level-2 error and result (each holder
+const MARIA = 'GLLMRA50L60C351'; // gets a few codes an hour, so they take turns)
+const SOFIA = 'SPSSFO15H41F839'; // qualifies: a revoked QR (410)
+const OPERATOR = 'MRNDVD79P12L219';
+
+/** A QR of `who`: login, privacy notice, generate; the context is logged out after. */
+async function qrOf(h, who) {
+  await h.api.loginCitizen(cf(h.people, who));
+  await h.api.acceptPrivacy().catch(() => {});
+  const a = await h.api.generate();
+  await h.api.logout();
+  return a;
+}
+
+/** The level-1 result for Anna, as an operator when `operator` is set. */
+async function level1(h, { operator = false, fiscalCode, holder = ANNA } = {}) {
+  const { url } = await qrOf(h, holder);
+  if (operator) await h.api.loginOperator(h.people.find((p) => p.fiscalCode.startsWith(OPERATOR)));
+  await h.goto(verifyPath(url));
+  await h.page.fill('#fiscal_code', fiscalCode ?? cf(h.people, holder));
+  await Promise.all([h.page.waitForNavigation(), h.page.click('main form[action^="/v/"] button[type="submit"]')]);
+}
+
+async function level2CodeForm(h, holder = ANNA) {
+  await level1(h, { operator: true, holder });
+  await Promise.all([h.page.waitForNavigation(), h.page.click('form[action$="/level2"] button')]);
+}
+
+// name: file name of screenshots; path or setup; status: the HTTP status
+// the page answers with (default 200; null: not checked, for pages reached
+// by a form); optional: skip when the server answers its 404 page (a page
+// that exists only in some builds).
+const PAGES = [
+  { name: 'landing', path: '/' },
+  { name: 'demo-login', path: '/demo' },
+  { name: 'me-privacy-pending', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me'; } },
+  { name: 'me-no-qr', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.acceptPrivacy(); return '/me?done=privacy'; } },
+  { name: 'me-with-qr', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.acceptPrivacy(); await h.api.generate(); return '/me?done=generated'; } },
+  { name: 'me-revoked', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.revoke().catch(() => {}); return '/me?done=revoked'; } },
+  { name: 'me-no-status', setup: async (h) => { await h.api.loginCitizen(cf(h.people, PAOLO)); return '/me'; } },
+  { name: 'me-checked', setup: async (h) => { await level2Result(h, MARIA); await h.api.logout(); await h.api.loginCitizen(cf(h.people, MARIA)); return '/me'; } },
+  { name: 'benefits', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits'; } },
+  { name: 'benefits-income-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits?income=abc'; }, status: 422 },
+  { name: 'check-code', path: '/v' },
+  { name: 'check-code-error', path: '/v?code=not-a-code' },
+  { name: 'verify', setup: async (h) => verifyPath((await qrOf(h, ANNA)).url) },
+  { name: 'verify-error', setup: (h) => level1(h, { fiscalCode: 'RSSMRA80A01H501X' }), status: null },
+  { name: 'result-level1', setup: (h) => level1(h), status: null },
+  { name: 'result-level1-operator', setup: (h) => level1(h, { operator: true }), status: null },
+  { name: 'level2-code', setup: level2CodeForm, status: null },
+  { name: 'level2-code-error', setup: async (h) => { await level2CodeForm(h, LUCA); await h.page.fill('#otp', '000000'); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/v/level2"] button')]); }, status: null },
+  { name: 'level2-result', setup: (h) => level2Result(h, LUCA), status: null },
+  { name: 'error-404', path: '/no-such-page', status: 404 },
+  { name: 'error-410', setup: async (h) => { const { url } = await qrOf(h, SOFIA); await h.api.loginCitizen(cf(h.people, SOFIA)); await h.api.revoke(); await h.api.logout(); return verifyPath(url); }, status: 410 },
+  { name: 'error-401', path: '/me', status: 401 },
+  // EU Disability Card check (optional: skipped while the route is absent).
+  { name: 'card-unreadable', path: '/c/NOT-A-CARD', status: null, optional: true },
+];
+
+async function level2Result(h, holder) {
+  await level2CodeForm(h, holder);
+  await h.page.fill('#otp', await latestOtp(h.base));
+  await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/v/level2"] button')]);
+}
+
+// Viewports: 1280 × 800 desktop; 360 × 800 phone; 200 % zoom of a 1280 × 800
+// window, which lays out exactly as a 640 × 400 CSS px viewport (media
+// queries included) drawn at 2 device pixels per CSS pixel.
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 800 };
+const ZOOM_200 = { width: 640, height: 400 };
+
+const reason = skipReason();
+
+describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', { concurrency: false }, () => {
+  let server;
+  let browser;
+  let people;
+
+  before(async () => {
+    if (reason) return;
+    server = await startServer();
+    browser = await launchBrowser();
+    people = await demoPeople(server.base);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  for (const lang of LANGS) {
+    for (const entry of PAGES) {
+      test(`${entry.name} [${lang.code}]`, async (t) => {
+        if (reason) return skipOrFail(t, reason);
+        const context = await browser.newContext({ viewport: DESKTOP });
+        const page = await context.newPage();
+        const h = {
+          base: server.base,
+          people,
+          page,
+          api: api(context, server.base),
+          goto: (p) => page.goto(server.base + withLang(p, lang)),
+        };
+        try {
+          let status = null;
+          const path = entry.path ?? (await entry.setup?.(h));
+          if (path) status = (await h.goto(path)).status();
+          if (entry.optional && status === 404) {
+            console.log(`# ${entry.name}: ${path} answers 404 in this build: skipped`);
+            return t.skip(`${path} is not in this build`);
+          }
+          const want = entry.status === undefined ? [200] : entry.status === null ? null : [entry.status].flat();
+          if (want) assert.ok(want.includes(status), `${entry.name}: HTTP ${status}, expected ${want.join(' or ')}`);
+
+          const problems = [];
+          const violations = await axeViolations(page);
+          if (violations.length) problems.push(`axe: ${violations.length} violation(s)\n${violations.join('\n')}`);
+
+          const html = await page.evaluate(() => ({
+            lang: document.documentElement.lang,
+            skip: document.querySelector('a[href="#main"]') !== null && document.getElementById('main')?.tagName === 'MAIN',
+            h1: document.querySelectorAll('h1').length,
+          }));
+          if (!html.lang) problems.push('<html> has no lang');
+          if (!html.skip) problems.push('no skip link to <main id="main">');
+          if (html.h1 !== 1) problems.push(`${html.h1} <h1> elements`);
+          // A field marked invalid names its error through aria-describedby.
+          const untied = await page.evaluate(() => [...document.querySelectorAll('[aria-invalid="true"]')]
+            .filter((el) => !(el.getAttribute('aria-describedby') || '').split(/\s+/)
+              .some((id) => id && document.getElementById(id)?.matches('.error-text, [role="alert"]')))
+            .map((el) => el.id || el.name));
+          if (untied.length) problems.push(`invalid fields without an error tied to them: ${untied.join(', ')}`);
+
+          const focus = await focusProblems(page);
+          if (focus.length) problems.push(`focus:\n  ${focus.join('\n  ')}`);
+          const small = await smallTargets(page);
+          if (small.length) problems.push(`targets under 44 × 44 px:\n  ${small.join('\n  ')}`);
+
+          await page.evaluate(() => document.activeElement?.blur());
+          const suffix = lang.code === 'it' ? '' : `-${lang.code}`;
+          await page.screenshot({ path: screenshotPath(`${entry.name}${suffix}-1280x800`), fullPage: true });
+          for (const [label, vp] of [['360 px', PHONE], ['200 % zoom', ZOOM_200]]) {
+            await page.setViewportSize(vp);
+            const { over, culprits } = await horizontalOverflow(page);
+            if (over) problems.push(`horizontal scroll at ${label}: ${over} px wider than the window; ${culprits.join(', ')}`);
+            if (vp === PHONE) {
+              const small360 = await smallTargets(page);
+              if (small360.length) problems.push(`targets under 44 × 44 px at 360 px:\n  ${small360.join('\n  ')}`);
+              await page.screenshot({ path: screenshotPath(`${entry.name}${suffix}-360x800`), fullPage: true });
+            }
+          }
+          if (problems.length) assert.fail(`${entry.name} [${lang.code}] at ${page.url()}:\n${problems.join('\n')}`);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  }
+});

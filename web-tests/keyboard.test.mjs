@@ -1,0 +1,210 @@
+// Keyboard-only runs of the citizen and operator flows: Tab to move, Enter
+// to act, typing into fields. Nothing here clicks; seeding that is not part
+// of the flow under test goes through the HTTP API.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  api, cf, demoPeople, latestOtp, launchBrowser, skipOrFail, skipReason, startServer,
+} from './lib/harness.mjs';
+
+const MARIO = 'RSSMRA80A01H501'; // citizen flow
+const ANNA = 'NRENNA75D48L219'; // holder checked by the operators
+
+const reason = skipReason();
+
+/** What has focus: tag, id, text (visible text or value), inside <main>. */
+function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return {
+      tag: el?.tagName.toLowerCase(),
+      id: el?.id ?? '',
+      text: (el?.innerText || el?.value || '').replace(/\s+/g, ' ').trim(),
+      inMain: !!el?.closest('main'),
+      href: el?.getAttribute('href') ?? '',
+    };
+  });
+}
+
+/**
+ * Presses Tab until the focused element matches `want` (a function of
+ * `focused()`'s answer); fails after `max` presses.
+ */
+async function tabTo(page, what, want, max = 40) {
+  const seen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    if (want(f)) return f;
+    seen.push(`${f.tag}#${f.id} "${f.text.slice(0, 30)}"`);
+  }
+  assert.fail(`Tab never reached ${what} on ${page.url()}; focus went through:\n  ${seen.join('\n  ')}`);
+}
+
+const byText = (re) => (f) => re.test(f.text);
+const byId = (id) => (f) => f.id === id;
+
+/** Enter on the focused control, waiting for the page it leads to. */
+async function enterAndWait(page) {
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+}
+
+describe('keyboard only', { concurrency: false }, () => {
+  let server;
+  let browser;
+  let people;
+
+  before(async () => {
+    if (reason) return;
+    server = await startServer();
+    browser = await launchBrowser();
+    people = await demoPeople(server.base);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function freshPage() {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    return { context, page: await context.newPage() };
+  }
+
+  test('citizen: demo login, privacy notice, generate, PDF, revoke', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(`${server.base}/demo`);
+      await tabTo(page, 'Mario Rossi\'s login button', byText(/^Entra come Mario Rossi/));
+      await enterAndWait(page);
+      assert.match(new URL(page.url()).pathname, /^\/me$/);
+
+      // The skip link is the first stop and lands in <main>.
+      const skip = await tabTo(page, 'the skip link', (f) => f.href === '#main', 1);
+      assert.match(skip.text, /Vai al contenuto principale/);
+      await page.keyboard.press('Enter');
+      const next = await tabTo(page, 'a control inside <main>', (f) => f.tag !== 'body', 1);
+      assert.ok(next.inMain, `after the skip link, Tab went to ${next.tag}#${next.id} outside <main>`);
+
+      await tabTo(page, 'the accept button', byText(/^Ho letto e accetto/));
+      await enterAndWait(page);
+      assert.match(await page.locator('[role="status"]').innerText(), /Informativa accettata/);
+
+      await tabTo(page, 'the generate button', byText(/^Genera il QR/));
+      await enterAndWait(page);
+      assert.match(await page.locator('[role="status"]').innerText(), /Nuovo QR generato/);
+      assert.equal(await page.locator('figure.qr svg').count(), 1, 'no QR on the page');
+
+      // The PDF link: the browser either shows the PDF or downloads it.
+      await tabTo(page, 'the PDF link', byText(/^Stampa o scarica il PDF/));
+      const pdf = page.waitForResponse((r) => r.url().endsWith('/api/v1/me/attestation/pdf'));
+      const download = page.waitForEvent('download').catch(() => null);
+      await page.keyboard.press('Enter');
+      const r = await pdf;
+      assert.equal(r.status(), 200);
+      assert.match(r.headers()['content-type'], /application\/pdf/);
+      const d = await Promise.race([download, new Promise((ok) => setTimeout(() => ok(null), 1500))]);
+      if (d) await d.cancel().catch(() => {});
+      else if (new URL(page.url()).pathname.endsWith('/pdf')) await page.goBack();
+      await page.waitForLoadState();
+      if (!new URL(page.url()).pathname.startsWith('/me')) await page.goto(`${server.base}/me`);
+
+      await page.evaluate(() => document.activeElement?.blur());
+      await tabTo(page, 'the revoke button', byText(/^Revoca il QR/));
+      await enterAndWait(page);
+      assert.match(await page.locator('[role="status"]').innerText(), /QR revocato/);
+      assert.equal(await page.locator('figure.qr').count(), 0, 'the QR is still shown after revoking');
+    } finally {
+      await context.close();
+    }
+  });
+
+  /** A QR of Anna's, made through the API: {url, short_code}. */
+  async function annasQr() {
+    const { context } = await freshPage();
+    try {
+      const a = api(context, server.base);
+      await a.loginCitizen(cf(people, ANNA));
+      await a.acceptPrivacy().catch(() => {});
+      return await a.generate();
+    } finally {
+      await context.close();
+    }
+  }
+
+  /** /v → short code → codice fiscale → the level-1 result, by keyboard. */
+  async function level1ByKeyboard(page, qr, { wrongFirst }) {
+    await tabTo(page, 'the code field', byId('code'));
+    await page.keyboard.type(qr.short_code);
+    await tabTo(page, 'the continue button', byText(/^Continua/));
+    await enterAndWait(page);
+    assert.match(new URL(page.url()).pathname, /^\/v\/[0-9A-Z]{26}$/);
+
+    if (wrongFirst) {
+      await tabTo(page, 'the codice fiscale field', byId('fiscal_code'));
+      await page.keyboard.type(cf(people, MARIO)); // valid, but not Anna's
+      await page.keyboard.press('Enter'); // submits the form from the field
+      await page.waitForLoadState();
+      // The error is tied to the field, and focus is back on it.
+      const field = await page.evaluate(() => {
+        const el = document.getElementById('fiscal_code');
+        const described = (el.getAttribute('aria-describedby') || '').split(/\s+/)
+          .map((id) => document.getElementById(id)?.innerText ?? '').join(' ');
+        return { invalid: el.getAttribute('aria-invalid'), described, focused: document.activeElement === el };
+      });
+      assert.equal(field.invalid, 'true');
+      assert.match(field.described, /tentativ|attempt/i, `error not tied to the field: ${field.described}`);
+      assert.ok(field.focused, 'focus is not on the field after the error');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(cf(people, ANNA));
+      await tabTo(page, 'the check button', byText(/^Verifica/));
+    } else {
+      await tabTo(page, 'the codice fiscale field', byId('fiscal_code'));
+      await page.keyboard.type(cf(people, ANNA).toLowerCase());
+      await tabTo(page, 'the check button', byText(/^Verifica/));
+    }
+    await enterAndWait(page);
+    assert.match(await page.locator('.outcome').innerText(), /rientra in almeno una delle casistiche/);
+  }
+
+  test('operator level 1: short code, wrong then right codice fiscale', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    const qr = await annasQr();
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(`${server.base}/`);
+      await tabTo(page, 'the "check a QR" link', byText(/^Verifica un QR/));
+      await enterAndWait(page);
+      await level1ByKeyboard(page, qr, { wrongFirst: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('operator level 2: demo login, level 1, ask for the detail, code from the outbox', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    const qr = await annasQr();
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(`${server.base}/demo`);
+      await tabTo(page, 'an operator\'s login button', byText(/^Entra come Davide Marino/), 80);
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/v');
+      await level1ByKeyboard(page, qr, { wrongFirst: false });
+
+      await tabTo(page, 'the ask-for-detail button', byText(/^Chiedi il dettaglio/));
+      await enterAndWait(page);
+      // The code field takes focus by itself.
+      assert.equal((await focused(page)).id, 'otp', 'the code field is not focused on arrival');
+      await page.keyboard.type(await latestOtp(server.base));
+      await tabTo(page, 'the show-detail button', byText(/^Mostra il dettaglio/));
+      await enterAndWait(page);
+      assert.match(await page.locator('h1').innerText(), /Esito di secondo livello/);
+      assert.match(await page.locator('main table').first().innerText(), /Percentuale di invalidità/);
+    } finally {
+      await context.close();
+    }
+  });
+});
