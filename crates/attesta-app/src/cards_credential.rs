@@ -323,7 +323,7 @@ impl App {
             .await
             .map_err(store_err)?
             .ok_or_else(|| {
-                AppError::new(404, "not_found", "No card credential has this serial.")
+                AppError::new(404, "unknown_card", "No card credential has this serial.")
             })?;
         if self.sign_status_list(&record.list_id).await.is_err() {
             // No stale "valid" list may be served: verifiers get none (and
@@ -341,7 +341,7 @@ impl App {
             .status_list(list_id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| AppError::new(404, "not_found", "No status list has this id."))
+            .ok_or_else(|| AppError::new(404, "unknown_status_list", "No status list has this id."))
     }
 
     /// The list as the database says now (unsigned).

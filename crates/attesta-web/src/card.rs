@@ -102,9 +102,12 @@ pub async fn status_list(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("json"));
     if list_id.len() > 64 || !list_id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(
-            attesta_app::AppError::new(404, "not_found", "No status list has this id.").into(),
-        );
+        return Err(attesta_app::AppError::new(
+            404,
+            "unknown_status_list",
+            "No status list has this id.",
+        )
+        .into());
     }
     if wants_json {
         let live = s.app.live_status_list(&list_id).await?;

@@ -23,10 +23,13 @@ mod card;
 mod error;
 mod extract;
 mod level2_pages;
+mod limits;
+mod metrics_endpoint;
 mod openapi;
 mod pages;
 
 pub use error::{ApiError, PageError};
+pub use limits::RateLimit;
 pub use openapi::{DOCUMENTED as DOCUMENTED_PATHS, spec as openapi_spec};
 
 /// Settings that belong to the HTTP layer.
@@ -36,6 +39,8 @@ pub struct WebConfig {
     pub admin_api_key: Option<String>,
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Per-IP limits on the public endpoints; `None` turns them off.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// What every handler can reach.
@@ -43,6 +48,7 @@ pub struct WebConfig {
 pub struct AppState {
     pub app: App,
     pub web: Arc<WebConfig>,
+    pub(crate) limiter: Option<limits::Limiter>,
 }
 
 pub(crate) fn session_cookie_header(state: &AppState, value: &str) -> HeaderValue {
@@ -98,9 +104,20 @@ async fn style() -> Response {
 /// case so that it is encoded in alphanumeric mode.
 pub fn router(app: App, web: WebConfig) -> Router {
     let demo = app.config().demo;
+    let limiter = web.rate_limit.as_ref().map(limits::Limiter::new);
+    if let Some(l) = limiter.clone() {
+        // Forget quiet clients now and then, so the table stays small.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                l.forget_idle();
+            }
+        });
+    }
     let state = AppState {
         app,
         web: Arc::new(web),
+        limiter,
     };
     let mut api = Router::new()
         .route("/verify", post(api::verify))
@@ -166,7 +183,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/.well-known/attesta/keys.json", get(card::jwks))
         .route("/static/style.css", get(style))
         .route("/healthz", get(api::healthz))
-        .route("/readyz", get(api::readyz));
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(metrics_endpoint::render));
     if demo {
         pages = pages
             .route("/demo", get(pages::demo_page))
@@ -190,6 +208,11 @@ pub fn router(app: App, web: WebConfig) -> Router {
             }),
         )
         .layer(axum::middleware::map_response(security_headers))
+        .route_layer(axum::middleware::from_fn(metrics_endpoint::record))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::per_ip,
+        ))
         .with_state(state)
 }
 
@@ -214,9 +237,12 @@ pub async fn serve(
     app: App,
     web: WebConfig,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app, web))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(
+        listener,
+        router(app, web).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 async fn shutdown() {

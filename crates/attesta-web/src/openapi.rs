@@ -63,6 +63,7 @@ pub const DOCUMENTED: &[&str] = &[
     "/.well-known/attesta/keys.json",
     "/healthz",
     "/readyz",
+    "/metrics",
 ];
 
 pub fn spec() -> Value {
@@ -251,6 +252,8 @@ pub fn spec() -> Value {
                     "kty": {"const": "EC"}, "crv": {"const": "P-256"}, "x": {"type": "string"}, "y": {"type": "string"},
                     "kid": {"type": "string"}, "alg": {"const": "ES256"}, "use": {"const": "sig"}}}}}}))), &[])},
             "/healthz": {"get": op("The process is up", None, None, ("200", ok_json(json!({"type": "object"}))), &[])},
+            "/metrics": {"get": {"summary": "Prometheus metrics: requests by route template and status",
+                "responses": {"200": {"description": "text format 0.0.4", "content": {"text/plain": {}}}}}},
             "/readyz": {"get": op("The database is reachable", None, None, ("200", ok_json(json!({"type": "object"}))), &["503"])}
         }
     })

@@ -30,6 +30,9 @@ pub struct FileConfig {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub mail_from: Option<String>,
+    pub rate_limit_per_second: Option<u32>,
+    pub rate_limit_burst: Option<u32>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// The `ATTESTA_*` variables attesta reads; any other is refused.
@@ -52,6 +55,9 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_SMTP_USERNAME",
     "ATTESTA_SMTP_PASSWORD",
     "ATTESTA_MAIL_FROM",
+    "ATTESTA_RATE_LIMIT_PER_SECOND",
+    "ATTESTA_RATE_LIMIT_BURST",
+    "ATTESTA_TRUSTED_PROXIES",
     "ATTESTA_LOG",
     "ATTESTA_LOG_FORMAT",
 ];
@@ -81,6 +87,11 @@ pub struct Settings {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub mail_from: String,
+    /// Per-IP limit on the public endpoints.
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+    /// Load balancers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Flags that override the file and the environment.
@@ -176,6 +187,29 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
         mail_from: env("ATTESTA_MAIL_FROM")
             .or(file.mail_from)
             .unwrap_or_else(|| "attesta <noreply@attesta.invalid>".into()),
+        rate_limit_per_second: parse_env("ATTESTA_RATE_LIMIT_PER_SECOND")?
+            .or(file.rate_limit_per_second)
+            .unwrap_or(20),
+        rate_limit_burst: parse_env("ATTESTA_RATE_LIMIT_BURST")?
+            .or(file.rate_limit_burst)
+            .unwrap_or(200),
+        trusted_proxies: {
+            let list = match env("ATTESTA_TRUSTED_PROXIES") {
+                Some(v) => v
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                None => file.trusted_proxies.unwrap_or_default(),
+            };
+            list.iter()
+                .map(|ip| {
+                    ip.parse().with_context(|| {
+                        format!("ATTESTA_TRUSTED_PROXIES: {ip:?} is not an IP address")
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?
+        },
         listen,
         data_dir,
     })

@@ -280,6 +280,11 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
     let web = attesta_web::WebConfig {
         admin_api_key,
         secure_cookies: base.starts_with("https://"),
+        rate_limit: Some(attesta_web::RateLimit {
+            per_second: settings.rate_limit_per_second,
+            burst: settings.rate_limit_burst,
+            trusted_proxies: settings.trusted_proxies.clone(),
+        }),
     };
     attesta_web::serve(listener, app, web).await?;
     Ok(())

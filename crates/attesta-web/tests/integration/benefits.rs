@@ -8,26 +8,6 @@ use crate::support::{self, TestApp};
 
 // The suite's macro, repeated so this file does not depend on where its
 // `mod` line sits in main.rs.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Sqlite).await else { return };
-                super::$name(t).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Postgres).await else { return };
-                super::$name(t).await;
-            })*
-        }
-    };
-}
 
 on_both_engines!(
     benefits_json_shape_and_income,

@@ -168,5 +168,5 @@ async fn bad_payloads_and_unknown_lists(t: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 404);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "not_found");
+    assert_eq!(body["error"]["code"], "unknown_status_list");
 }

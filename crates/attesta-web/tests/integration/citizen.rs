@@ -17,27 +17,6 @@ const MARIO: &str = "RSSMRA80A01H501U";
 const GIULIA: &str = "BNCGLI85M52A662X";
 const LUCA: &str = "VRDLCU90C15F205C";
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Sqlite).await else { return };
-                super::$name(t).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Postgres).await else { return };
-                super::$name(t).await;
-            })*
-        }
-    };
-}
-
 on_both_engines!(
     a_delegate_acts_for_the_holder_and_is_named,
     back_office_delegations,
@@ -409,16 +388,18 @@ async fn start_smtp() -> Option<SmtpServer> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Dropped (and so killed and reaped) on every path from here.
+    let server = SmtpServer {
+        child,
+        port,
+        maildir,
+    };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Some(SmtpServer {
-                child,
-                port,
-                maildir,
-            });
+            return Some(server);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

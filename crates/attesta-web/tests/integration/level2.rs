@@ -13,27 +13,6 @@ use crate::support::{TestApp, client};
 
 const MARIO: &str = "RSSMRA80A01H501U";
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Sqlite).await else { return };
-                super::$name(t).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Postgres).await else { return };
-                super::$name(t).await;
-            })*
-        }
-    };
-}
-
 on_both_engines!(
     level2_end_to_end_and_the_citizen_log,
     wrong_codes_burn_the_otp,

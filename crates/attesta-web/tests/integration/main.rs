@@ -1,18 +1,8 @@
 //! HTTP tests through a real server socket. Every test runs on SQLite and
 //! on PostgreSQL (when `TEST_DATABASE_URL` is set; required under CI).
 
-mod benefits;
-mod card;
-mod citizen;
-mod level2;
-mod support;
-
-use std::time::Duration;
-
-use attesta_domain::fiscal_code::with_check_character;
-use serde_json::{Value, json};
-use support::{ADMIN_KEY, TestApp, require_tool, token_of};
-
+/// Runs each listed `async fn name(t: TestApp)` as two tests: on SQLite and
+/// on PostgreSQL (skipped without `TEST_DATABASE_URL`, required under CI).
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -33,6 +23,18 @@ macro_rules! on_both_engines {
         }
     };
 }
+
+mod benefits;
+mod card;
+mod citizen;
+mod level2;
+mod support;
+
+use std::time::Duration;
+
+use attesta_domain::fiscal_code::with_check_character;
+use serde_json::{Value, json};
+use support::{ADMIN_KEY, TestApp, require_tool, token_of};
 
 on_both_engines!(
     end_to_end_qr_from_pdf_to_level1_then_revoked,
@@ -847,4 +849,83 @@ async fn concurrent_checks_each_leave_one_log_row(t: TestApp) {
         .await
         .unwrap();
     assert_eq!(log.as_array().unwrap().len(), 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_ip_limits_answer_429_rate_limited() {
+    let limit = attesta_web::RateLimit {
+        per_second: 1,
+        burst: 3,
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+    };
+    let Some(t) = TestApp::spawn_full(
+        attesta_store::testing::TestEngine::Sqlite,
+        |a| a,
+        Some(limit),
+    )
+    .await
+    else {
+        return;
+    };
+    // Behind the trusted proxy, each forwarded client has its own budget.
+    let get = |client: &'static str| {
+        t.http
+            .get(t.url("/v"))
+            .header("x-forwarded-for", format!("{client}, 127.0.0.1"))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(get("203.0.113.7").await.unwrap().status(), 200);
+    }
+    let r = get("203.0.113.7").await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(
+        r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(
+        get("198.51.100.9").await.unwrap().status(),
+        200,
+        "another client"
+    );
+    // The back office and operations endpoints are not limited.
+    for _ in 0..5 {
+        assert_eq!(
+            t.http.get(t.url("/healthz")).send().await.unwrap().status(),
+            200
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_routes_by_template_only() {
+    let Some(t) = TestApp::spawn(attesta_store::testing::TestEngine::Sqlite).await else {
+        return;
+    };
+    let token = t.attested(MARIO, qualifying()).await;
+    assert_eq!(t.verify(&token, MARIO).await.status(), 200);
+    let operator = support::client();
+    assert_eq!(
+        operator
+            .get(t.url(&format!("/v/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = t.http.get(t.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("attesta_http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/api/v1/verify\""), "{text}");
+    assert!(text.contains("route=\"/v/{token}\""), "{text}");
+    assert!(!text.contains(&token), "no token in metrics");
+    assert!(!text.contains(MARIO), "no codice fiscale in metrics");
 }

@@ -52,6 +52,16 @@ impl TestApp {
         engine: TestEngine,
         customise: impl FnOnce(App) -> App,
     ) -> Option<TestApp> {
+        Self::spawn_full(engine, customise, None).await
+    }
+
+    /// A server with per-IP limits on (they are off in the other tests,
+    /// which send bursts from one address).
+    pub async fn spawn_full(
+        engine: TestEngine,
+        customise: impl FnOnce(App) -> App,
+        rate_limit: Option<attesta_web::RateLimit>,
+    ) -> Option<TestApp> {
         let db = fresh_database(engine).await.unwrap()?;
         let store = Store::connect(&db.url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -66,6 +76,7 @@ impl TestApp {
         let web = attesta_web::WebConfig {
             admin_api_key: Some(ADMIN_KEY.into()),
             secure_cookies: false,
+            rate_limit,
         };
         tokio::spawn(attesta_web::serve(listener, app.clone(), web));
         Some(TestApp {
