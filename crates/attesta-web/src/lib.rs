@@ -174,6 +174,10 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/me/attestation", post(pages::me_generate))
         .route("/me/attestation/revoke", post(pages::me_revoke))
         .route("/me/attestation/email", post(pages::me_email))
+        .route(
+            "/me/new",
+            get(pages::new_request).post(pages::new_request_confirm),
+        )
         .route("/me/delegates", post(pages::me_add_delegate))
         .route("/me/delegates/remove", post(pages::me_remove_delegate))
         .route("/me/acting-for", post(pages::me_acting_for))

@@ -515,6 +515,64 @@ pub async fn me_page(
     .into_response())
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "new_request.html")]
+struct NewRequestPage {
+    layout: Layout,
+    csrf: String,
+    step: u8,
+    qualifies: bool,
+    no_status_text: &'static str,
+    email: Option<String>,
+    mobile: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepQuery {
+    step: Option<u8>,
+}
+
+/// The INPS steps (DOMAIN §3.3): new request → check contact data → accept
+/// the privacy notice → confirm.
+pub async fn new_request(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Query(q): Query<StepQuery>,
+) -> PageResult {
+    let layout = Layout::new("Nuova richiesta").with_session(&session);
+    let (session, actor) = citizen(&s, session).await?;
+    let me = s.app.me(&actor).await?;
+    let p = &me.record.person;
+    Ok(NewRequestPage {
+        layout,
+        csrf: session.csrf_token.clone(),
+        step: if q.step == Some(2) { 2 } else { 1 },
+        qualifies: me.qualifies,
+        no_status_text: attesta_app::NO_QUALIFYING_STATUS,
+        email: p.email.clone(),
+        mobile: p.mobile.as_ref().map(|m| m.as_str().to_owned()),
+    }
+    .into_response())
+}
+
+/// "Confirm": accepts the notice (the first time) and generates.
+pub async fn new_request_confirm(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult {
+    me_action(&s, session, &f.csrf, |app, actor| async move {
+        app.accept_privacy_notice(&actor).await?;
+        let view = app.generate_attestation(&actor).await?;
+        Ok(match view.email {
+            attesta_app::EmailOutcome::Failed => "generated_email_failed",
+            attesta_app::EmailOutcome::NoAddress => "generated_no_email",
+            _ => "generated",
+        })
+    })
+    .await
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CsrfOnly {
     csrf: String,

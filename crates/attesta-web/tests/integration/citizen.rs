@@ -571,3 +571,45 @@ async fn a_failed_email_keeps_the_attestation_and_can_be_retried() {
         .unwrap();
     assert!(page.contains("Invia di nuovo per e-mail"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_request_steps() {
+    let Some(t) = TestApp::spawn(TestEngine::Sqlite).await else {
+        return;
+    };
+    t.person_with(MARIO, "1980-01-01", json!({"handicap": "art3_c3"}))
+        .await;
+    let c = t.citizen(MARIO).await;
+    let home = c.get("/me").await.text().await.unwrap();
+    assert!(
+        home.contains("href=\"/me/new\""),
+        "new request on the home page"
+    );
+    let step1 = c.get("/me/new").await.text().await.unwrap();
+    assert!(step1.contains("mario@example.it") && step1.contains("href=\"/me/new?step=2\""));
+    let step2 = c.get("/me/new?step=2").await.text().await.unwrap();
+    let csrf = step2
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = c
+        .http
+        .post(t.url("/me/new"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/me?done=generated");
+    let me: Value = c.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["privacy_notice"]["accepted"], true);
+    let current: Value = c.get("/api/v1/me/attestation").await.json().await.unwrap();
+    assert_eq!(
+        t.verify(&token_of(current["url"].as_str().unwrap()), MARIO)
+            .await
+            .status(),
+        200
+    );
+}
