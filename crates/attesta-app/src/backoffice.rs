@@ -29,30 +29,9 @@ pub(crate) fn unknown_fields(keys: &[String]) -> AppError {
 impl App {
     /// `PUT /api/v1/admin/people/{fiscal_code}`.
     pub async fn put_person(&self, fiscal_code: &str, body: &Value) -> AppResult<Written> {
-        let map = object(body)?;
-        let cf = FiscalCode::parse(fiscal_code);
-        let person = match (cf, PersonInput::parse(placeholder_cf(), map, self.today())) {
-            (_, Err(Ok(keys))) => return Err(unknown_fields(&keys)),
-            (Ok(cf), Ok(mut person)) => {
-                person.fiscal_code = cf;
-                person
-            }
-            (cf, result) => {
-                let mut fields = Vec::new();
-                if let Err(e) = cf {
-                    fields.push(FieldError::new("fiscal_code", e.to_string()));
-                }
-                if let Err(Err(errors)) = result {
-                    fields.extend(errors);
-                }
-                return Err(AppError::new(
-                    422,
-                    "invalid_person",
-                    "The person record has invalid fields: see `fields`.",
-                )
-                .with_fields(fields));
-            }
-        };
+        let cf = FiscalCode::parse(fiscal_code)
+            .map_err(|e| FieldError::new("fiscal_code", e.to_string()));
+        let person = parse_person(cf, object(body)?, self.today())?;
         Ok(
             match self.store.upsert_person(&person, self.now_millis()).await? {
                 Upserted::Created => Written::Created,
@@ -109,8 +88,20 @@ pub(crate) fn ingest_error(e: IngestError) -> AppError {
     }
 }
 
-/// Person validation needs a codice fiscale value; the real one (or its
-/// error) is set by the caller so that both are reported together.
-fn placeholder_cf() -> FiscalCode {
-    FiscalCode::parse("RSSMRA80A01H501U").expect("valid constant")
+/// Validates a person record (API body or import row) into the SPEC's
+/// errors, the codice fiscale's among them.
+pub(crate) fn parse_person(
+    fiscal_code: Result<FiscalCode, FieldError>,
+    map: &Map<String, Value>,
+    today: time::Date,
+) -> AppResult<attesta_domain::Person> {
+    PersonInput::parse(fiscal_code, map, today).map_err(|e| match e {
+        Ok(keys) => unknown_fields(&keys),
+        Err(fields) => AppError::new(
+            422,
+            "invalid_person",
+            "The person record has invalid fields: see `fields`.",
+        )
+        .with_fields(fields),
+    })
 }

@@ -20,9 +20,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use attesta_domain::{
-    FieldError, FiscalCode, PERSON_FIELDS, Person, PersonInput, VERBALE_FIELDS, Verbale,
-};
+use attesta_domain::{FieldError, FiscalCode, PERSON_FIELDS, Person, VERBALE_FIELDS, Verbale};
 use attesta_store::{IngestOutcome, Millis, StoreError, Upserted};
 use serde_json::{Map, Value};
 
@@ -325,29 +323,19 @@ fn person_from(mut object: Map<String, Value>, today: time::Date) -> Result<Pers
         }
         Some(_) => Err(FieldError::new("fiscal_code", "must be a string")),
     };
-    let placeholder = FiscalCode::parse("RSSMRA80A01H501U").expect("valid constant");
-    match (cf, PersonInput::parse(placeholder, &object, today)) {
-        (_, Err(Ok(keys))) => Err(unknown_keys(&keys)),
-        (Ok(cf), Ok(mut person)) => {
-            person.fiscal_code = cf;
-            Ok(person)
+    crate::backoffice::parse_person(cf, &object, today).map_err(|e| {
+        if e.code == "invalid_request" {
+            // Unknown keys: name them as the import's own words do.
+            let keys: Vec<String> = object
+                .keys()
+                .filter(|k| !attesta_domain::PERSON_FIELDS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            unknown_keys(&keys)
+        } else {
+            e
         }
-        (cf, result) => {
-            let mut fields = Vec::new();
-            if let Err(e) = cf {
-                fields.push(e);
-            }
-            if let Err(Err(errors)) = result {
-                fields.extend(errors);
-            }
-            Err(AppError::new(
-                422,
-                "invalid_person",
-                "The person record has invalid fields.",
-            )
-            .with_fields(fields))
-        }
-    }
+    })
 }
 
 /// A verbali row: the body of `POST /api/v1/admin/verbali`.

@@ -11,6 +11,7 @@ use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
 mod backoffice;
 pub mod benefits;
+pub mod cards;
 pub mod cards_credential;
 mod citizen;
 mod delegates;
@@ -49,6 +50,10 @@ pub struct Config {
     /// Directory of the card signing keys' private halves (`{kid}.pem`,
     /// PKCS#8, mode 0600); `None` on a node that does not sign.
     pub keys_dir: Option<std::path::PathBuf>,
+    /// Approve EU Disability Card applications at once when the status on
+    /// record gives a card (`ATTESTA_CARD_AUTO_APPROVE`; default off: the
+    /// back office decides).
+    pub card_auto_approve: bool,
 }
 
 /// SPEC §4's one-time-code rules; these are the defaults.
@@ -86,6 +91,7 @@ impl Config {
             demo: false,
             otp: OtpLimits::default(),
             keys_dir: None,
+            card_auto_approve: false,
         }
     }
 }

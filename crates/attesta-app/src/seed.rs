@@ -192,7 +192,7 @@ pub async fn seed(
             let s = synthetic(index);
             let cf = with_check_character(&s.code_first15)
                 .map_err(|e| AppError::internal(&format!("synthetic codice fiscale: {e}")))?;
-            let person = PersonInput::parse(cf.clone(), &person_body(&s), today)
+            let person = PersonInput::parse(Ok(cf.clone()), &person_body(&s), today)
                 .map_err(|e| AppError::internal(&format!("synthetic person: {e:?}")))?;
             let verbale = VerbaleInput::parse(&verbale_body(index, &cf), today)
                 .map_err(|e| AppError::internal(&format!("synthetic verbale: {e:?}")))?;
@@ -258,7 +258,7 @@ mod tests {
             assert!(seen.insert(cf.as_str().to_owned()), "duplicate at {index}");
             let s = synthetic(index);
             let person = PersonInput::parse(
-                cf.clone(),
+                Ok(cf.clone()),
                 &person_body(&s),
                 time::macros::date!(2026 - 01 - 01),
             );

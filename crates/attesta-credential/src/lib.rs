@@ -7,6 +7,7 @@
 //! ever encoded in the QR.
 
 pub mod card;
+pub mod card_pdf;
 mod pdf;
 mod qr;
 mod secret;

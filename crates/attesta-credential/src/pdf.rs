@@ -88,8 +88,8 @@ pub enum PdfError {
 }
 
 /// One embedded font, with a parsed face for measuring text.
-struct FontPair {
-    pdf: Font,
+pub(crate) struct FontPair {
+    pub(crate) pdf: Font,
     face: rustybuzz::Face<'static>,
 }
 
@@ -102,7 +102,7 @@ impl FontPair {
 
     /// Advance width of `text` at `size` points, shaped the same way krilla's
     /// `draw_text` shapes it (so kerning is included).
-    fn width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
@@ -122,19 +122,19 @@ impl FontPair {
         units * size / f32::from(upem)
     }
 
-    fn covers(&self, c: char) -> bool {
+    pub(crate) fn covers(&self, c: char) -> bool {
         c == ' ' || self.face.glyph_index(c).is_some()
     }
 }
 
-struct Fonts {
-    regular: FontPair,
-    bold: FontPair,
-    mono: FontPair,
+pub(crate) struct Fonts {
+    pub(crate) regular: FontPair,
+    pub(crate) bold: FontPair,
+    pub(crate) mono: FontPair,
 }
 
 impl Fonts {
-    fn load() -> Result<Self, PdfError> {
+    pub(crate) fn load() -> Result<Self, PdfError> {
         Ok(Self {
             regular: FontPair::load("DejaVu Sans", dejavu::sans::regular())?,
             bold: FontPair::load("DejaVu Sans Bold", dejavu::sans::bold())?,
@@ -272,7 +272,7 @@ fn manual_entry_address(url: &str) -> String {
 
 /// Removes control characters and collapses runs of whitespace, so a name
 /// with a stray newline or tab still prints as one line of text.
-fn clean_name(name: &str) -> String {
+pub(crate) fn clean_name(name: &str) -> String {
     name.split_whitespace()
         .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
         .filter(|w| !w.is_empty())
@@ -280,13 +280,13 @@ fn clean_name(name: &str) -> String {
         .join(" ")
 }
 
-fn heading(level: u16, text: &str, lang: Option<&str>) -> TagGroup {
+pub(crate) fn heading(level: u16, text: &str, lang: Option<&str>) -> TagGroup {
     let level = NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN);
     let kind: TagKind = Tag::Hn(level, Some(text.to_owned())).into();
     TagGroup::new(kind.with_lang(lang.map(str::to_owned)))
 }
 
-fn paragraph_group(lang: Option<&str>) -> TagGroup {
+pub(crate) fn paragraph_group(lang: Option<&str>) -> TagGroup {
     let kind: TagKind = Tag::P.into();
     TagGroup::new(kind.with_lang(lang.map(str::to_owned)))
 }
@@ -550,7 +550,7 @@ pub fn attestation_pdf(doc: &AttestationPdf) -> Result<Vec<u8>, PdfError> {
 }
 
 /// Turns a krilla error into text that names each failed PDF/UA rule.
-fn export_error(e: KrillaError) -> PdfError {
+pub(crate) fn export_error(e: KrillaError) -> PdfError {
     match e {
         KrillaError::Validation(errors) => PdfError::Export(format!(
             "PDF/UA-1 validation failed: {}",

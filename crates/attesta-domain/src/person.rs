@@ -79,11 +79,13 @@ pub const PERSON_FIELDS: &[&str] = &["given_name", "family_name", "birth_date", 
 pub struct PersonInput;
 
 impl PersonInput {
-    /// Validates the body of `PUT /api/v1/admin/people/{fiscal_code}`.
-    /// `Err(Ok(keys))` lists unknown keys (a malformed request);
-    /// `Err(Err(errors))` lists every invalid field.
+    /// Validates the body of `PUT /api/v1/admin/people/{fiscal_code}`
+    /// together with the codice fiscale from the path (or import row), so
+    /// that every error is reported at once. `Err(Ok(keys))` lists unknown
+    /// keys (a malformed request); `Err(Err(errors))` lists every invalid
+    /// field.
     pub fn parse(
-        fiscal_code: FiscalCode,
+        fiscal_code: Result<FiscalCode, FieldError>,
         map: &Map<String, Value>,
         today: Date,
     ) -> Result<Person, Result<Vec<String>, Vec<FieldError>>> {
@@ -96,6 +98,7 @@ impl PersonInput {
             return Err(Ok(unknown));
         }
         let mut f = Fields::new(map);
+        let fiscal_code = fiscal_code.map_err(|e| f.errors.push(e)).ok();
         let given_name = name(&mut f, "given_name");
         let family_name = name(&mut f, "family_name");
         let birth_date = f.date("birth_date", today);
@@ -128,8 +131,10 @@ impl PersonInput {
             }
             m
         });
-        match (given_name, family_name, birth_date) {
-            (Some(given_name), Some(family_name), Some(birth_date)) if f.errors.is_empty() => {
+        match (fiscal_code, given_name, family_name, birth_date) {
+            (Some(fiscal_code), Some(given_name), Some(family_name), Some(birth_date))
+                if f.errors.is_empty() =>
+            {
                 Ok(Person {
                     fiscal_code,
                     given_name,
@@ -167,7 +172,7 @@ mod tests {
     }
 
     fn parse(v: Value) -> Result<Person, Result<Vec<String>, Vec<FieldError>>> {
-        PersonInput::parse(cf(), v.as_object().unwrap(), date!(2026 - 11 - 23))
+        PersonInput::parse(Ok(cf()), v.as_object().unwrap(), date!(2026 - 11 - 23))
     }
 
     #[test]

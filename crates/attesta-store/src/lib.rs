@@ -16,6 +16,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Row};
 use time::Date;
 
+pub mod cards;
 mod citizen;
 pub mod ids;
 pub mod keys;

@@ -1,0 +1,322 @@
+//! EU Disability Card applications and cards (SPEC §5, §6). One row per
+//! application; an approved application is the card. The photo is stored
+//! re-encoded, as base64 text.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Millis, Result, Store};
+
+/// Stored application states; `expired` is computed on read.
+pub const CARD_PENDING: &str = "pending";
+pub const CARD_REJECTED: &str = "rejected";
+pub const CARD_ACTIVE: &str = "active";
+pub const CARD_REVOKED: &str = "revoked";
+
+/// A new application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCardApplication {
+    pub application_id: String,
+    pub person_id: String,
+    /// The declaration as JSON text, if one was given.
+    pub declaration_json: Option<String>,
+    /// The re-encoded JPEG photo, base64.
+    pub photo_jpeg_base64: String,
+    pub submitted_at: Millis,
+    /// Who applied (the citizen's or the delegate's name).
+    pub submitted_by: String,
+}
+
+/// Why an application was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardApplyRefusal {
+    /// A pending application, or an active card not yet expired.
+    ApplicationOpen,
+}
+
+/// An application (and, once approved, the card).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardApplicationRecord {
+    pub application_id: String,
+    pub person_id: String,
+    /// As stored: pending, rejected, active, revoked.
+    pub status: String,
+    pub declaration_json: Option<String>,
+    pub photo_jpeg_base64: String,
+    pub submitted_at: Millis,
+    pub submitted_by: String,
+    pub decided_at: Option<Millis>,
+    pub decided_by: Option<String>,
+    pub reject_reason: Option<String>,
+    pub serial: Option<String>,
+    /// ISO dates.
+    pub issued_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub a_mark: Option<bool>,
+    pub qr_text: Option<String>,
+    pub revoked_at: Option<Millis>,
+    pub revoke_reason: Option<String>,
+}
+
+/// A line of the back office's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardApplicationSummary {
+    pub application_id: String,
+    pub fiscal_code: String,
+    pub status: String,
+    pub submitted_at: Millis,
+    pub declaration_json: Option<String>,
+}
+
+/// What approval writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardIssue {
+    pub serial: String,
+    pub issued_on: String,
+    pub expires_on: String,
+    pub a_mark: bool,
+    pub qr_text: String,
+    pub decided_at: Millis,
+    pub decided_by: String,
+}
+
+macro_rules! application_columns {
+    () => {
+        "application_id, person_id, status, declaration_json, photo_jpeg_base64, submitted_at, \
+         submitted_by, decided_at, decided_by, reject_reason, serial, issued_on, expires_on, \
+         a_mark, qr_text, revoked_at, revoke_reason"
+    };
+}
+
+fn application_from_row(r: &AnyRow) -> Result<CardApplicationRecord> {
+    Ok(CardApplicationRecord {
+        application_id: r.try_get("application_id")?,
+        person_id: r.try_get("person_id")?,
+        status: r.try_get("status")?,
+        declaration_json: r.try_get("declaration_json")?,
+        photo_jpeg_base64: r.try_get("photo_jpeg_base64")?,
+        submitted_at: r.try_get("submitted_at")?,
+        submitted_by: r.try_get("submitted_by")?,
+        decided_at: r.try_get("decided_at")?,
+        decided_by: r.try_get("decided_by")?,
+        reject_reason: r.try_get("reject_reason")?,
+        serial: r.try_get("serial")?,
+        issued_on: r.try_get("issued_on")?,
+        expires_on: r.try_get("expires_on")?,
+        a_mark: r.try_get::<Option<i64>, _>("a_mark")?.map(|v| v != 0),
+        qr_text: r.try_get("qr_text")?,
+        revoked_at: r.try_get("revoked_at")?,
+        revoke_reason: r.try_get("revoke_reason")?,
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl Store {
+    /// Stores an application unless the person has one open: a pending
+    /// application, or an active card whose `expires_on` is on or after
+    /// `today` (ISO date). A rejected, revoked or expired one does not
+    /// block a new application.
+    pub async fn insert_card_application(
+        &self,
+        new: &NewCardApplication,
+        today: &str,
+    ) -> Result<Result<(), CardApplyRefusal>> {
+        let mut tx = self.begin().await?;
+        let open = sqlx::query(
+            "SELECT 1 AS one FROM card_applications WHERE person_id = $1 AND \
+             (status = 'pending' OR (status = 'active' AND expires_on >= $2))",
+        )
+        .bind(new.person_id.clone())
+        .bind(today.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if open.is_some() {
+            return Ok(Err(CardApplyRefusal::ApplicationOpen));
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO card_applications (application_id, person_id, status, declaration_json, \
+             photo_jpeg_base64, submitted_at, submitted_by) VALUES ($1, $2, 'pending', $3, $4, $5, $6)",
+        )
+        .bind(new.application_id.clone())
+        .bind(new.person_id.clone())
+        .bind(new.declaration_json.clone())
+        .bind(new.photo_jpeg_base64.clone())
+        .bind(new.submitted_at)
+        .bind(new.submitted_by.clone())
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            // A concurrent application of the same person won the race
+            // (the one-pending index refused this one).
+            Err(e) if is_unique_violation(&e) => return Ok(Err(CardApplyRefusal::ApplicationOpen)),
+            other => {
+                other?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    pub async fn card_application(
+        &self,
+        application_id: &str,
+    ) -> Result<Option<CardApplicationRecord>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            application_columns!(),
+            " FROM card_applications WHERE application_id = $1"
+        ))
+        .bind(application_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| application_from_row(&r)).transpose()
+    }
+
+    pub async fn card_by_serial(&self, serial: &str) -> Result<Option<CardApplicationRecord>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            application_columns!(),
+            " FROM card_applications WHERE serial = $1"
+        ))
+        .bind(serial.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| application_from_row(&r)).transpose()
+    }
+
+    /// The person's latest application (newest submission).
+    pub async fn latest_card_application(
+        &self,
+        person_id: &str,
+    ) -> Result<Option<CardApplicationRecord>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            application_columns!(),
+            " FROM card_applications WHERE person_id = $1 \
+             ORDER BY submitted_at DESC, application_id DESC LIMIT 1"
+        ))
+        .bind(person_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| application_from_row(&r)).transpose()
+    }
+
+    /// The person's cards in state `active` (expired ones included: the
+    /// caller compares `expires_on`).
+    pub async fn active_cards_of(&self, person_id: &str) -> Result<Vec<CardApplicationRecord>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            application_columns!(),
+            " FROM card_applications WHERE person_id = $1 AND status = 'active' \
+             ORDER BY submitted_at"
+        ))
+        .bind(person_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(application_from_row).collect()
+    }
+
+    /// The applications in a stored state, oldest first, with the holder's
+    /// codice fiscale (the back office's work list).
+    pub async fn card_applications_by_status(
+        &self,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<CardApplicationSummary>> {
+        let rows = sqlx::query(
+            "SELECT a.application_id, p.fiscal_code, a.status, a.submitted_at, a.declaration_json \
+             FROM card_applications a JOIN people p ON p.person_id = a.person_id \
+             WHERE a.status = $1 ORDER BY a.submitted_at, a.application_id LIMIT $2",
+        )
+        .bind(status.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CardApplicationSummary {
+                    application_id: r.try_get("application_id")?,
+                    fiscal_code: r.try_get("fiscal_code")?,
+                    status: r.try_get("status")?,
+                    submitted_at: r.try_get("submitted_at")?,
+                    declaration_json: r.try_get("declaration_json")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether a serial is used by a card or by a card credential.
+    pub async fn card_serial_taken(&self, serial: &str) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM card_applications WHERE serial = $1 \
+             UNION ALL SELECT 1 AS one FROM card_credentials WHERE serial = $1",
+        )
+        .bind(serial.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Pending → active with the card's data; false when the application
+    /// was not pending (already decided).
+    pub async fn approve_card_application(
+        &self,
+        application_id: &str,
+        issue: &CardIssue,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE card_applications SET status = 'active', serial = $2, issued_on = $3, \
+             expires_on = $4, a_mark = $5, qr_text = $6, decided_at = $7, decided_by = $8 \
+             WHERE application_id = $1 AND status = 'pending'",
+        )
+        .bind(application_id.to_owned())
+        .bind(issue.serial.clone())
+        .bind(issue.issued_on.clone())
+        .bind(issue.expires_on.clone())
+        .bind(i64::from(issue.a_mark))
+        .bind(issue.qr_text.clone())
+        .bind(issue.decided_at)
+        .bind(issue.decided_by.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Pending → rejected; false when the application was not pending.
+    pub async fn reject_card_application(
+        &self,
+        application_id: &str,
+        reason: &str,
+        at: Millis,
+        by: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE card_applications SET status = 'rejected', reject_reason = $2, \
+             decided_at = $3, decided_by = $4 WHERE application_id = $1 AND status = 'pending'",
+        )
+        .bind(application_id.to_owned())
+        .bind(reason.to_owned())
+        .bind(at)
+        .bind(by.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Active → revoked; false when the card was not active.
+    pub async fn revoke_card(&self, serial: &str, reason: &str, at: Millis) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE card_applications SET status = 'revoked', revoked_at = $2, revoke_reason = $3 \
+             WHERE serial = $1 AND status = 'active'",
+        )
+        .bind(serial.to_owned())
+        .bind(at)
+        .bind(reason.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
