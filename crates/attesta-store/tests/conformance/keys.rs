@@ -6,28 +6,7 @@ use attesta_store::keys::{KEY_ACTIVE, KEY_NEXT, KEY_RETIRED};
 const NOW: i64 = 1_795_000_000_000;
 const YEAR: i64 = 365 * 86_400_000;
 
-macro_rules! on_both_engines_keys {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some((store, _db)) = attesta_store::testing::fresh_store(
-                    attesta_store::testing::TestEngine::Sqlite).await.unwrap() else { return };
-                super::$name(store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some((store, _db)) = attesta_store::testing::fresh_store(
-                    attesta_store::testing::TestEngine::Postgres).await.unwrap() else { return };
-                super::$name(store).await;
-            })*
-        }
-    };
-}
-
-on_both_engines_keys!(
+on_both_engines!(
     keys_rotate_and_retired_keys_stay_published_until_their_cards_expire,
     one_active_key_at_most,
     card_slots_are_allocated_kept_and_revoked,

@@ -336,28 +336,7 @@ mod keys;
 mod delegations {
     use super::*;
 
-    macro_rules! both {
-        ($($name:ident),* $(,)?) => {
-            mod sqlite {
-                $(#[tokio::test]
-                async fn $name() {
-                    let Some((store, _db)) = attesta_store::testing::fresh_store(
-                        attesta_store::testing::TestEngine::Sqlite).await.unwrap() else { return };
-                    super::$name(store).await;
-                })*
-            }
-            mod postgres {
-                $(#[tokio::test]
-                async fn $name() {
-                    let Some((store, _db)) = attesta_store::testing::fresh_store(
-                        attesta_store::testing::TestEngine::Postgres).await.unwrap() else { return };
-                    super::$name(store).await;
-                })*
-            }
-        };
-    }
-
-    both!(delegations_live_and_end, activity_newest_first);
+    on_both_engines!(delegations_live_and_end, activity_newest_first);
 
     const DELEGATE: &str = "BNCGLI85M52A662X";
 
