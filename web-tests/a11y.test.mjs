@@ -19,6 +19,7 @@ import {
 
 // Demo people by the first 15 characters of their codice fiscale.
 const GIULIA = 'BNCGLI85M52A662'; // qualifies: the /me states
+const MARIO = 'RSSMRA80A01H501'; // qualifies: Giulia's delegate
 const PAOLO = 'RMNPLA70E20D612'; // code 01: no case
 const ANNA = 'NRENNA75D48L219'; // qualifies: level-1 pages and the code form
 const LUCA = 'VRDLCU90C15F205'; // qualifies: level-2 error and result (each holder
@@ -56,9 +57,15 @@ async function level2CodeForm(h, holder = ANNA) {
 const PAGES = [
   { name: 'landing', path: '/' },
   { name: 'demo-login', path: '/demo' },
-  { name: 'me-privacy-pending', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me'; } },
-  { name: 'me-no-qr', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.acceptPrivacy(); return '/me?done=privacy'; } },
+  { name: 'me-no-qr', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me'; } },
+  { name: 'new-request-1', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/new'; } },
+  { name: 'new-request-2', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/new?step=2'; } },
+  { name: 'new-request-no-status', setup: async (h) => { await h.api.loginCitizen(cf(h.people, PAOLO)); return '/me/new'; } },
   { name: 'me-with-qr', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.acceptPrivacy(); await h.api.generate(); return '/me?done=generated'; } },
+  { name: 'me-delegates', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.addDelegate(cf(h.people, MARIO)); return '/me?done=delegate_added'; } },
+  { name: 'me-delegate-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me?done=delegate_invalid'; } },
+  { name: 'me-represents', setup: async (h) => { await h.api.loginCitizen(cf(h.people, MARIO)); return '/me'; } },
+  { name: 'me-acting-for', setup: async (h) => { await h.api.loginCitizen(cf(h.people, MARIO)); await h.api.actFor(cf(h.people, GIULIA)); return '/me'; } },
   { name: 'me-revoked', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.revoke().catch(() => {}); return '/me?done=revoked'; } },
   { name: 'me-no-status', setup: async (h) => { await h.api.loginCitizen(cf(h.people, PAOLO)); return '/me'; } },
   { name: 'me-checked', setup: async (h) => { await level2Result(h, MARIA); await h.api.logout(); await h.api.loginCitizen(cf(h.people, MARIA)); return '/me'; } },
@@ -78,6 +85,7 @@ const PAGES = [
   { name: 'error-401', path: '/me', status: 401 },
   // EU Disability Card check (optional: skipped while the route is absent).
   { name: 'card-unreadable', path: '/c/NOT-A-CARD', status: null, optional: true },
+  { name: 'card-apply', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/card'; }, optional: true },
 ];
 
 async function level2Result(h, holder) {

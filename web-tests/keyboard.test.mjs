@@ -72,7 +72,7 @@ describe('keyboard only', { concurrency: false }, () => {
     return { context, page: await context.newPage() };
   }
 
-  test('citizen: demo login, privacy notice, generate, PDF, revoke', async (t) => {
+  test('citizen: demo login, new request, privacy notice and generate, PDF, revoke', async (t) => {
     if (reason) return skipOrFail(t, reason);
     const { context, page } = await freshPage();
     try {
@@ -88,11 +88,14 @@ describe('keyboard only', { concurrency: false }, () => {
       const next = await tabTo(page, 'a control inside <main>', (f) => f.tag !== 'body', 1);
       assert.ok(next.inMain, `after the skip link, Tab went to ${next.tag}#${next.id} outside <main>`);
 
-      await tabTo(page, 'the accept button', byText(/^Ho letto e accetto/));
+      // New request: contact data, then the privacy notice and confirm.
+      await tabTo(page, 'the new-request link', byText(/^Nuova richiesta/));
       await enterAndWait(page);
-      assert.match(await page.locator('[role="status"]').innerText(), /Informativa accettata/);
-
-      await tabTo(page, 'the generate button', byText(/^Genera il QR/));
+      assert.equal(new URL(page.url()).pathname, '/me/new');
+      await tabTo(page, 'the continue link', byText(/^Procedi/));
+      await enterAndWait(page);
+      assert.match(await page.locator('main').innerText(), /Informativa sul trattamento dei dati/);
+      await tabTo(page, 'the accept-and-generate button', byText(/^Accetto e genero il QR/));
       await enterAndWait(page);
       assert.match(await page.locator('[role="status"]').innerText(), /Nuovo QR generato/);
       assert.equal(await page.locator('figure.qr svg').count(), 1, 'no QR on the page');
@@ -145,8 +148,7 @@ describe('keyboard only', { concurrency: false }, () => {
     if (wrongFirst) {
       await tabTo(page, 'the codice fiscale field', byId('fiscal_code'));
       await page.keyboard.type(cf(people, MARIO)); // valid, but not Anna's
-      await page.keyboard.press('Enter'); // submits the form from the field
-      await page.waitForLoadState();
+      await enterAndWait(page); // Enter in the field submits the form
       // The error is tied to the field, and focus is back on it.
       const field = await page.evaluate(() => {
         const el = document.getElementById('fiscal_code');

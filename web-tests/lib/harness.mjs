@@ -46,9 +46,11 @@ export function skipReason() {
 }
 
 /** `t.skip` with the reason printed, or a failure under CI=true. */
+let skipPrinted = false;
 export function skipOrFail(t, reason) {
   if (CI) throw new Error(`${reason} (CI=true: browser tests must run)`);
-  console.log(`# skipped: ${reason}`);
+  if (!skipPrinted) console.log(`# skipped: ${reason}`);
+  skipPrinted = true;
   t.skip(reason);
 }
 
@@ -128,9 +130,13 @@ export async function startServer() {
     });
   });
   child.stdout.resume();
+  // Never outlive the test process, even when it dies before `stop()`.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   return {
     base,
     async stop() {
+      process.off('exit', orphanGuard);
       if (child.exitCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));
         child.kill('SIGTERM');
@@ -185,6 +191,8 @@ export function api(context, base) {
     /** A fresh attestation: {url, short_code}. */
     generate: () => call('POST', '/me/attestation'),
     revoke: () => call('DELETE', '/me/attestation'),
+    addDelegate: (fiscalCode) => call('POST', '/me/delegates', { fiscal_code: fiscalCode }),
+    actFor: (fiscalCode) => call('POST', '/me/acting-for', { fiscal_code: fiscalCode }),
     outbox: () => call('GET', '/demo/outbox'),
     logout: () => context.clearCookies(),
   };
@@ -305,7 +313,7 @@ export async function focusProblems(page, { maxTabs = 60 } = {}) {
 /**
  * Controls smaller than 44 × 44 CSS px: buttons, form fields, button-like
  * links, and links that stand alone on their line (links inside a sentence
- * are exempt, as in WCAG 2.5.5/2.5.8).
+ * are exempt, as in WCAG 2.5.5/2.5.8); a checkbox counts with its label.
  */
 export async function smallTargets(page) {
   return page.evaluate(() => {
@@ -320,6 +328,17 @@ export async function smallTargets(page) {
         if (parentText !== ownText) continue; // inline, in a sentence
       }
       if (el.matches('.skip') && r.right < 0) continue; // off screen until focused
+      if (el.matches('input[type="checkbox"], input[type="radio"]')) {
+        // The label takes the click too: box and label together are the
+        // target, the box itself at least 24 px (WCAG 2.5.8).
+        const boxes = [r, ...[...el.labels].map((l) => l.getBoundingClientRect())];
+        const h = Math.max(...boxes.map((b) => b.height));
+        const w = boxes.reduce((sum, b) => sum + b.width, 0);
+        if (r.height < 23.5 || r.width < 23.5 || h < 43.5 || w < 43.5) {
+          out.push(`${el.type} #${el.id}: box ${Math.round(r.width)}×${Math.round(r.height)} px, with its label ${Math.round(w)}×${Math.round(h)} px`);
+        }
+        continue;
+      }
       if (r.height < 44 - 0.5 || r.width < 44 - 0.5) {
         out.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name).trim().slice(0, 40)}": ${Math.round(r.width)}×${Math.round(r.height)} px`);
       }
