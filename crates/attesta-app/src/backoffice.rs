@@ -43,16 +43,21 @@ impl App {
     /// `POST /api/v1/admin/verbali`: one verbale, idempotent by id.
     pub async fn ingest_verbale(&self, body: &Value) -> AppResult<Written> {
         let verbale = parse_verbale(object(body)?, self.today())?;
-        match self
+        let written = match self
             .store
             .ingest_verbale(&verbale, self.now_millis())
             .await?
         {
-            Ok(IngestOutcome::Created) => Ok(Written::Created),
-            Ok(IngestOutcome::Confirmed) => Ok(Written::Updated),
-            Ok(IngestOutcome::Unchanged) => Ok(Written::Unchanged),
-            Err(e) => Err(ingest_error(e)),
+            Ok(IngestOutcome::Created) => Written::Created,
+            Ok(IngestOutcome::Confirmed) => Written::Updated,
+            Ok(IngestOutcome::Unchanged) => Written::Unchanged,
+            Err(e) => return Err(ingest_error(e)),
+        };
+        // A verbale that ends eligibility revokes the EU Disability Card.
+        if written != Written::Unchanged {
+            self.review_card_of(&verbale.fiscal_code).await;
         }
+        Ok(written)
     }
 }
 

@@ -25,7 +25,7 @@ use attesta_store::cards::{
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use time::Date;
 
 use crate::mail::Email;
@@ -299,7 +299,7 @@ pub const STORED_PHOTO_WIDTH: u32 = 600;
 pub const STORED_PHOTO_HEIGHT: u32 = 800;
 /// Largest decoded image accepted (pixels per side): a decompression bomb
 /// is refused before it is decoded.
-const MAX_PHOTO_SIDE: u32 = 10_000;
+const MAX_PHOTO_SIDE: u32 = 8_000;
 
 fn photo_error(message: impl Into<String>) -> AppError {
     let message = message.into();
@@ -350,7 +350,7 @@ pub fn normalise_photo(bytes: &[u8]) -> AppResult<Vec<u8>> {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_PHOTO_SIDE);
     limits.max_image_height = Some(MAX_PHOTO_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let orientation = decoder
@@ -623,7 +623,11 @@ impl App {
         if !eligible && !declares_outside_archive(declaration.as_ref()) {
             return Err(not_eligible(rules));
         }
-        let photo = normalise_photo(photo)?;
+        // Decoding is CPU work: off the async workers.
+        let owned = photo.to_vec();
+        let photo = tokio::task::spawn_blocking(move || normalise_photo(&owned))
+            .await
+            .map_err(|e| AppError::internal(&e))??;
         let application_id = attesta_store::ids::random_id();
         let new = NewCardApplication {
             application_id: application_id.clone(),
@@ -648,10 +652,11 @@ impl App {
             }
         }
         self.record(actor, "card_applied").await?;
-        if self.config.card_auto_approve && eligible {
-            if let Err(e) = self.approve_card(&application_id, "auto").await {
-                tracing::warn!(error = %e, "card auto-approval failed: the application stays pending");
-            }
+        if self.config.card_auto_approve
+            && eligible
+            && let Err(e) = self.approve_card(&application_id, "auto").await
+        {
+            tracing::warn!(error = %e, "card auto-approval failed: the application stays pending");
         }
         let record = self
             .store
@@ -659,6 +664,17 @@ impl App {
             .await?
             .ok_or_else(|| AppError::internal(&"the application just stored is missing"))?;
         Ok(view_of(&record, today))
+    }
+
+    /// Whether the status on record gives a card today: `None` when it
+    /// does, else the explanation (the page shows it above the form).
+    pub async fn card_eligibility(&self, actor: &Actor) -> AppResult<Option<String>> {
+        let rules = rules()?;
+        let person = self.person(&actor.person_id).await?;
+        Ok(
+            (!rules.eligible(&person.status, person.person.birth_date, self.today()))
+                .then(|| not_eligible(rules).message),
+        )
     }
 
     /// `GET /api/v1/me/card`: the latest application or card.
@@ -869,7 +885,7 @@ impl App {
             .card_by_serial(&serial)
             .await?
             .ok_or_else(|| AppError::new(404, "unknown_card", "No card has this serial."))?;
-        if card.status != CARD_ACTIVE {
+        if status_on(&card, self.today()) != "active" {
             return Err(AppError::new(
                 409,
                 "card_not_active",
@@ -942,6 +958,29 @@ impl App {
         };
         if let Err(e) = self.review_card(&person.person_id).await {
             tracing::error!(error = %e, "card review failed");
+        }
+    }
+
+    /// After an import batch is committed: reviews the cards of the people
+    /// its verbali touched (one query finds who holds an active card).
+    pub async fn review_cards_of(&self, fiscal_codes: &[FiscalCode]) {
+        if fiscal_codes.is_empty() {
+            return;
+        }
+        let mut codes: Vec<String> = fiscal_codes.iter().map(|c| c.as_str().to_owned()).collect();
+        codes.sort();
+        codes.dedup();
+        let holders = match self.store.active_card_holders(&codes).await {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::error!(error = %e, "card review: cannot list card holders");
+                return;
+            }
+        };
+        for person_id in holders {
+            if let Err(e) = self.review_card(&person_id).await {
+                tracing::error!(error = %e, "card review failed");
+            }
         }
     }
 

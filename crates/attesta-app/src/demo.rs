@@ -295,6 +295,11 @@ pub fn people() -> Vec<DemoPerson> {
 /// Loads the demo citizens and their verbali through the same use cases as
 /// the back-office API. Idempotent: safe to run at every start.
 pub async fn seed(app: &App) -> AppResult<usize> {
+    // A card signing key, so that cards can be approved in the demo; when
+    // this node has no key directory it cannot hold one, and says so later.
+    if app.config().keys_dir.is_some() && app.signing_keys().await?.is_empty() {
+        app.generate_signing_key().await?;
+    }
     let mut count = 0;
     for p in people().into_iter().filter(|p| !p.is_operator()) {
         let mut body = json!({"given_name": p.given_name, "family_name": p.family_name,

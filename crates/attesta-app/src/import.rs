@@ -190,6 +190,7 @@ pub async fn import_file(
                     detail: e.to_string(),
                     report: Box::new(report.clone()),
                 })?;
+        app.review_cards_of(&batch.touched).await;
         report.absorb(batch);
         progress(report.rows, total.max(report.rows));
     }
@@ -214,6 +215,9 @@ struct Batch {
     updated: u64,
     unchanged: u64,
     rejected: Vec<Rejected>,
+    /// People whose status a committed verbale changed (their EU
+    /// Disability Card is reviewed after the commit).
+    touched: Vec<FiscalCode>,
 }
 
 impl Batch {
@@ -262,8 +266,14 @@ async fn write_batch(
                 ) {
                     Ok(verbale) => {
                         match attesta_store::ingest_verbale_in(&mut tx, &verbale, now).await? {
-                            Ok(IngestOutcome::Created) => batch.created += 1,
-                            Ok(IngestOutcome::Confirmed) => batch.updated += 1,
+                            Ok(IngestOutcome::Created) => {
+                                batch.created += 1;
+                                batch.touched.push(verbale.fiscal_code.clone());
+                            }
+                            Ok(IngestOutcome::Confirmed) => {
+                                batch.updated += 1;
+                                batch.touched.push(verbale.fiscal_code.clone());
+                            }
                             Ok(IngestOutcome::Unchanged) => batch.unchanged += 1,
                             Err(e) => batch.reject(row.line, reason(&ingest_error(e))),
                         }

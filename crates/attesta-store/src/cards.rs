@@ -248,6 +248,29 @@ impl Store {
             .collect()
     }
 
+    /// The person ids, among the codici fiscali given, of the people who
+    /// hold a card in state `active` (the import reviews only these).
+    pub async fn active_card_holders(&self, fiscal_codes: &[String]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in fiscal_codes.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT DISTINCT a.person_id FROM card_applications a \
+                 JOIN people p ON p.person_id = a.person_id \
+                 WHERE a.status = 'active' AND p.fiscal_code IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for cf in chunk {
+                query = query.bind(cf.clone());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                out.push(row.try_get("person_id")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether a serial is used by a card or by a card credential.
     pub async fn card_serial_taken(&self, serial: &str) -> Result<bool> {
         let row = sqlx::query(

@@ -20,6 +20,7 @@ use tower_http::trace::TraceLayer;
 mod api;
 mod benefits;
 mod card;
+mod card_application;
 mod error;
 mod extract;
 mod level2_pages;
@@ -147,7 +148,27 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/me/verifications", get(api::verifications))
         .route("/me/benefits", get(benefits::api))
         .route("/openapi.json", get(openapi::document))
-        .route("/status-lists/{list_id}", get(card::status_list));
+        .route("/status-lists/{list_id}", get(card::status_list))
+        .route(
+            "/me/card",
+            get(card_application::api_get)
+                .post(card_application::api_apply)
+                .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        )
+        .route("/me/card/pdf", get(card_application::api_pdf))
+        .route("/admin/cards", get(card_application::admin_list))
+        .route(
+            "/admin/cards/{id}/approve",
+            post(card_application::admin_approve),
+        )
+        .route(
+            "/admin/cards/{id}/reject",
+            post(card_application::admin_reject),
+        )
+        .route(
+            "/admin/cards/{id}/revoke",
+            post(card_application::admin_revoke),
+        );
     if demo {
         api = api
             .route("/demo/login", post(api::demo_login))
@@ -170,6 +191,12 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/v/level2", post(level2_pages::confirm))
         .route("/me", get(pages::me_page))
         .route("/me/benefits", get(benefits::page))
+        .route(
+            "/me/card",
+            get(card_application::page)
+                .post(card_application::page_apply)
+                .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        )
         .route("/me/privacy-notice", post(pages::me_privacy))
         .route("/me/attestation", post(pages::me_generate))
         .route("/me/attestation/revoke", post(pages::me_revoke))

@@ -56,6 +56,12 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/me/acting-for",
     "/api/v1/admin/delegations",
     "/api/v1/me/benefits",
+    "/api/v1/me/card",
+    "/api/v1/me/card/pdf",
+    "/api/v1/admin/cards",
+    "/api/v1/admin/cards/{id}/approve",
+    "/api/v1/admin/cards/{id}/reject",
+    "/api/v1/admin/cards/{id}/revoke",
     "/api/v1/demo/login",
     "/api/v1/demo/outbox",
     "/api/v1/openapi.json",
@@ -113,7 +119,7 @@ pub fn spec() -> Value {
     let attestation = json!({"type": "object", "properties": {
         "url": {"type": "string"}, "short_code": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"}}});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "attesta", "version": env!("CARGO_PKG_VERSION"),
             "description": "Prove a recognised disability with a QR code (INPS QR-Code invalidi civili; EU Disability Card)."},
@@ -256,7 +262,9 @@ pub fn spec() -> Value {
                 "responses": {"200": {"description": "text format 0.0.4", "content": {"text/plain": {}}}}}},
             "/readyz": {"get": op("The database is reachable", None, None, ("200", ok_json(json!({"type": "object"}))), &["503"])}
         }
-    })
+    });
+    crate::card_application::document(&mut doc);
+    doc
 }
 
 pub async fn document() -> Response {

@@ -336,6 +336,11 @@ fn action_text(action: &str) -> &'static str {
         "attestation_emailed" => "PDF inviato per e-mail / PDF sent by e-mail",
         "delegate_added" => "Delegato aggiunto / Delegate added",
         "delegate_removed" => "Delegato rimosso / Delegate removed",
+        "card_applied" => "Carta europea: domanda inviata / EU card: application sent",
+        "card_issued" => "Carta europea emessa / EU card issued",
+        "card_rejected" => "Carta europea: domanda respinta / EU card: application rejected",
+        "card_revoked" => "Carta europea revocata / EU card revoked",
+        "card_emailed" => "Carta europea: e-mail inviata / EU card: e-mail sent",
         _ => "Altro / Other",
     }
 }

@@ -35,6 +35,45 @@ pub enum CardAction {
         #[arg(long)]
         json: bool,
     },
+    /// Approve a pending card application: the card is issued and e-mailed.
+    Approve {
+        /// The application id (as listed by GET /api/v1/admin/cards).
+        application_id: String,
+    },
+    /// Reject a pending card application; the citizen is told the reason.
+    Reject {
+        application_id: String,
+        /// Why, in words the citizen reads.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+impl CardAction {
+    /// `approve` and `reject` work on the database; `verify` is offline.
+    pub fn needs_database(&self) -> bool {
+        !matches!(self, CardAction::Verify { .. })
+    }
+}
+
+/// `attesta card approve|reject` (SPEC §7): the back office's decisions,
+/// through the same use cases as the API.
+pub async fn decide(app: &attesta_app::App, action: CardAction) -> anyhow::Result<ExitCode> {
+    match action {
+        CardAction::Approve { application_id } => {
+            let serial = app.approve_card(&application_id, "cli").await?;
+            println!("approved: card {serial} issued");
+        }
+        CardAction::Reject {
+            application_id,
+            reason,
+        } => {
+            app.reject_card(&application_id, &reason, "cli").await?;
+            println!("rejected: the citizen is told the reason");
+        }
+        CardAction::Verify { .. } => anyhow::bail!("`card verify` works offline"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Largest file read for --keys, --status-list or --cert.
@@ -60,7 +99,10 @@ pub fn run(action: CardAction) -> anyhow::Result<ExitCode> {
         cert,
         at,
         json,
-    } = action;
+    } = action
+    else {
+        anyhow::bail!("`card approve|reject` need the database");
+    };
     let now = match at {
         Some(at) => OffsetDateTime::parse(&at, &Rfc3339)
             .with_context(|| format!("--at {at:?} is not an RFC 3339 date-time"))?,

@@ -33,6 +33,7 @@ pub struct FileConfig {
     pub rate_limit_per_second: Option<u32>,
     pub rate_limit_burst: Option<u32>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub card_auto_approve: Option<bool>,
 }
 
 /// The `ATTESTA_*` variables attesta reads; any other is refused.
@@ -60,6 +61,7 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_TRUSTED_PROXIES",
     "ATTESTA_LOG",
     "ATTESTA_LOG_FORMAT",
+    "ATTESTA_CARD_AUTO_APPROVE",
 ];
 
 /// Resolved settings.
@@ -92,6 +94,9 @@ pub struct Settings {
     pub rate_limit_burst: u32,
     /// Load balancers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Approve EU Disability Card applications at once when the status
+    /// gives a card (default false: the back office decides).
+    pub card_auto_approve: bool,
 }
 
 /// Flags that override the file and the environment.
@@ -209,6 +214,14 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
                     })
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?
+        },
+        card_auto_approve: match env("ATTESTA_CARD_AUTO_APPROVE") {
+            Some(v) => match v.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => bail!("ATTESTA_CARD_AUTO_APPROVE must be true or false, got {v:?}"),
+            },
+            None => file.card_auto_approve.unwrap_or(false),
         },
         listen,
         data_dir,

@@ -72,7 +72,7 @@ enum Command {
         #[command(subcommand)]
         action: keys_cmd::KeysAction,
     },
-    /// EU Disability Card: verify a card QR offline.
+    /// EU Disability Card: verify a card QR offline; approve or reject applications.
     Card {
         #[command(subcommand)]
         action: card_cmd::CardAction,
@@ -168,6 +168,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open_app(&settings, ServerSecret::generate(), false).await?;
             keys_cmd::run(&app, action).await
         }
+        Command::Card { action } if action.needs_database() => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            let mut app = open_app(&settings, ServerSecret::generate(), false).await?;
+            if let Some(smtp) = smtp_mailer(&settings)? {
+                app = app.with_mailer(std::sync::Arc::new(smtp));
+            }
+            card_cmd::decide(&app, action).await
+        }
         Command::Card { action } => card_cmd::run(action),
     }
 }
@@ -186,13 +198,42 @@ async fn open_app(
     config.max_fiscal_code_failures = settings.max_fiscal_code_failures;
     config.failure_window = std::time::Duration::from_secs(settings.failure_window_seconds);
     config.keys_dir = Some(settings.data_dir.join("keys"));
+    config.card_auto_approve = settings.card_auto_approve;
     Ok(App::new(store, secret, config))
+}
+
+/// The configured SMTP server, if any (the CLI's card decisions e-mail the
+/// citizen like the service does).
+fn smtp_mailer(
+    settings: &config::Settings,
+) -> anyhow::Result<Option<attesta_app::mail::SmtpMailer>> {
+    let Some(host) = &settings.smtp_host else {
+        return Ok(None);
+    };
+    let tls = attesta_app::mail::SmtpTls::parse(&settings.smtp_tls).with_context(|| {
+        format!(
+            "ATTESTA_SMTP_TLS must be none, starttls or tls, not {:?}",
+            settings.smtp_tls
+        )
+    })?;
+    Ok(Some(attesta_app::mail::SmtpMailer::new(
+        &attesta_app::mail::SmtpConfig {
+            host: host.clone(),
+            port: settings.smtp_port,
+            tls,
+            username: settings.smtp_username.clone(),
+            password: settings.smtp_password.clone(),
+            from: settings.mail_from.clone(),
+        },
+    )?))
 }
 
 async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
     // Issue #8: a benefit rules file with a mistake stops the start, naming
     // the file, line and field.
     attesta_app::benefits::check_benefit_rules()?;
+    // Issue #6: so does a mistake in the card rules (rules/card.toml).
+    attesta_app::cards::check_card_rules()?;
     let secret_hex = match (&settings.secret_key, demo) {
         (Some(hex), _) => hex.clone(),
         (None, true) => config::demo_secret_file(&settings.data_dir, "secret.key")?,

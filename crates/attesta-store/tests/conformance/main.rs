@@ -331,6 +331,7 @@ async fn postgres_schemas_are_isolated() {
     a.upsert_person(&person(CF, "Mario"), NOW).await.unwrap();
     assert_eq!(b.count_people().await.unwrap(), 0);
 }
+mod cards;
 mod keys;
 
 mod delegations {

@@ -136,7 +136,13 @@ async fn bad_payloads_and_unknown_lists(t: TestApp) {
         .unwrap();
     // One changed character in the payload.
     let path = &card.qr_text[card.qr_text.find("/C/").unwrap()..];
-    let at = path.len() - 5;
+    // Not inside a `%XX` escape: changing one of those would not decode as
+    // a path at all (a different refusal, tested below).
+    let bytes = path.as_bytes();
+    let at = (10..path.len() - 4)
+        .rev()
+        .find(|&i| bytes[i].is_ascii_alphanumeric() && bytes[i - 1] != b'%' && bytes[i - 2] != b'%')
+        .unwrap();
     let c = if &path[at..at + 1] == "A" { "B" } else { "A" };
     let tampered = format!("{}{}{}", &path[..at], c, &path[at + 1..]);
     let (status, body) = get_text(&t, &t.url(&tampered)).await;

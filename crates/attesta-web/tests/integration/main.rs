@@ -26,6 +26,7 @@ macro_rules! on_both_engines {
 
 mod benefits;
 mod card;
+mod card_life;
 mod citizen;
 mod level2;
 mod support;
@@ -799,7 +800,8 @@ async fn every_documented_path_is_routed(t: TestApp) {
         assert!(spec["paths"].get(*path).is_some(), "{path}");
         let concrete = path
             .replace("{fiscal_code}", MARIO)
-            .replace("{delegation_id}", "0123456789abcdef0123456789abcdef");
+            .replace("{delegation_id}", "0123456789abcdef0123456789abcdef")
+            .replace("{id}", "0123456789abcdef0123456789abcdef");
         for (method, _) in spec["paths"][*path].as_object().unwrap() {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = t.http.request(m, t.url(&concrete)).send().await.unwrap();

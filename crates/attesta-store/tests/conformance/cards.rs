@@ -1,0 +1,196 @@
+//! EU Disability Card applications and cards, on both engines.
+
+use attesta_store::Store;
+use attesta_store::cards::{CardApplyRefusal, CardIssue, NewCardApplication};
+
+use crate::{CF, NOW, person};
+
+on_both_engines!(
+    one_open_application_per_person,
+    decisions_happen_once,
+    cards_are_revoked_once_and_listed,
+);
+
+async fn holder(store: &Store) -> String {
+    store
+        .upsert_person(&person(CF, "Mario"), NOW)
+        .await
+        .unwrap();
+    store
+        .person_by_fiscal_code(&attesta_domain::FiscalCode::parse(CF).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .person_id
+}
+
+fn application(id: &str, person_id: &str, at: i64) -> NewCardApplication {
+    NewCardApplication {
+        application_id: id.to_owned(),
+        person_id: person_id.to_owned(),
+        declaration_json: Some(r#"{"paper_pre2010":true}"#.to_owned()),
+        photo_jpeg_base64: "/9j/AA==".to_owned(),
+        submitted_at: at,
+        submitted_by: "Mario Rossi".to_owned(),
+    }
+}
+
+fn issue(serial: &str, expires_on: &str) -> CardIssue {
+    CardIssue {
+        serial: serial.to_owned(),
+        issued_on: "2026-11-18".to_owned(),
+        expires_on: expires_on.to_owned(),
+        a_mark: true,
+        qr_text: "HTTP://X/C/EUDC1:ABC".to_owned(),
+        decided_at: NOW + 10,
+        decided_by: "back_office".to_owned(),
+    }
+}
+
+async fn one_open_application_per_person(store: Store) {
+    let pid = holder(&store).await;
+    let today = "2026-11-18";
+    assert_eq!(
+        store
+            .insert_card_application(&application("a1", &pid, NOW), today)
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    // A pending application blocks a second one.
+    assert_eq!(
+        store
+            .insert_card_application(&application("a2", &pid, NOW + 1), today)
+            .await
+            .unwrap(),
+        Err(CardApplyRefusal::ApplicationOpen)
+    );
+    // After a rejection the citizen may apply again.
+    assert!(
+        store
+            .reject_card_application("a1", "blurred photo", NOW + 2, "back_office")
+            .await
+            .unwrap()
+    );
+    store
+        .insert_card_application(&application("a3", &pid, NOW + 3), today)
+        .await
+        .unwrap()
+        .unwrap();
+    // An active card blocks a new application until it has expired.
+    assert!(
+        store
+            .approve_card_application("a3", &issue("IT1234567897", "2036-11-18"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .insert_card_application(&application("a4", &pid, NOW + 4), today)
+            .await
+            .unwrap(),
+        Err(CardApplyRefusal::ApplicationOpen)
+    );
+    store
+        .insert_card_application(&application("a5", &pid, NOW + 5), "2036-11-19")
+        .await
+        .unwrap()
+        .unwrap();
+    let latest = store.latest_card_application(&pid).await.unwrap().unwrap();
+    assert_eq!(latest.application_id, "a5");
+    assert_eq!(latest.status, "pending");
+}
+
+async fn decisions_happen_once(store: Store) {
+    let pid = holder(&store).await;
+    store
+        .insert_card_application(&application("a1", &pid, NOW), "2026-11-18")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .reject_card_application("a1", "no", NOW + 1, "cli")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .approve_card_application("a1", &issue("IT1234567897", "2036-11-18"))
+            .await
+            .unwrap(),
+        "a rejected application cannot be approved"
+    );
+    assert!(
+        !store
+            .reject_card_application("a1", "again", NOW + 2, "cli")
+            .await
+            .unwrap()
+    );
+    let a = store.card_application("a1").await.unwrap().unwrap();
+    assert_eq!(a.status, "rejected");
+    assert_eq!(a.reject_reason.as_deref(), Some("no"));
+    assert_eq!(a.serial, None);
+    assert!(!store.card_serial_taken("IT1234567897").await.unwrap());
+}
+
+async fn cards_are_revoked_once_and_listed(store: Store) {
+    let pid = holder(&store).await;
+    store
+        .insert_card_application(&application("a1", &pid, NOW), "2026-11-18")
+        .await
+        .unwrap()
+        .unwrap();
+    let pending = store
+        .card_applications_by_status("pending", 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].fiscal_code, CF);
+    assert_eq!(
+        pending[0].declaration_json.as_deref(),
+        Some(r#"{"paper_pre2010":true}"#)
+    );
+    assert!(
+        store
+            .approve_card_application("a1", &issue("IT1234567897", "2036-11-18"))
+            .await
+            .unwrap()
+    );
+    assert!(store.card_serial_taken("IT1234567897").await.unwrap());
+    let card = store.card_by_serial("IT1234567897").await.unwrap().unwrap();
+    assert_eq!(card.status, "active");
+    assert_eq!(card.a_mark, Some(true));
+    assert_eq!(card.expires_on.as_deref(), Some("2036-11-18"));
+    assert_eq!(
+        store
+            .active_card_holders(&[CF.to_owned(), "BNCLRA85M41F205X".to_owned()])
+            .await
+            .unwrap(),
+        vec![pid.clone()]
+    );
+    assert_eq!(store.active_cards_of(&pid).await.unwrap().len(), 1);
+    assert!(
+        store
+            .revoke_card("IT1234567897", "no_longer_eligible", NOW + 20)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_card("IT1234567897", "again", NOW + 21)
+            .await
+            .unwrap()
+    );
+    let card = store.card_by_serial("IT1234567897").await.unwrap().unwrap();
+    assert_eq!(card.status, "revoked");
+    assert_eq!(card.revoke_reason.as_deref(), Some("no_longer_eligible"));
+    assert!(store.active_cards_of(&pid).await.unwrap().is_empty());
+    assert!(
+        store
+            .card_applications_by_status("pending", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,0 +1,525 @@
+//! The EU Disability Card application (issue #6, SPEC §6): the citizen's
+//! JSON API (`/api/v1/me/card…`, multipart with the photo), the back
+//! office's decisions (`/api/v1/admin/cards…`), and the citizen's page
+//! `GET|POST /me/card` with the application form (no JavaScript).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use attesta_app::AppError;
+use attesta_app::cards::{CardView, MAX_PHOTO_BYTES};
+use axum::Json;
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::api::rfc3339;
+use crate::error::{ApiError, PageError};
+use crate::extract::{Admin, ApiJson, Citizen, MaybeSession};
+use crate::pages::{Layout, csrf_ok};
+
+/// The body limit of the routes that take a photo: the 5 MiB photo plus
+/// room for the declaration, the form fields and the multipart framing.
+pub const CARD_BODY_LIMIT: usize = MAX_PHOTO_BYTES + 64 * 1024;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn too_large() -> AppError {
+    AppError::new(
+        413,
+        "payload_too_large",
+        "The request is larger than allowed: the photo may be at most 5 MiB.",
+    )
+}
+
+fn multipart_error(e: &MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::invalid_request(format!(
+            "The form data could not be read: {}",
+            e.body_text()
+        ))
+    }
+}
+
+fn multipart_rejection(e: &MultipartRejection) -> AppError {
+    AppError::invalid_request(format!(
+        "Send the application as multipart/form-data with a `photo` file: {}",
+        e.body_text()
+    ))
+}
+
+/// The fields of an application form (API or page).
+#[derive(Debug, Default)]
+struct Form {
+    photo: Option<Vec<u8>>,
+    declaration: Option<String>,
+    csrf: Option<String>,
+    paper_pre2010: bool,
+    autonomous_region: bool,
+    court_name: String,
+    court_date: String,
+    unknown: Vec<String>,
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Form, AppError> {
+    let mut form = Form::default();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|e| multipart_error(&e))?;
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "photo" => {
+                if bytes.len() > MAX_PHOTO_BYTES {
+                    return Err(too_large());
+                }
+                form.photo = Some(bytes.to_vec());
+            }
+            "declaration" => form.declaration = Some(text()),
+            "csrf" => form.csrf = Some(text()),
+            "paper_pre2010" => form.paper_pre2010 = true,
+            "autonomous_region" => form.autonomous_region = true,
+            "court_name" => form.court_name = text().trim().to_owned(),
+            "court_date" => form.court_date = text().trim().to_owned(),
+            _ => form.unknown.push(name),
+        }
+    }
+    Ok(form)
+}
+
+fn card_json(v: &CardView) -> Value {
+    let mut body = json!({
+        "application_id": v.application_id,
+        "status": v.status,
+        "submitted_at": rfc3339(v.submitted_at),
+    });
+    if let Some(s) = &v.serial {
+        body["serial"] = json!(s);
+        body["a_mark"] = json!(v.a_mark);
+    }
+    if let Some(d) = v.issued_on {
+        body["issued_on"] = json!(attesta_domain::format_date(d));
+    }
+    if let Some(d) = v.expires_on {
+        body["expires_on"] = json!(attesta_domain::format_date(d));
+    }
+    if let Some(q) = &v.qr_text {
+        body["qr_text"] = json!(q);
+    }
+    if let Some(r) = &v.reject_reason {
+        body["reject_reason"] = json!(r);
+    }
+    body
+}
+
+// ---- citizen API ------------------------------------------------------
+
+/// `POST /api/v1/me/card` (multipart: `photo`, optional `declaration`).
+pub async fn api_apply(
+    State(s): State<AppState>,
+    c: Citizen,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Response> {
+    let multipart = multipart.map_err(|e| ApiError(multipart_rejection(&e)))?;
+    let form = read_form(multipart).await?;
+    if !form.unknown.is_empty() {
+        return Err(ApiError(AppError::invalid_request(format!(
+            "Unknown field(s): {}. The form has `photo` and, optionally, `declaration`.",
+            form.unknown.join(", ")
+        ))));
+    }
+    let photo = form.photo.unwrap_or_default();
+    let view = s
+        .app
+        .apply_for_card(&c.actor, &photo, form.declaration.as_deref())
+        .await?;
+    Ok(no_store(
+        (
+            StatusCode::CREATED,
+            Json(json!({"application_id": view.application_id, "status": view.status})),
+        )
+            .into_response(),
+    ))
+}
+
+/// `GET /api/v1/me/card`.
+pub async fn api_get(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let view = s.app.card(&c.actor).await?;
+    Ok(no_store(Json(card_json(&view)).into_response()))
+}
+
+/// `GET /api/v1/me/card/pdf`: active cards only.
+pub async fn api_pdf(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let pdf = s.app.card_pdf(&c.actor).await?;
+    let mut r = pdf.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"carta-europea-disabilita.pdf\""),
+    );
+    Ok(no_store(r))
+}
+
+// ---- back office --------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct StatusQuery {
+    status: Option<String>,
+}
+
+/// `GET /api/v1/admin/cards?status=pending`.
+pub async fn admin_list(
+    State(s): State<AppState>,
+    _: Admin,
+    Query(q): Query<StatusQuery>,
+) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .card_applications(q.status.as_deref())
+        .await?
+        .into_iter()
+        .map(|a| {
+            json!({"application_id": a.application_id, "fiscal_code": a.fiscal_code,
+                "status": a.status, "submitted_at": rfc3339(a.submitted_at),
+                "declaration": a.declaration})
+        })
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+/// `POST /api/v1/admin/cards/{application_id}/approve`.
+pub async fn admin_approve(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let serial = s.app.approve_card(&id, "back_office").await?;
+    Ok(Json(json!({"serial": serial})).into_response())
+}
+
+/// `POST /api/v1/admin/cards/{application_id}/reject` `{"reason"}`.
+pub async fn admin_reject(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let map = body
+        .as_object()
+        .ok_or_else(|| ApiError(AppError::invalid_request("The body must be a JSON object.")))?;
+    let unknown: Vec<&str> = map
+        .keys()
+        .map(String::as_str)
+        .filter(|k| *k != "reason")
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError(AppError::invalid_request(format!(
+            "Unknown field(s): {}. The body is {{\"reason\"}}.",
+            unknown.join(", ")
+        ))));
+    }
+    let reason = match map.get("reason") {
+        Some(Value::String(r)) => r.as_str(),
+        None | Some(Value::Null) => "",
+        Some(_) => {
+            return Err(ApiError(AppError::invalid_request(
+                "`reason` must be a string.",
+            )));
+        }
+    };
+    s.app.reject_card(&id, reason, "back_office").await?;
+    Ok(Json(json!({"application_id": id.trim(), "status": "rejected"})).into_response())
+}
+
+/// `POST /api/v1/admin/cards/{serial}/revoke`.
+pub async fn admin_revoke(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(serial): Path<String>,
+) -> ApiResult<Response> {
+    s.app.revoke_card(&serial).await?;
+    Ok(
+        Json(json!({"serial": serial.trim().to_ascii_uppercase(), "status": "revoked"}))
+            .into_response(),
+    )
+}
+
+// ---- the citizen's page ---------------------------------------------------
+
+struct CardBlock {
+    status: &'static str,
+    status_text: &'static str,
+    submitted: String,
+    serial: Option<String>,
+    issued: Option<String>,
+    expires: Option<String>,
+    a_mark: bool,
+    reject_reason: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "card_apply.html")]
+struct CardApplyPage {
+    layout: Layout,
+    csrf: String,
+    acting_for: Option<String>,
+    card: Option<CardBlock>,
+    can_apply: bool,
+    /// Why the status on record gives no card (the declaration path).
+    not_eligible: Option<String>,
+    notice: Option<String>,
+    problem: Option<String>,
+    /// What was typed, kept after an error.
+    paper_pre2010: bool,
+    autonomous_region: bool,
+    court_name: String,
+    court_date: String,
+}
+
+fn status_text(status: &str) -> &'static str {
+    match status {
+        "pending" => "In attesa di decisione / Pending decision",
+        "rejected" => "Respinta / Rejected",
+        "active" => "Attiva / Active",
+        "revoked" => "Revocata / Revoked",
+        "expired" => "Scaduta / Expired",
+        _ => "—",
+    }
+}
+
+fn italian_date(d: time::Date) -> String {
+    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
+async fn page_citizen(
+    s: &AppState,
+    session: Option<attesta_app::Session>,
+) -> Result<(attesta_app::Session, attesta_app::Actor), PageError> {
+    let session = match session {
+        Some(sess) if sess.role == attesta_app::Role::Citizen => sess,
+        _ => return Err(PageError(AppError::login_required())),
+    };
+    let actor = s.app.actor(&session).await?;
+    Ok((session, actor))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn render_page(
+    s: &AppState,
+    session: &Option<attesta_app::Session>,
+    csrf: String,
+    actor: &attesta_app::Actor,
+    notice: Option<String>,
+    problem: Option<String>,
+    typed: &Form,
+) -> Result<CardApplyPage, PageError> {
+    let card = match s.app.card(actor).await {
+        Ok(v) => Some(v),
+        Err(e) if e.code == "no_card" => None,
+        Err(e) => return Err(PageError(e)),
+    };
+    let can_apply = card
+        .as_ref()
+        .is_none_or(|c| matches!(c.status, "rejected" | "revoked" | "expired"));
+    let not_eligible = if can_apply {
+        s.app.card_eligibility(actor).await?
+    } else {
+        None
+    };
+    let me = s.app.me(actor).await?;
+    Ok(CardApplyPage {
+        layout: Layout::new("Carta europea della disabilità").with_session(session),
+        csrf,
+        acting_for: me.acting_as_delegate.then(|| me.record.person.full_name()),
+        card: card.map(|c| CardBlock {
+            status: c.status,
+            status_text: status_text(c.status),
+            submitted: crate::format_italian_datetime(c.submitted_at),
+            serial: c.serial,
+            issued: c.issued_on.map(italian_date),
+            expires: c.expires_on.map(italian_date),
+            a_mark: c.a_mark,
+            reject_reason: c.reject_reason,
+        }),
+        can_apply,
+        not_eligible,
+        notice,
+        problem,
+        paper_pre2010: typed.paper_pre2010,
+        autonomous_region: typed.autonomous_region,
+        court_name: typed.court_name.clone(),
+        court_date: typed.court_date.clone(),
+    })
+}
+
+/// `GET /me/card`: the card's status and the application form.
+pub async fn page(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let (sess, actor) = page_citizen(&s, session.clone()).await?;
+    let notice = match q.done.as_deref() {
+        Some("applied") => Some(
+            "Domanda inviata: riceverai un'e-mail con la decisione. / Application sent: you will receive an e-mail with the decision.",
+        ),
+        Some("issued") => {
+            Some("Carta emessa: scaricala qui sotto. / Card issued: download it below.")
+        }
+        _ => None,
+    };
+    let page = render_page(
+        &s,
+        &session,
+        sess.csrf_token.clone(),
+        &actor,
+        notice.map(str::to_owned),
+        None,
+        &Form::default(),
+    )
+    .await?;
+    Ok(no_store(page.into_response()))
+}
+
+/// `POST /me/card`: the form (multipart, with the CSRF token).
+pub async fn page_apply(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let (sess, actor) = page_citizen(&s, session.clone()).await?;
+    let multipart = multipart.map_err(|e| PageError(multipart_rejection(&e)))?;
+    let form = match read_form(multipart).await {
+        Ok(f) => f,
+        Err(e) => return Err(PageError(e)),
+    };
+    csrf_ok(&sess, form.csrf.as_deref().unwrap_or_default())?;
+    let court = (!form.court_name.is_empty() || !form.court_date.is_empty())
+        .then(|| json!({"name": form.court_name, "date": form.court_date}));
+    let declaration =
+        (form.paper_pre2010 || form.autonomous_region || court.is_some()).then(|| {
+            json!({"paper_pre2010": form.paper_pre2010, "autonomous_region": form.autonomous_region,
+            "court": court})
+            .to_string()
+        });
+    let photo = form.photo.clone().unwrap_or_default();
+    match s
+        .app
+        .apply_for_card(&actor, &photo, declaration.as_deref())
+        .await
+    {
+        Ok(v) => {
+            let done = if v.status == "active" {
+                "issued"
+            } else {
+                "applied"
+            };
+            Ok(Redirect::to(&format!("/me/card?done={done}")).into_response())
+        }
+        // Mistakes the citizen can fix go back to the form, with what was typed.
+        Err(e) if matches!(e.status, 400 | 409 | 413 | 422) => {
+            let mut problem = e.message.clone();
+            for f in &e.fields {
+                problem.push_str(&format!(" ({}: {})", f.field, f.reason));
+            }
+            let page = render_page(
+                &s,
+                &session,
+                sess.csrf_token.clone(),
+                &actor,
+                None,
+                Some(problem),
+                &form,
+            )
+            .await?;
+            let mut r = page.into_response();
+            *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            Ok(no_store(r))
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+// ---- OpenAPI ------------------------------------------------------------
+
+/// The card paths, added to the OpenAPI document (`openapi.rs`).
+pub(crate) fn document(doc: &mut Value) {
+    let error = || json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let card = json!({"type": "object", "required": ["application_id", "status"], "properties": {
+        "application_id": {"type": "string"},
+        "status": {"enum": ["pending", "rejected", "active", "revoked", "expired"]},
+        "serial": {"type": "string", "pattern": "^IT[0-9]{10}$", "description": "IT + 9 digits + Luhn check digit"},
+        "issued_on": {"type": "string", "format": "date"},
+        "expires_on": {"type": "string", "format": "date"},
+        "qr_text": {"type": "string", "description": "the card QR: {public_url}/C/EUDC1:…"},
+        "a_mark": {"type": "boolean"},
+        "reject_reason": {"type": "string"},
+        "submitted_at": {"type": "string", "format": "date-time"}}});
+    let id_param = |desc: &str| json!([{"name": "id", "in": "path", "required": true, "description": desc, "schema": {"type": "string"}}]);
+    let paths = &mut doc["paths"];
+    paths["/api/v1/me/card"] = json!({
+        "get": {"summary": "The citizen's EU Disability Card or latest application", "security": [{"session": []}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": card}}},
+                "401": error(), "403": error(), "404": error()}},
+        "post": {"summary": "Apply for the EU Disability Card (photo JPEG/PNG up to 5 MiB; auto-approved when configured)",
+            "security": [{"session": []}],
+            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["photo"], "properties": {
+                    "photo": {"type": "string", "format": "binary", "description": "JPEG or PNG, portrait, at least 300 × 400 px, width/height 0.6–0.9; re-encoded without metadata"},
+                    "declaration": {"type": "string", "description": "JSON: {\"paper_pre2010\":bool,\"autonomous_region\":bool,\"court\":{\"name\",\"date\"}|null}"}}}}}},
+            "responses": {"201": {"description": "applied", "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["application_id", "status"], "properties": {
+                    "application_id": {"type": "string"}, "status": {"enum": ["pending", "active"]}}}}}},
+                "400": error(), "401": error(), "403": error(), "409": error(), "413": error(), "422": error()}}
+    });
+    paths["/api/v1/me/card/pdf"] = json!({"get": {"summary": "The card PDF (ID-1, front and back; active cards only)",
+        "security": [{"session": []}],
+        "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}},
+            "401": error(), "404": error(), "409": error()}}});
+    paths["/api/v1/admin/cards"] = json!({"get": {"summary": "Card applications by status (default pending), oldest first",
+        "security": [{"adminKey": []}],
+        "parameters": [{"name": "status", "in": "query", "required": false,
+            "schema": {"enum": ["pending", "rejected", "active", "revoked"]}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {
+            "type": "object", "required": ["application_id", "fiscal_code", "submitted_at", "declaration"], "properties": {
+            "application_id": {"type": "string"}, "fiscal_code": {"type": "string"},
+            "status": {"type": "string"}, "submitted_at": {"type": "string", "format": "date-time"},
+            "declaration": {"type": ["object", "null"]}}}}}}},
+            "401": error(), "422": error()}}});
+    paths["/api/v1/admin/cards/{id}/approve"] = json!({"post": {"summary": "Approve a pending application: the card is issued and e-mailed",
+        "security": [{"adminKey": []}], "parameters": id_param("the application_id"),
+        "responses": {"200": {"description": "issued", "content": {"application/json": {"schema": {"type": "object",
+            "required": ["serial"], "properties": {"serial": {"type": "string"}}}}}},
+            "401": error(), "404": error(), "409": error(), "422": error(), "503": error()}}});
+    paths["/api/v1/admin/cards/{id}/reject"] = json!({"post": {"summary": "Reject a pending application; the citizen is e-mailed the reason",
+        "security": [{"adminKey": []}], "parameters": id_param("the application_id"),
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+            "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "rejected"}, "400": error(), "401": error(), "404": error(),
+            "409": error(), "422": error()}}});
+    paths["/api/v1/admin/cards/{id}/revoke"] = json!({"post": {"summary": "Revoke an active card (its status-list bit is set)",
+        "security": [{"adminKey": []}], "parameters": id_param("the card serial"),
+        "responses": {"200": {"description": "revoked"}, "401": error(), "404": error(), "409": error(), "422": error()}}});
+}
