@@ -19,6 +19,10 @@ pub struct FileConfig {
     pub admin_api_key: Option<String>,
     pub secret_key: Option<String>,
     pub max_fiscal_code_failures: Option<i64>,
+    pub otp_ttl_seconds: Option<u64>,
+    pub otp_max_failures: Option<i64>,
+    pub otp_max_per_15_minutes: Option<i64>,
+    pub otp_max_per_24_hours: Option<i64>,
     pub failure_window_seconds: Option<u64>,
     pub sms_url: Option<String>,
     pub sms_api_key: Option<String>,
@@ -59,6 +63,10 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_RATE_LIMIT_PER_SECOND",
     "ATTESTA_RATE_LIMIT_BURST",
     "ATTESTA_TRUSTED_PROXIES",
+    "ATTESTA_OTP_TTL_SECONDS",
+    "ATTESTA_OTP_MAX_FAILURES",
+    "ATTESTA_OTP_MAX_PER_15_MINUTES",
+    "ATTESTA_OTP_MAX_PER_24_HOURS",
     "ATTESTA_LOG",
     "ATTESTA_LOG_FORMAT",
     "ATTESTA_CARD_AUTO_APPROVE",
@@ -74,6 +82,11 @@ pub struct Settings {
     pub admin_api_key: Option<String>,
     pub secret_key: Option<String>,
     pub max_fiscal_code_failures: i64,
+    /// Level-2 one-time codes (SPEC §4 defaults: 300 s, 3, 3, 10).
+    pub otp_ttl_seconds: u64,
+    pub otp_max_failures: i64,
+    pub otp_max_per_15_minutes: i64,
+    pub otp_max_per_24_hours: i64,
     pub failure_window_seconds: u64,
     /// The HTTP SMS gateway; unset outside demo mode means level 2 cannot
     /// send codes (and says so).
@@ -166,6 +179,18 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
         database_url: env("DATABASE_URL").or(file.database_url),
         admin_api_key: env("ATTESTA_ADMIN_API_KEY").or(file.admin_api_key),
         secret_key: env("ATTESTA_SECRET_KEY").or(file.secret_key),
+        otp_ttl_seconds: parse_env("ATTESTA_OTP_TTL_SECONDS")?
+            .or(file.otp_ttl_seconds)
+            .unwrap_or(300),
+        otp_max_failures: parse_env("ATTESTA_OTP_MAX_FAILURES")?
+            .or(file.otp_max_failures)
+            .unwrap_or(3),
+        otp_max_per_15_minutes: parse_env("ATTESTA_OTP_MAX_PER_15_MINUTES")?
+            .or(file.otp_max_per_15_minutes)
+            .unwrap_or(3),
+        otp_max_per_24_hours: parse_env("ATTESTA_OTP_MAX_PER_24_HOURS")?
+            .or(file.otp_max_per_24_hours)
+            .unwrap_or(10),
         max_fiscal_code_failures: parse_env("ATTESTA_MAX_FISCAL_CODE_FAILURES")?
             .or(file.max_fiscal_code_failures)
             .unwrap_or(5),

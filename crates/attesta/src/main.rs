@@ -196,6 +196,10 @@ async fn open_app(
     let mut config = Config::new(settings.public_url());
     config.demo = demo;
     config.max_fiscal_code_failures = settings.max_fiscal_code_failures;
+    config.otp.ttl = std::time::Duration::from_secs(settings.otp_ttl_seconds);
+    config.otp.max_failures = settings.otp_max_failures;
+    config.otp.max_per_short_window = settings.otp_max_per_15_minutes;
+    config.otp.max_per_long_window = settings.otp_max_per_24_hours;
     config.failure_window = std::time::Duration::from_secs(settings.failure_window_seconds);
     config.keys_dir = Some(settings.data_dir.join("keys"));
     config.card_auto_approve = settings.card_auto_approve;

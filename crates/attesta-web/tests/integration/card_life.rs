@@ -181,6 +181,73 @@ async fn offline_inputs(t: &TestApp, qr: &str) -> (KeySet, Vec<u8>) {
     (keys, r.bytes().await.unwrap().to_vec())
 }
 
+/// The real `attesta card verify`, run offline on files: the JWK Set and
+/// the status list as served. The binary is built beside this test by
+/// `cargo test --workspace` (what CI runs); alone, the check is skipped.
+async fn binary_outcome(t: &TestApp, qr: &str, list: &[u8]) -> Option<String> {
+    let bin = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .parent()?
+        .join("attesta");
+    if !bin.exists() {
+        if attesta_store::testing::in_ci() {
+            panic!(
+                "CI=true but {} is missing: run the workspace's tests",
+                bin.display()
+            );
+        }
+        eprintln!("skipped: the attesta binary is not built (run `cargo test --workspace`)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = t
+        .http
+        .get(t.url("/.well-known/attesta/keys.json"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    std::fs::write(dir.path().join("keys.json"), &jwks).unwrap();
+    std::fs::write(dir.path().join("list.cwt"), list).unwrap();
+    let at = t
+        .app
+        .now()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let mut cmd = std::process::Command::new(&bin);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("ATTESTA_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let out = cmd
+        .args(["--data-dir"])
+        .arg(dir.path().join("data"))
+        .args(["card", "verify", qr, "--keys"])
+        .arg(dir.path().join("keys.json"))
+        .arg("--status-list")
+        .arg(dir.path().join("list.cwt"))
+        .args(["--at", &at, "--json"])
+        .output()
+        .unwrap();
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "JSON from attesta card verify: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let outcome = verdict["outcome"].as_str().unwrap().to_owned();
+    assert_eq!(
+        out.status.code() == Some(0),
+        outcome == "valid",
+        "exit 0 only for valid"
+    );
+    Some(outcome)
+}
+
 /// The online check page's outcome (`data-outcome` on `GET /c/{payload}`).
 async fn online_outcome(t: &TestApp, qr: &str) -> String {
     let r = t.http.get(qr).send().await.unwrap();
@@ -331,6 +398,9 @@ async fn card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_impo
     let v = verify_text(&scanned, Some(&keys), StatusInput::Cwt(&list), None, now);
     assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
     assert_eq!(v.serial.as_deref(), Some(serial.as_str()));
+    if let Some(outcome) = binary_outcome(&t, &scanned, &list).await {
+        assert_eq!(outcome, "valid");
+    }
     assert_eq!(online_outcome(&t, &scanned).await, "valid");
 
     // A revision verbale imported from a file ends eligibility (code 01,
@@ -360,6 +430,9 @@ async fn card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_impo
     let (keys, list) = offline_inputs(&t, &scanned).await;
     let v = verify_text(&scanned, Some(&keys), StatusInput::Cwt(&list), None, now);
     assert_eq!(v.outcome, Outcome::Revoked, "{v:?}");
+    if let Some(outcome) = binary_outcome(&t, &scanned, &list).await {
+        assert_eq!(outcome, "revoked");
+    }
     // The citizen is told, without health data.
     let mails = outbox(&t).await;
     assert!(mails.iter().any(|m| {

@@ -662,3 +662,47 @@ async fn seed_writes_valid_tokens(env: Env) {
     );
 }
 mod card;
+
+#[test]
+fn configuration_mistakes_are_refused_with_what_to_fix() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let run = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_attesta"));
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("ATTESTA_") {
+                cmd.env_remove(&key);
+            }
+        }
+        cmd.env_remove("DATABASE_URL").envs(envs.iter().copied());
+        cmd.arg("--data-dir").arg(dir.path()).args(args);
+        cmd.output().expect("the attesta binary runs")
+    };
+    // An unknown ATTESTA_* variable (a typo) is an error, not a silent default.
+    let out = run(&[("ATTESTA_SECRET_KY", "x")], &["serve"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ATTESTA_SECRET_KY"));
+    // Outside demo mode the server secret is required.
+    let out = run(&[], &["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ATTESTA_SECRET_KEY"));
+    // A malformed secret says what a good one looks like.
+    let out = run(
+        &[("ATTESTA_SECRET_KEY", "abc")],
+        &["serve", "--listen", "127.0.0.1:0"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("64"));
+    // A number that is not a number.
+    let out = run(&[("ATTESTA_OTP_TTL_SECONDS", "five")], &["serve", "--demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ATTESTA_OTP_TTL_SECONDS"));
+    // An unknown key in the TOML file.
+    let config = dir.path().join("attesta.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nlisten_port = 8080\n").unwrap();
+    let out = run(
+        &[],
+        &["--config", config.to_str().unwrap(), "serve", "--demo"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("listen_port"));
+}
