@@ -68,7 +68,8 @@ describe('keyboard only', { concurrency: false }, () => {
   });
 
   async function freshPage() {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    // An Italian browser: the pages follow Accept-Language.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, locale: 'it-IT' });
     return { context, page: await context.newPage() };
   }
 

@@ -22,10 +22,10 @@ export const SCREENSHOTS = join(REPO, 'target', 'screenshots');
 export const CI = process.env.CI === 'true';
 
 // ---- languages ---------------------------------------------------------
-// Pages are Italian with English alongside in lang="en" spans, so there is
-// one run per page for now. When `?lang=en` (or a cookie) exists, add
-// `{ code: 'en', query: 'lang=en' }` here and every page runs in both.
-export const LANGS = [{ code: 'it', query: '' }];
+// Every page runs in both languages: Italian as an Italian browser gets it
+// (Accept-Language: it-IT, no query), English chosen with `?lang=en`, which
+// the `attesta_lang` cookie then remembers for the pages that follow.
+export const LANGS = [{ code: 'it', query: '' }, { code: 'en', query: 'lang=en' }];
 
 /** `path` with the language's query parameter added. */
 export function withLang(path, lang) {

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::error::{ApiError, PageError};
 use crate::extract::{Citizen, MaybeSession};
+use crate::i18n::{Lang, key};
 use crate::pages::Layout;
 
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -106,16 +107,14 @@ pub async fn api(
 // ---- the page ---------------------------------------------------------
 
 struct Row {
-    name: Text,
+    name: String,
     legal_basis: Option<String>,
-    amount_it: String,
-    amount_en: String,
+    amount: String,
     payments: Option<u8>,
-    standing_it: &'static str,
-    standing_en: &'static str,
+    standing: String,
     class: &'static str,
-    /// Condition, incompatibilities and notes, Italian and English.
-    details: Vec<Text>,
+    /// Condition, incompatibilities and notes.
+    details: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -130,48 +129,48 @@ struct BenefitsPage {
     on_param: String,
     income: String,
     income_declared: bool,
-    error: Option<Text>,
+    error: Option<String>,
     rows: Vec<Row>,
-    non_economic: Vec<Text>,
+    non_economic: Vec<String>,
 }
 
-fn row(o: &EconomicOutcome) -> Row {
-    let (standing_it, standing_en, class) = match (o.standing, o.reason) {
-        (Standing::MayBeEntitled, _) => ("Può spettarti", "You may be entitled", "may"),
-        (Standing::Depends, _) => (
-            "Dipende da fatti che attesta non conosce",
-            "Depends on facts attesta does not hold",
-            "depends",
-        ),
-        (Standing::Excluded, Some(Exclusion::Income)) => (
-            "Non spetta con il reddito dichiarato",
-            "Not due with the income you declared",
-            "excluded",
-        ),
-        (Standing::Excluded, _) => ("Non spetta per l'età", "Not due at your age", "excluded"),
+/// The rules' text in the page's language.
+fn pick(text: &Text, lang: Lang) -> String {
+    match lang {
+        Lang::It => text.it.clone(),
+        Lang::En => text.en.clone(),
+    }
+}
+
+fn row(o: &EconomicOutcome, lang: Lang) -> Row {
+    let (standing, class) = match (o.standing, o.reason) {
+        (Standing::MayBeEntitled, _) => (key("benefits-may"), "may"),
+        (Standing::Depends, _) => (key("benefits-depends"), "depends"),
+        (Standing::Excluded, Some(Exclusion::Income)) => {
+            (key("benefits-excluded-income"), "excluded")
+        }
+        (Standing::Excluded, _) => (key("benefits-excluded-age"), "excluded"),
     };
     let mut details = Vec::new();
     if let Some(c) = &o.condition {
-        let (it, en) = match o.standing {
-            Standing::Excluded => ("Richiede", "Requires"),
-            _ => ("A condizione di", "Provided"),
+        let lead = match o.standing {
+            Standing::Excluded => lang.t("benefits-requires"),
+            _ => lang.t("benefits-provided"),
         };
-        details.push(Text {
-            it: format!("{it}: {}.", c.it),
-            en: format!("{en}: {}.", c.en),
-        });
+        details.push(format!("{lead}: {}.", pick(c, lang)));
     }
     if let Some(n) = &o.note {
-        details.push(n.clone());
+        details.push(pick(n, lang));
     }
     Row {
-        name: o.name.clone(),
+        name: pick(&o.name, lang),
         legal_basis: o.legal_basis.clone(),
-        amount_it: o.monthly_amount.format_it(),
-        amount_en: o.monthly_amount.format_en(),
+        amount: match lang {
+            Lang::It => o.monthly_amount.format_it(),
+            Lang::En => o.monthly_amount.format_en(),
+        },
         payments: o.payments_per_year,
-        standing_it,
-        standing_en,
+        standing: lang.t(standing),
         class,
         details,
     }
@@ -181,22 +180,17 @@ fn italian_date(d: time::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), d.month() as u8, d.year())
 }
 
-/// Italian words for what to fix in the form; the English is the API's.
-fn page_error(e: &AppError) -> Text {
-    let it = e
-        .fields
+/// What to fix in the form, in the page's language.
+fn page_error(e: &AppError, lang: Lang) -> String {
+    e.fields
         .iter()
         .map(|f| match f.field.as_str() {
-            "income" => "Il reddito non è valido: scrivi il tuo reddito personale annuo in euro, senza punti delle migliaia, ad esempio 12000 o 12000,50.".to_owned(),
-            "on" => "La data non è valida: usa il formato AAAA-MM-GG, dal 2024 in poi e non prima della tua data di nascita.".to_owned(),
-            other => format!("Il campo {other} non è valido."),
+            "income" => lang.t("benefits-error-income"),
+            "on" => lang.t("benefits-error-on"),
+            other => lang.t_args("benefits-error-field", &[("field", other.to_owned())]),
         })
         .collect::<Vec<_>>()
-        .join(" ");
-    Text {
-        it,
-        en: e.message.clone(),
-    }
+        .join(" ")
 }
 
 /// `GET /me/benefits`: the same answer as the API, for people. A bad value
@@ -206,14 +200,8 @@ pub async fn page(
     MaybeSession(session): MaybeSession,
     query: Pairs,
 ) -> Result<Response, PageError> {
-    let title = "Cosa ti può spettare";
-    let user = session
-        .as_ref()
-        .map(|s| (s.identity.name.clone(), s.csrf_token.clone()));
-    let layout = Layout {
-        title: title.into(),
-        user,
-    };
+    let layout = Layout::keyed("benefits-title").with_session(&session);
+    let lang = layout.lang;
     // The citizen, or the holder a delegate acts for.
     let person_id = match &session {
         Some(sess) if sess.role == Role::Citizen => s.app.actor(sess).await?.person_id,
@@ -251,9 +239,9 @@ pub async fn page(
         },
         income: income_typed,
         income_declared: view.income.is_some(),
-        error: error.as_ref().map(page_error),
-        rows: e.economic.iter().map(row).collect(),
-        non_economic: e.non_economic.iter().map(|n| n.name.clone()).collect(),
+        error: error.as_ref().map(|e| page_error(e, lang)),
+        rows: e.economic.iter().map(|o| row(o, lang)).collect(),
+        non_economic: e.non_economic.iter().map(|n| pick(&n.name, lang)).collect(),
     };
     let mut r = page.into_response();
     if error.is_some() {

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::i18n::{Lang, key};
 use crate::pages::Layout;
 use crate::{ApiError, AppState, PageError, format_italian_datetime};
 
@@ -21,39 +22,34 @@ use crate::{ApiError, AppState, PageError, format_italian_datetime};
 struct CardPage {
     layout: Layout,
     outcome: &'static str,
-    title_it: &'static str,
-    title_en: &'static str,
+    title: String,
     reason: String,
+    /// `Some("en")` when the (English) reason is on a page in another language.
+    reason_lang: Option<&'static str>,
     serial: Option<String>,
     expires: Option<String>,
     checked_at: String,
     good: bool,
 }
 
-fn words(outcome: Outcome) -> (&'static str, &'static str) {
+fn title_key(outcome: Outcome) -> &'static str {
     match outcome {
-        Outcome::Valid => ("Tessera valida", "Valid card"),
-        Outcome::Expired => ("Tessera scaduta", "Expired card"),
-        Outcome::NotYetValid => ("Tessera non ancora valida", "Card not yet valid"),
-        Outcome::Revoked => ("Tessera revocata", "Revoked card"),
-        Outcome::InvalidSignature => (
-            "Codice non autentico o illeggibile",
-            "Code not authentic or unreadable",
-        ),
-        Outcome::Undetermined => (
-            "Esito non determinabile: riprovare più tardi",
-            "Outcome cannot be determined: try again later",
-        ),
+        Outcome::Valid => key("card-valid"),
+        Outcome::Expired => key("card-expired"),
+        Outcome::NotYetValid => key("card-not-yet-valid"),
+        Outcome::Revoked => key("card-revoked"),
+        Outcome::InvalidSignature => key("card-invalid-signature"),
+        Outcome::Undetermined => key("card-undetermined"),
     }
 }
 
 fn page(verdict: &Verdict, now: time::OffsetDateTime) -> CardPage {
-    let (title_it, title_en) = words(verdict.outcome);
+    let layout = Layout::keyed("card-title");
     CardPage {
-        layout: Layout::new("Verifica Carta europea della disabilità"),
+        title: layout.t(title_key(verdict.outcome)),
+        reason_lang: (layout.lang != Lang::En).then_some("en"),
+        layout,
         outcome: verdict.outcome.as_str(),
-        title_it,
-        title_en,
         reason: verdict.reason.clone(),
         serial: verdict.serial.clone(),
         expires: verdict
@@ -132,4 +128,25 @@ pub async fn status_list(
         HeaderValue::from_static("public, max-age=300"),
     );
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outcome_has_a_title() {
+        for o in [
+            Outcome::Valid,
+            Outcome::Expired,
+            Outcome::NotYetValid,
+            Outcome::Revoked,
+            Outcome::InvalidSignature,
+            Outcome::Undetermined,
+        ] {
+            for lang in Lang::ALL {
+                assert!(!lang.t(title_key(o)).contains("Unknown"), "{o:?}");
+            }
+        }
+    }
 }

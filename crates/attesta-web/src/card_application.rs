@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::api::rfc3339;
 use crate::error::{ApiError, PageError};
 use crate::extract::{Admin, ApiJson, Citizen, MaybeSession};
+use crate::i18n::{Lang, key};
 use crate::pages::{Layout, csrf_ok};
 
 /// The body limit of the routes that take a photo: the 5 MiB photo plus
@@ -266,7 +267,7 @@ pub async fn admin_revoke(
 
 struct CardBlock {
     status: &'static str,
-    status_text: &'static str,
+    status_text: String,
     submitted: String,
     serial: Option<String>,
     issued: Option<String>,
@@ -287,6 +288,8 @@ struct CardApplyPage {
     not_eligible: Option<String>,
     notice: Option<String>,
     problem: Option<String>,
+    /// `Some("en")` when `problem` (attesta-app's English) is on an Italian page.
+    problem_lang: Option<&'static str>,
     /// What was typed, kept after an error.
     paper_pre2010: bool,
     autonomous_region: bool,
@@ -294,14 +297,14 @@ struct CardApplyPage {
     court_date: String,
 }
 
-fn status_text(status: &str) -> &'static str {
+fn status_text(status: &str, lang: Lang) -> String {
     match status {
-        "pending" => "In attesa di decisione / Pending decision",
-        "rejected" => "Respinta / Rejected",
-        "active" => "Attiva / Active",
-        "revoked" => "Revocata / Revoked",
-        "expired" => "Scaduta / Expired",
-        _ => "—",
+        "pending" => lang.t(key("card-status-pending")),
+        "rejected" => lang.t(key("card-status-rejected")),
+        "active" => lang.t(key("card-status-active")),
+        "revoked" => lang.t(key("card-status-revoked")),
+        "expired" => lang.t(key("card-status-expired")),
+        _ => "—".into(),
     }
 }
 
@@ -350,12 +353,12 @@ async fn render_page(
     };
     let me = s.app.me(actor).await?;
     Ok(CardApplyPage {
-        layout: Layout::new("Carta europea della disabilità").with_session(session),
+        layout: Layout::keyed("me-eu-card").with_session(session),
         csrf,
         acting_for: me.acting_as_delegate.then(|| me.record.person.full_name()),
         card: card.map(|c| CardBlock {
             status: c.status,
-            status_text: status_text(c.status),
+            status_text: status_text(c.status, Lang::current()),
             submitted: crate::format_italian_datetime(c.submitted_at),
             serial: c.serial,
             issued: c.issued_on.map(italian_date),
@@ -366,6 +369,7 @@ async fn render_page(
         can_apply,
         not_eligible,
         notice,
+        problem_lang: (problem.is_some() && Lang::current() != Lang::En).then_some("en"),
         problem,
         paper_pre2010: typed.paper_pre2010,
         autonomous_region: typed.autonomous_region,
@@ -381,13 +385,10 @@ pub async fn page(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let (sess, actor) = page_citizen(&s, session.clone()).await?;
+    let lang = Lang::current();
     let notice = match q.done.as_deref() {
-        Some("applied") => Some(
-            "Domanda inviata: riceverai un'e-mail con la decisione. / Application sent: you will receive an e-mail with the decision.",
-        ),
-        Some("issued") => {
-            Some("Carta emessa: scaricala qui sotto. / Card issued: download it below.")
-        }
+        Some("applied") => Some(lang.t("card-done-applied")),
+        Some("issued") => Some(lang.t("card-done-issued")),
         _ => None,
     };
     let page = render_page(
@@ -395,7 +396,7 @@ pub async fn page(
         &session,
         sess.csrf_token.clone(),
         &actor,
-        notice.map(str::to_owned),
+        notice,
         None,
         &Form::default(),
     )
@@ -522,4 +523,18 @@ pub(crate) fn document(doc: &mut Value) {
     paths["/api/v1/admin/cards/{id}/revoke"] = json!({"post": {"summary": "Revoke an active card (its status-list bit is set)",
         "security": [{"adminKey": []}], "parameters": id_param("the card serial"),
         "responses": {"200": {"description": "revoked"}, "401": error(), "404": error(), "409": error(), "422": error()}}});
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_has_words() {
+        for lang in Lang::ALL {
+            for st in ["pending", "rejected", "active", "revoked", "expired"] {
+                assert!(!status_text(st, lang).contains("Unknown"), "{st}");
+            }
+        }
+    }
 }

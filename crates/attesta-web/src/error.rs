@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
+use crate::i18n::{Lang, key};
 use crate::pages::Layout;
 
 fn status_of(e: &AppError) -> StatusCode {
@@ -59,42 +60,53 @@ impl From<AppError> for PageError {
 struct ErrorPage<'a> {
     layout: Layout,
     status: u16,
-    title_it: &'a str,
-    title_en: &'a str,
     message: &'a str,
+    /// `Some("en")` when the message is English on a page in another language.
+    message_lang: Option<&'static str>,
 }
 
-/// A short title for an error page, Italian and English.
-fn titles(e: &AppError) -> (&'static str, &'static str) {
+/// The key of a short title for an error page.
+fn title_key(e: &AppError) -> &'static str {
     match e.status {
-        400 | 422 => ("Dati non validi", "Invalid data"),
-        401 => ("Accesso richiesto", "Login required"),
-        403 => ("Non consentito", "Not allowed"),
-        404 => ("Non trovato", "Not found"),
-        410 => ("Non più valido", "No longer valid"),
-        413 => ("Dati troppo grandi", "Too large"),
-        429 => ("Troppi tentativi", "Too many attempts"),
-        503 => ("Servizio non disponibile", "Service unavailable"),
-        _ => ("Errore", "Error"),
+        400 | 422 => key("error-invalid"),
+        401 => key("error-login-required"),
+        403 => key("error-forbidden"),
+        404 => key("error-not-found"),
+        410 => key("error-gone"),
+        413 => key("error-too-large"),
+        429 => key("error-too-many"),
+        503 => key("error-unavailable"),
+        _ => key("error-other"),
+    }
+}
+
+/// The messages the web layer words itself, in the page's language.
+fn own_message(e: &AppError, lang: Lang) -> Option<String> {
+    match e.code {
+        "page_not_found" => Some(lang.t("error-page-not-found")),
+        "csrf_failed" => Some(lang.t("error-csrf-failed")),
+        _ => None,
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let (title_it, title_en) = titles(&e);
+        let lang = Lang::current();
+        let title = lang.t(title_key(&e));
+        let own = own_message(&e, lang);
+        let message = own.as_deref().unwrap_or(&e.message);
+        // attesta-app's messages are English (or "Italiano / English").
+        let message_lang =
+            (own.is_none() && lang != Lang::En && !message.contains(" / ")).then_some("en");
         let page = ErrorPage {
-            layout: Layout::new(title_it),
+            layout: Layout::new(title.clone()),
             status: e.status,
-            title_it,
-            title_en,
-            message: &e.message,
+            message,
+            message_lang,
         };
         let html = page.render().unwrap_or_else(|_| {
-            format!(
-                "<!doctype html><title>{title_en}</title><p>{}</p>",
-                e.message
-            )
+            format!("<!doctype html><title>{title}</title><p>{}</p>", e.message)
         });
         with_headers(&e, (status_of(&e), Html(html)).into_response())
     }

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::MaybeSession;
+use crate::i18n::Lang;
 use crate::pages::{Layout, csrf_ok};
 
 type PageResult = Result<Response, PageError>;
@@ -24,7 +25,7 @@ fn operator(session: Option<Session>) -> Result<Session, PageError> {
         _ => Err(PageError(AppError::new(
             401,
             "login_required",
-            "Per il secondo livello accedi con le tue credenziali di operatore (SPID, CIE o CNS), poi verifica di nuovo il QR. / Level 2 needs your own operator login: log in, then check the QR again.",
+            Lang::current().t("l2-login-required"),
         ))),
     }
 }
@@ -40,6 +41,8 @@ struct OtpPage {
     sent_to: Option<String>,
     expires: Option<String>,
     error: Option<String>,
+    /// `Some("en")` when `error` is English on a page in another language.
+    error_lang: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,7 +66,7 @@ pub async fn ask(
         .await?;
     Ok(no_store(
         OtpPage {
-            layout: Layout::new("Codice inviato al titolare").with_session(&Some(session.clone())),
+            layout: Layout::keyed("otp-sent-title").with_session(&Some(session.clone())),
             csrf: session.csrf_token,
             token,
             fiscal_code: f.fiscal_code,
@@ -71,6 +74,7 @@ pub async fn ask(
             sent_to: Some(sent.sent_to),
             expires: Some(crate::format_italian_time(sent.expires_at)),
             error: None,
+            error_lang: None,
         }
         .into_response(),
     ))
@@ -110,10 +114,10 @@ pub async fn confirm(
         .await
     {
         Ok(view) => {
-            let (rows, sources, judgements) = describe(&view.detail);
+            let (rows, sources, judgements) = describe(&view.detail, Lang::current());
             Ok(no_store(
                 Level2Page {
-                    layout: Layout::new("Esito di secondo livello").with_session(&Some(session)),
+                    layout: Layout::keyed("l2-title").with_session(&Some(session)),
                     checked_at: crate::format_italian_datetime(view.level1.checked_at),
                     view,
                     rows,
@@ -128,13 +132,15 @@ pub async fn confirm(
             // only "send a new code".
             let spent = e.status == 410 || e.code == "unknown_otp_request";
             let mut r = OtpPage {
-                layout: Layout::new("Codice del titolare").with_session(&Some(session.clone())),
+                layout: Layout::keyed("otp-title").with_session(&Some(session.clone())),
                 csrf: session.csrf_token,
                 token: f.token,
                 fiscal_code: f.fiscal_code,
                 otp_request_id: (!spent).then_some(f.otp_request_id),
                 sent_to: None,
                 expires: None,
+                error_lang: (Lang::current() != Lang::En && !e.message.contains(" / "))
+                    .then_some("en"),
                 error: Some(e.message.clone()),
             }
             .into_response();
@@ -151,103 +157,90 @@ fn no_store(mut r: Response) -> Response {
     r
 }
 
-fn yes_no(v: &Value) -> String {
+fn yes_no(v: &Value, lang: Lang) -> String {
     match v.as_bool() {
-        Some(true) => "Sì / Yes".into(),
-        Some(false) => "No".into(),
-        None => "Non valutato / Not assessed".into(),
+        Some(true) => lang.t("yes"),
+        Some(false) => lang.t("no"),
+        None => lang.t("l2-not-assessed"),
     }
 }
 
 /// Label and value, as a row of a table.
-type Rows = Vec<(&'static str, String)>;
+type Rows = Vec<(String, String)>;
 
 /// The detail as label/value rows in the order an operator reads them, the
 /// source verbale of each finding, and the judgements (each once).
-fn describe(d: &Value) -> (Rows, Rows, Vec<String>) {
+fn describe(d: &Value, lang: Lang) -> (Rows, Rows, Vec<String>) {
+    let t = |key: &str| lang.t(key);
     let mut rows = Vec::new();
     let code = match (
         d["invalidity_code"].as_str(),
         d["invalidity_code_text"].as_object(),
     ) {
-        (Some(c), Some(t)) => format!(
-            "{c} — {} / {}",
-            t["it"].as_str().unwrap_or_default(),
-            t["en"].as_str().unwrap_or_default()
-        ),
-        _ => "Non valutata / Not assessed".into(),
+        (Some(c), Some(text)) => {
+            format!("{c} — {}", text[lang.code()].as_str().unwrap_or_default())
+        }
+        _ => t("l2-not-assessed-f"),
     };
-    rows.push(("Giudizio (codice) / Judgement (code)", code));
+    rows.push((t("l2-judgement-code"), code));
     rows.push((
-        "Percentuale di invalidità / Invalidity percentage",
+        t("l2-percentage"),
         d["invalidity_percentage"]
             .as_u64()
             .map_or("—".into(), |p| format!("{p}%")),
     ));
     rows.push((
-        "Handicap (Legge 104/1992) / Handicap (Law 104/1992)",
+        t("l2-handicap"),
         match d["handicap"].as_str() {
-            Some("art3_c3") => "Grave, art. 3 c. 3 / Severe, art. 3 c. 3".into(),
-            Some("art3_c1") => "Art. 3 c. 1 (senza gravità) / Art. 3 c. 1 (not severe)".into(),
-            Some("none") => "Non riconosciuto / Not recognised".into(),
-            _ => "Non valutato / Not assessed".into(),
+            Some("art3_c3") => t("l2-handicap-severe"),
+            Some("art3_c1") => t("l2-handicap-not-severe"),
+            Some("none") => t("l2-not-recognised"),
+            _ => t("l2-not-assessed"),
         },
     ));
+    rows.push((t("l2-art21"), yes_no(&d["art21"], lang)));
+    rows.push((t("l2-accompaniment"), yes_no(&d["accompaniment"], lang)));
     rows.push((
-        "Art. 21 (invalidità > 2/3) / Art. 21 (over 2/3)",
-        yes_no(&d["art21"]),
-    ));
-    rows.push((
-        "Indennità di accompagnamento / Accompaniment allowance",
-        yes_no(&d["accompaniment"]),
-    ));
-    rows.push((
-        "Cecità civile / Civil blindness",
+        t("l2-blindness"),
         match d["blindness"].as_str() {
-            Some("absolute") => "Assoluta / Absolute".into(),
-            Some("partial") => "Parziale / Partial".into(),
-            Some("none") => "No".into(),
-            _ => "Non valutata / Not assessed".into(),
+            Some("absolute") => t("l2-blindness-absolute"),
+            Some("partial") => t("l2-blindness-partial"),
+            Some("none") => t("no"),
+            _ => t("l2-not-assessed-f"),
         },
     ));
-    rows.push(("Sordità / Deafness", yes_no(&d["deafness"])));
-    rows.push((
-        "Disabilità Legge 68/1999 / Law 68/1999 disability",
-        yes_no(&d["law68_disability"]),
-    ));
-    rows.push((
-        "Requisiti art. 4 DL 5/2012 / Art. 4 DL 5/2012 requirements",
-        yes_no(&d["dl5_2012_art4"]),
-    ));
+    rows.push((t("l2-deafness"), yes_no(&d["deafness"], lang)));
+    rows.push((t("l2-law68"), yes_no(&d["law68_disability"], lang)));
+    rows.push((t("l2-dl5"), yes_no(&d["dl5_2012_art4"], lang)));
     let revision = &d["revision"];
     rows.push((
-        "Revisione / Revision",
+        t("l2-revision"),
         if let Some(due) = revision["due"].as_str() {
             let overdue = if d["revision_overdue"].as_bool() == Some(true) {
-                " — scaduta: i benefici continuano fino alla visita di revisione / overdue: benefits continue until the revision visit"
+                format!(" — {}", t("l2-revision-overdue"))
             } else {
-                ""
+                String::new()
             };
-            format!("Prevista / Due {due}{overdue}")
+            format!("{} {due}{overdue}", t("l2-revision-due"))
         } else if revision["exempt"].as_bool() == Some(true) {
-            "Esonero (DM 2 agosto 2007) / Exempt (DM 2 Aug 2007)".into()
+            t("l2-revision-exempt")
         } else if revision["none"].as_bool() == Some(true) {
-            "Nessuna revisione prevista / No revision planned".into()
+            t("l2-revision-none")
         } else {
-            "Non valutata / Not assessed".into()
+            t("l2-not-assessed-f")
         },
     ));
     let mut sources = Vec::new();
     let mut judgements: Vec<String> = Vec::new();
     let names = [
-        ("invalidity", "Invalidità / Invalidity"),
-        ("accompaniment", "Accompagnamento / Accompaniment"),
-        ("blindness", "Cecità / Blindness"),
-        ("deafness", "Sordità / Deafness"),
-        ("handicap", "Handicap"),
-        ("law68_disability", "Legge 68/1999 / Law 68/1999"),
-        ("dl5_2012_art4", "Art. 4 DL 5/2012"),
-        ("revision", "Revisione / Revision"),
+        ("invalidity", t("l2-src-invalidity")),
+        ("accompaniment", t("l2-src-accompaniment")),
+        ("blindness", t("l2-src-blindness")),
+        ("deafness", t("l2-src-deafness")),
+        ("handicap", t("l2-src-handicap")),
+        ("law68_disability", t("l2-src-law68")),
+        ("dl5_2012_art4", t("l2-src-dl5")),
+        ("revision", t("l2-revision")),
     ];
     for (key, label) in names {
         if let Some(src) = d["sources"].get(key) {
@@ -255,7 +248,7 @@ fn describe(d: &Value) -> (Rows, Rows, Vec<String>) {
                 label,
                 format!(
                     "{} — {}",
-                    kind_text(src["verbale_kind"].as_str().unwrap_or_default()),
+                    kind_text(src["verbale_kind"].as_str().unwrap_or_default(), lang),
                     src["session_date"].as_str().unwrap_or_default()
                 ),
             ));
@@ -269,13 +262,13 @@ fn describe(d: &Value) -> (Rows, Rows, Vec<String>) {
     (rows, sources, judgements)
 }
 
-fn kind_text(kind: &str) -> &'static str {
+fn kind_text(kind: &str, lang: Lang) -> String {
     match kind {
-        "first_instance" => "Prima istanza / First instance",
-        "aggravation" => "Aggravamento / Aggravation",
-        "revision" => "Revisione / Revision",
-        "extraordinary_check" => "Verifica straordinaria / Extraordinary check",
-        "self_correction" => "Autotutela / Self-correction",
-        _ => "Verbale",
+        "first_instance" => lang.t("kind-first-instance"),
+        "aggravation" => lang.t("kind-aggravation"),
+        "revision" => lang.t("kind-revision"),
+        "extraordinary_check" => lang.t("kind-extraordinary-check"),
+        "self_correction" => lang.t("kind-self-correction"),
+        _ => "Verbale".into(),
     }
 }

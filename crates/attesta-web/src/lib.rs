@@ -23,6 +23,7 @@ mod card;
 mod card_application;
 mod error;
 mod extract;
+mod i18n;
 mod level2_pages;
 mod limits;
 mod metrics_endpoint;
@@ -239,6 +240,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
             }),
         )
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(i18n::negotiate))
         .route_layer(axum::middleware::from_fn(metrics_endpoint::record))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{MaybeSession, session_cookie};
+use crate::i18n::{Lang, key};
 
 type PageResult = Result<Response, PageError>;
 
@@ -24,14 +25,55 @@ pub struct Layout {
     pub title: String,
     /// The logged-in user's name and the CSRF token for the logout form.
     pub user: Option<(String, String)>,
+    /// The language of this request.
+    pub lang: Lang,
+    /// This page's path and query without `lang`, for the language switch.
+    pub here: String,
+}
+
+/// One entry of the language switch.
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
 }
 
 impl Layout {
+    /// A frame in the current request's language; `title` is already text.
     pub fn new(title: impl Into<String>) -> Self {
+        let ctx = crate::i18n::current();
         Self {
             title: title.into(),
             user: None,
+            lang: ctx.lang,
+            here: ctx.here,
         }
+    }
+
+    /// A frame whose title is the text of `key`.
+    pub fn keyed(key: &str) -> Self {
+        let lang = Lang::current();
+        Self::new(lang.t(key))
+    }
+
+    /// The text of `key` in this page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// The language switch: every language, linking to this page.
+    pub fn lang_links(&self) -> Vec<LangLink> {
+        let sep = if self.here.contains('?') { '&' } else { '?' };
+        Lang::ALL
+            .iter()
+            .map(|l| LangLink {
+                code: l.code(),
+                name: l.name(),
+                href: format!("{}{sep}lang={}", self.here, l.code()),
+                current: *l == self.lang,
+            })
+            .collect()
     }
 
     pub(crate) fn with_session(mut self, session: &Option<attesta_app::Session>) -> Self {
@@ -49,7 +91,7 @@ pub(crate) fn csrf_ok(session: &attesta_app::Session, given: &str) -> Result<(),
         Err(PageError(AppError::new(
             403,
             "csrf_failed",
-            "This form has expired or did not come from attesta. Go back, reload the page and try again.",
+            Lang::current().t("error-csrf-failed"),
         )))
     }
 }
@@ -65,7 +107,7 @@ struct IndexPage {
 
 pub async fn index(State(s): State<AppState>, MaybeSession(session): MaybeSession) -> Response {
     IndexPage {
-        layout: Layout::new("attesta").with_session(&session),
+        layout: Layout::keyed("index-title").with_session(&session),
         demo: s.app.config().demo,
     }
     .into_response()
@@ -89,7 +131,7 @@ pub struct CodeQuery {
 pub async fn check_form(Query(q): Query<CodeQuery>) -> Response {
     let Some(code) = q.code.filter(|c| !c.trim().is_empty()) else {
         return CheckPage {
-            layout: Layout::new("Verifica un'attestazione"),
+            layout: Layout::keyed("check-title"),
             code: String::new(),
             error: None,
         }
@@ -98,9 +140,9 @@ pub async fn check_form(Query(q): Query<CodeQuery>) -> Response {
     match Token::parse(&code) {
         Some(token) => Redirect::to(&format!("/v/{}", token.encode())).into_response(),
         None => CheckPage {
-            layout: Layout::new("Verifica un'attestazione"),
+            layout: Layout::keyed("check-title"),
             code,
-            error: Some("Il codice non è valido: sono 26 caratteri (lettere e cifre, senza I, L, O, U), di solito scritti a gruppi di quattro. Controllalo e riprova. / The code is not valid: 26 letters and digits, usually in groups of four. Check it and try again.".into()),
+            error: Some(Lang::current().t("check-invalid")),
         }
         .into_response(),
     }
@@ -117,7 +159,7 @@ struct VerifyPage {
 
 fn verify_page(token: &str, fiscal_code: String, error: Option<String>) -> VerifyPage {
     VerifyPage {
-        layout: Layout::new("Verifica di primo livello"),
+        layout: Layout::keyed("verify-title"),
         token: token.to_owned(),
         fiscal_code,
         error,
@@ -209,7 +251,7 @@ pub async fn demo_page(MaybeSession(session): MaybeSession) -> Response {
         .into_iter()
         .partition(|p| p.is_operator());
     DemoPage {
-        layout: Layout::new("Accesso dimostrativo").with_session(&session),
+        layout: Layout::keyed("demo-title").with_session(&session),
         citizens,
         operators,
     }
@@ -276,7 +318,6 @@ struct MePage {
     mobile: Option<String>,
     privacy_accepted: bool,
     qualifies: bool,
-    no_status_text: &'static str,
     attestation: Option<AttestationBlock>,
     checks: Vec<CheckLine>,
     notice: Option<String>,
@@ -298,7 +339,7 @@ struct AttestationBlock {
 struct CheckLine {
     at: String,
     level: i64,
-    outcome_it: &'static str,
+    outcome: String,
     who: String,
 }
 
@@ -311,38 +352,38 @@ struct DelegateLine {
 
 struct ActivityLine {
     at: String,
-    action: &'static str,
+    action: String,
     by: String,
 }
 
-fn outcome_it(outcome: &str) -> &'static str {
-    match outcome {
-        "qualifies" => "Esito positivo: rientra nei casi / Positive",
-        "does_not_qualify" => "Esito negativo: non rientra nei casi / Negative",
-        "fiscal_code_mismatch" => "Codice fiscale errato / Wrong codice fiscale",
-        "locked" => "Bloccato per troppi tentativi / Locked after too many attempts",
-        "otp_sent" => "Codice OTP inviato / One-time code sent",
-        "otp_failed" => "Codice OTP errato / Wrong one-time code",
-        "level2_viewed" => "Dettaglio consultato / Detail viewed",
-        _ => "Altro / Other",
-    }
+fn outcome_text(outcome: &str, lang: Lang) -> String {
+    lang.t(match outcome {
+        "qualifies" => key("outcome-qualifies"),
+        "does_not_qualify" => key("outcome-does-not-qualify"),
+        "fiscal_code_mismatch" => key("outcome-fiscal-code-mismatch"),
+        "locked" => key("outcome-locked"),
+        "otp_sent" => key("outcome-otp-sent"),
+        "otp_failed" => key("outcome-otp-failed"),
+        "level2_viewed" => key("outcome-level2-viewed"),
+        _ => key("other"),
+    })
 }
 
-fn action_text(action: &str) -> &'static str {
-    match action {
-        "privacy_notice_accepted" => "Informativa accettata / Privacy notice accepted",
-        "attestation_generated" => "QR generato / QR code generated",
-        "attestation_revoked" => "QR revocato / QR code revoked",
-        "attestation_emailed" => "PDF inviato per e-mail / PDF sent by e-mail",
-        "delegate_added" => "Delegato aggiunto / Delegate added",
-        "delegate_removed" => "Delegato rimosso / Delegate removed",
-        "card_applied" => "Carta europea: domanda inviata / EU card: application sent",
-        "card_issued" => "Carta europea emessa / EU card issued",
-        "card_rejected" => "Carta europea: domanda respinta / EU card: application rejected",
-        "card_revoked" => "Carta europea revocata / EU card revoked",
-        "card_emailed" => "Carta europea: e-mail inviata / EU card: e-mail sent",
-        _ => "Altro / Other",
-    }
+fn action_text(action: &str, lang: Lang) -> String {
+    lang.t(match action {
+        "privacy_notice_accepted" => key("action-privacy-notice-accepted"),
+        "attestation_generated" => key("action-attestation-generated"),
+        "attestation_revoked" => key("action-attestation-revoked"),
+        "attestation_emailed" => key("action-attestation-emailed"),
+        "delegate_added" => key("action-delegate-added"),
+        "delegate_removed" => key("action-delegate-removed"),
+        "card_applied" => key("action-card-applied"),
+        "card_issued" => key("action-card-issued"),
+        "card_rejected" => key("action-card-rejected"),
+        "card_revoked" => key("action-card-revoked"),
+        "card_emailed" => key("action-card-emailed"),
+        _ => key("other"),
+    })
 }
 
 /// The logged-in citizen's session, or the login-required page.
@@ -375,7 +416,8 @@ pub async fn me_page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let layout = Layout::new("La mia attestazione").with_session(&session);
+    let layout = Layout::keyed("me-h1").with_session(&session);
+    let lang = layout.lang;
     let (session, actor) = citizen(&s, session).await?;
     let me = s.app.me(&actor).await?;
     let attestation = match s.app.current_attestation(&actor).await {
@@ -396,14 +438,12 @@ pub async fn me_page(
         .map(|c| CheckLine {
             at: crate::format_italian_datetime(c.at),
             level: c.level,
-            outcome_it: outcome_it(&c.outcome),
+            outcome: outcome_text(&c.outcome, lang),
             who: match (c.operator, c.organisation) {
                 (Some(o), Some(org)) => format!("{o} ({org})"),
                 (Some(o), None) => o,
                 (None, Some(org)) => org,
-                (None, None) => {
-                    "Operatore anonimo (primo livello) / Anonymous operator (level 1)".into()
-                }
+                (None, None) => lang.t("me-anonymous-operator"),
             },
         })
         .collect();
@@ -429,9 +469,9 @@ pub async fn me_page(
         .into_iter()
         .map(|a| ActivityLine {
             at: crate::format_italian_datetime(a.at),
-            action: action_text(&a.action),
+            action: action_text(&a.action, lang),
             by: if a.by_delegate {
-                format!("{} (delegato / delegate)", a.by)
+                format!("{} ({})", a.by, lang.t("me-by-delegate"))
             } else {
                 a.by
             },
@@ -443,62 +483,7 @@ pub async fn me_page(
         s.app.represented(&session).await?
     };
     let p = &me.record.person;
-    let (notice, problem) = match q.done.as_deref() {
-        Some("generated") => (
-            Some(
-                "Nuovo QR generato e inviato per e-mail: il precedente, se c'era, non vale più. / New QR code generated and e-mailed: any previous one no longer works.",
-            ),
-            None,
-        ),
-        Some("generated_no_email") => (
-            Some(
-                "Nuovo QR generato: il precedente, se c'era, non vale più. Non c'è un indirizzo e-mail in anagrafica: scarica il PDF. / New QR code generated; no e-mail address on record: download the PDF.",
-            ),
-            None,
-        ),
-        Some("generated_email_failed") => (
-            Some(
-                "Nuovo QR generato: il precedente, se c'era, non vale più. / New QR code generated: any previous one no longer works.",
-            ),
-            Some(
-                "Non è stato possibile inviare l'e-mail. Il QR è valido: scarica il PDF o riprova l'invio. / The e-mail could not be sent. The QR code is valid: download the PDF or try sending it again.",
-            ),
-        ),
-        Some("emailed") => (
-            Some("PDF inviato di nuovo per e-mail. / PDF sent again by e-mail."),
-            None,
-        ),
-        Some("email_failed") => (
-            None,
-            Some(
-                "Non è stato possibile inviare l'e-mail: riprova tra poco o scarica il PDF. / The e-mail could not be sent: try again in a moment or download the PDF.",
-            ),
-        ),
-        Some("revoked") => (
-            Some(
-                "QR revocato: chi lo scansiona ora vede che non è più valido. / QR code revoked: anyone scanning it now sees it is no longer valid.",
-            ),
-            None,
-        ),
-        Some("privacy") => (
-            Some("Informativa accettata. / Privacy notice accepted."),
-            None,
-        ),
-        Some("delegate_added") => (
-            Some(
-                "Delegato aggiunto: dopo l'accesso potrà agire per te. / Delegate added: after logging in they can act for you.",
-            ),
-            None,
-        ),
-        Some("delegate_removed") => (Some("Delegato rimosso. / Delegate removed."), None),
-        Some("delegate_invalid") => (
-            None,
-            Some(
-                "Il codice fiscale del delegato non è valido: controllalo e riprova. / The delegate's codice fiscale is not valid: check it and try again.",
-            ),
-        ),
-        _ => (None, None),
-    };
+    let (notice, problem) = notice_keys(q.done.as_deref());
     Ok(MePage {
         layout,
         csrf: session.csrf_token.clone(),
@@ -507,17 +492,36 @@ pub async fn me_page(
         mobile: p.mobile.as_ref().map(|m| m.as_str().to_owned()),
         privacy_accepted: me.record.privacy_accepted_at.is_some(),
         qualifies: me.qualifies,
-        no_status_text: attesta_app::NO_QUALIFYING_STATUS,
         attestation,
         checks,
-        notice: notice.map(str::to_owned),
-        problem: problem.map(str::to_owned),
+        notice: notice.map(|k| lang.t(k)),
+        problem: problem.map(|k| lang.t(k)),
         acting_for: me.acting_as_delegate.then(|| p.full_name()),
         represented,
         delegates,
         activity,
     }
     .into_response())
+}
+
+/// The keys of the notice and the problem to show after a form action.
+fn notice_keys(done: Option<&str>) -> (Option<&'static str>, Option<&'static str>) {
+    match done {
+        Some("generated") => (Some(key("done-generated")), None),
+        Some("generated_no_email") => (Some(key("done-generated-no-email")), None),
+        Some("generated_email_failed") => (
+            Some(key("done-generated-email-failed")),
+            Some(key("problem-generated-email-failed")),
+        ),
+        Some("emailed") => (Some(key("done-emailed")), None),
+        Some("email_failed") => (None, Some(key("problem-email-failed"))),
+        Some("revoked") => (Some(key("done-revoked")), None),
+        Some("privacy") => (Some(key("done-privacy")), None),
+        Some("delegate_added") => (Some(key("done-delegate-added")), None),
+        Some("delegate_removed") => (Some(key("done-delegate-removed")), None),
+        Some("delegate_invalid") => (None, Some(key("problem-delegate-invalid"))),
+        _ => (None, None),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -527,7 +531,6 @@ struct NewRequestPage {
     csrf: String,
     step: u8,
     qualifies: bool,
-    no_status_text: &'static str,
     email: Option<String>,
     mobile: Option<String>,
 }
@@ -544,7 +547,7 @@ pub async fn new_request(
     MaybeSession(session): MaybeSession,
     Query(q): Query<StepQuery>,
 ) -> PageResult {
-    let layout = Layout::new("Nuova richiesta").with_session(&session);
+    let layout = Layout::keyed("new-title").with_session(&session);
     let (session, actor) = citizen(&s, session).await?;
     let me = s.app.me(&actor).await?;
     let p = &me.record.person;
@@ -553,7 +556,6 @@ pub async fn new_request(
         csrf: session.csrf_token.clone(),
         step: if q.step == Some(2) { 2 } else { 1 },
         qualifies: me.qualifies,
-        no_status_text: attesta_app::NO_QUALIFYING_STATUS,
         email: p.email.clone(),
         mobile: p.mobile.as_ref().map(|m| m.as_str().to_owned()),
     }
@@ -724,7 +726,68 @@ pub async fn me_acting_for(
 pub async fn page_not_found() -> PageError {
     PageError(AppError::new(
         404,
-        "not_found",
-        "Questa pagina non esiste. / This page does not exist.",
+        "page_not_found",
+        Lang::current().t("error-page-not-found"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys chosen by a `match` are checked here too, by resolving them.
+    #[test]
+    fn computed_keys_exist() {
+        let outcomes = [
+            "qualifies",
+            "does_not_qualify",
+            "fiscal_code_mismatch",
+            "locked",
+            "otp_sent",
+            "otp_failed",
+            "level2_viewed",
+            "?",
+        ];
+        let actions = [
+            "privacy_notice_accepted",
+            "attestation_generated",
+            "attestation_revoked",
+            "attestation_emailed",
+            "delegate_added",
+            "delegate_removed",
+            "card_applied",
+            "card_issued",
+            "card_rejected",
+            "card_revoked",
+            "card_emailed",
+            "?",
+        ];
+        let done = [
+            "generated",
+            "generated_no_email",
+            "generated_email_failed",
+            "emailed",
+            "email_failed",
+            "revoked",
+            "privacy",
+            "delegate_added",
+            "delegate_removed",
+            "delegate_invalid",
+        ];
+        for lang in Lang::ALL {
+            for d in done {
+                let (n, p) = notice_keys(Some(d));
+                assert!(n.is_some() || p.is_some(), "{d}");
+                for key in n.into_iter().chain(p) {
+                    assert!(!lang.t(key).contains("Unknown"), "{key}");
+                }
+            }
+            for o in outcomes {
+                assert!(!outcome_text(o, lang).contains("Unknown"), "{o}");
+            }
+            for a in actions {
+                assert!(!action_text(a, lang).contains("Unknown"), "{a}");
+            }
+        }
+    }
 }

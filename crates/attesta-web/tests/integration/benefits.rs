@@ -285,7 +285,6 @@ async fn benefits_page_without_javascript(t: TestApp) {
     let html = r.text().await.unwrap();
     for needle in [
         "Cosa ti può spettare",
-        "What you may be entitled to",
         "INPS",
         "2024",
         "<label for=\"income\"",
@@ -298,9 +297,23 @@ async fn benefits_page_without_javascript(t: TestApp) {
         assert!(html.contains(needle), "{needle} missing");
     }
     assert!(!html.contains("<script"));
+    assert!(
+        !html.contains("What you may be entitled to"),
+        "Italian only"
+    );
+    // The same page in English, all of it.
+    let html = c.get("/me/benefits?lang=en").await.text().await.unwrap();
+    for needle in [
+        "What you may be entitled to",
+        "Monthly allowance",
+        "lang=\"en\"",
+    ] {
+        assert!(html.contains(needle), "{needle} missing in English");
+    }
+    assert!(!html.contains("Cosa ti può spettare"), "English only");
     // The income refines the answer.
     let html = c
-        .get("/me/benefits?income=9000")
+        .get("/me/benefits?income=9000&lang=it")
         .await
         .text()
         .await

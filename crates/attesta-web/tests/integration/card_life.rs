@@ -843,7 +843,7 @@ async fn the_card_page_works_without_javascript(t: TestApp) {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/me/card?done=applied");
     let html = c.get("/me/card?done=applied").await.text().await.unwrap();
-    assert!(html.contains("Pending decision"));
+    assert!(html.contains("In attesa di decisione"));
     assert!(
         !html.contains("enctype=\"multipart/form-data\""),
         "no second form while pending"
@@ -857,7 +857,7 @@ async fn the_card_page_works_without_javascript(t: TestApp) {
     assert_eq!(r.status(), 200);
     let html = c.get("/me/card").await.text().await.unwrap();
     assert!(html.contains("href=\"/api/v1/me/card/pdf\""));
-    assert!(html.contains("Active"));
+    assert!(html.contains("Attiva"));
 }
 
 /// Auto-approval (`card_auto_approve`), at the use-case level: an eligible

@@ -159,7 +159,7 @@ async fn a_delegate_acts_for_the_holder_and_is_named(t: TestApp) {
             .any(|a| a["action"] == "delegate_added" && a["by"] == "Mario Rossi")
     );
     let page = mario.get("/me").await.text().await.unwrap();
-    assert!(page.contains("Giulia Bianchi (delegato / delegate)"));
+    assert!(page.contains("Giulia Bianchi (delegato)"));
 
     // Removed: the delegate stops at once.
     assert_eq!(

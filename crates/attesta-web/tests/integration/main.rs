@@ -28,6 +28,7 @@ mod benefits;
 mod card;
 mod card_life;
 mod citizen;
+mod languages;
 mod level2;
 mod support;
 
