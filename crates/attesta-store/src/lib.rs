@@ -329,23 +329,7 @@ impl Store {
         .bind(token_hash.to_owned())
         .fetch_optional(&self.pool)
         .await?;
-        let Some(r) = row else { return Ok(None) };
-        Ok(Some(TokenLookup {
-            attestation_id: r.try_get("attestation_id")?,
-            person_id: r.try_get("person_id")?,
-            revoked_at: r.try_get("revoked_at")?,
-            failures: r.try_get("failures")?,
-            window_start: r.try_get("window_start")?,
-            fiscal_code: r.try_get("fiscal_code")?,
-            given_name: r.try_get("given_name")?,
-            family_name: r.try_get("family_name")?,
-            birth_date: date_column(&r, "birth_date")?,
-            mobile: r
-                .try_get::<Option<String>, _>("mobile")?
-                .as_deref()
-                .and_then(Mobile::parse),
-            status: status_column(&r)?,
-        }))
+        row.map(|r| token_lookup(&r)).transpose()
     }
 
     /// The same read as [`Store::lookup_token`], by attestation id (level 2
@@ -354,17 +338,16 @@ impl Store {
         &self,
         attestation_id: &str,
     ) -> Result<Option<TokenLookup>> {
-        let row = sqlx::query("SELECT token_hash FROM attestations WHERE attestation_id = $1")
-            .bind(attestation_id.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(r) => {
-                self.lookup_token(&r.try_get::<String, _>("token_hash")?)
-                    .await
-            }
-            None => Ok(None),
-        }
+        let row = sqlx::query(
+            "SELECT a.attestation_id, a.person_id, a.revoked_at, a.failures, a.window_start, \
+             p.fiscal_code, p.given_name, p.family_name, p.birth_date, p.mobile, p.status_json \
+             FROM attestations a JOIN people p ON p.person_id = a.person_id \
+             WHERE a.attestation_id = $1",
+        )
+        .bind(attestation_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| token_lookup(&r)).transpose()
     }
 
     /// Counts one wrong codice fiscale against an attestation, atomically on
@@ -566,6 +549,25 @@ async fn revoke_active(conn: &mut AnyConnection, person_id: &str, now: Millis) -
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() > 0)
+}
+
+fn token_lookup(r: &AnyRow) -> Result<TokenLookup> {
+    Ok(TokenLookup {
+        attestation_id: r.try_get("attestation_id")?,
+        person_id: r.try_get("person_id")?,
+        revoked_at: r.try_get("revoked_at")?,
+        failures: r.try_get("failures")?,
+        window_start: r.try_get("window_start")?,
+        fiscal_code: r.try_get("fiscal_code")?,
+        given_name: r.try_get("given_name")?,
+        family_name: r.try_get("family_name")?,
+        birth_date: date_column(r, "birth_date")?,
+        mobile: r
+            .try_get::<Option<String>, _>("mobile")?
+            .as_deref()
+            .and_then(Mobile::parse),
+        status: status_column(r)?,
+    })
 }
 
 fn date_column(r: &AnyRow, column: &str) -> Result<Date> {

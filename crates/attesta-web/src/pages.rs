@@ -571,11 +571,7 @@ pub async fn new_request_confirm(
     me_action(&s, session, &f.csrf, |app, actor| async move {
         app.accept_privacy_notice(&actor).await?;
         let view = app.generate_attestation(&actor).await?;
-        Ok(match view.email {
-            attesta_app::EmailOutcome::Failed => "generated_email_failed",
-            attesta_app::EmailOutcome::NoAddress => "generated_no_email",
-            _ => "generated",
-        })
+        Ok(generated_notice(view.email))
     })
     .await
 }
@@ -603,6 +599,15 @@ where
     Ok(Redirect::to(&format!("/me?done={done}")).into_response())
 }
 
+/// The `/me` notice after a new attestation, by what happened to its e-mail.
+fn generated_notice(email: attesta_app::EmailOutcome) -> &'static str {
+    match email {
+        attesta_app::EmailOutcome::Failed => "generated_email_failed",
+        attesta_app::EmailOutcome::NoAddress => "generated_no_email",
+        _ => "generated",
+    }
+}
+
 pub async fn me_privacy(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
@@ -622,11 +627,7 @@ pub async fn me_generate(
 ) -> PageResult {
     me_action(&s, session, &f.csrf, |app, actor| async move {
         let view = app.generate_attestation(&actor).await?;
-        Ok(match view.email {
-            attesta_app::EmailOutcome::Failed => "generated_email_failed",
-            attesta_app::EmailOutcome::NoAddress => "generated_no_email",
-            _ => "generated",
-        })
+        Ok(generated_notice(view.email))
     })
     .await
 }

@@ -7,30 +7,7 @@ use time::macros::date;
 
 use crate::support::TestApp;
 
-// The suite's macro, repeated so this file does not depend on where its
-// `mod` line sits in main.rs.
-macro_rules! on_both_engines_card {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Sqlite).await else { return };
-                super::$name(t).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Postgres).await else { return };
-                super::$name(t).await;
-            })*
-        }
-    };
-}
-
-on_both_engines_card!(
+on_both_engines!(
     keys_status_list_and_check_page,
     bad_payloads_and_unknown_lists,
 );
