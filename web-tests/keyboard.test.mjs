@@ -73,7 +73,7 @@ describe('keyboard only', { concurrency: false }, () => {
     return { context, page: await context.newPage() };
   }
 
-  test('citizen: demo login, new request, privacy notice and generate, PDF, revoke', async (t) => {
+  test('citizen: demo login, new request, privacy notice and generate, QR full screen, PDF, revoke', async (t) => {
     if (reason) return skipOrFail(t, reason);
     const { context, page } = await freshPage();
     try {
@@ -100,6 +100,15 @@ describe('keyboard only', { concurrency: false }, () => {
       await enterAndWait(page);
       assert.match(await page.locator('[role="status"]').innerText(), /Nuovo QR generato/);
       assert.equal(await page.locator('figure.qr svg').count(), 1, 'no QR on the page');
+
+      // The QR full screen, and back.
+      await tabTo(page, 'the full-screen QR link', byText(/^Mostra il QR a schermo intero/));
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me/qr');
+      assert.equal(await page.locator('figure.qr-full svg[role="img"]').count(), 1, 'no QR on the full-screen page');
+      await tabTo(page, 'the close link', byText(/^Chiudi/));
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me');
 
       // The PDF link: the browser either shows the PDF or downloads it.
       await tabTo(page, 'the PDF link', byText(/^Stampa o scarica il PDF/));

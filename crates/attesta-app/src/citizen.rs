@@ -1,6 +1,8 @@
 //! The citizen's own area (SPEC §3, §6 `/api/v1/me…`).
 
-use attesta_credential::{AttestationId, AttestationPdf, Token, attestation_pdf, attestation_url};
+use attesta_credential::{
+    AttestationId, AttestationPdf, PrintSize, Token, attestation_pdf, attestation_url,
+};
 use attesta_store::{AttestationRecord, PersonRecord};
 use time::OffsetDateTime;
 
@@ -176,12 +178,13 @@ impl App {
     }
 
     /// `GET /api/v1/me/attestation/pdf`: made on request, never stored.
-    pub async fn attestation_pdf(&self, actor: &Actor) -> AppResult<Vec<u8>> {
+    /// `?print=large` gives the large-print variant.
+    pub async fn attestation_pdf(&self, actor: &Actor, print: PrintSize) -> AppResult<Vec<u8>> {
         let person = self.person(&actor.person_id).await?;
-        self.pdf_for(&person).await
+        self.pdf_for(&person, print).await
     }
 
-    async fn pdf_for(&self, person: &PersonRecord) -> AppResult<Vec<u8>> {
+    async fn pdf_for(&self, person: &PersonRecord, print: PrintSize) -> AppResult<Vec<u8>> {
         let (record, token) = self.active(&person.person_id).await?;
         let view = self.view(&token, record.created_at);
         let name = person.person.full_name();
@@ -190,6 +193,7 @@ impl App {
             url: &view.url,
             short_code: &view.short_code,
             generated_on: italian_date(view.created_at),
+            print,
         })
         .map_err(|e| AppError::internal(&e))
     }
@@ -261,7 +265,7 @@ impl App {
                 "There is no e-mail address on record: add one in the registry section (anagrafica) of MyINPS, or download the PDF instead.",
             ));
         };
-        let pdf = self.pdf_for(person).await?;
+        let pdf = self.pdf_for(person, PrintSize::Standard).await?;
         let email = attestation_email(&to, &person.person.full_name(), pdf);
         if let Err(e) = self.mailer.send(&email).await {
             tracing::warn!(error = %e, "could not e-mail the attestation");

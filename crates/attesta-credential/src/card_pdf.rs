@@ -35,7 +35,7 @@ use krilla::{Document, SerializeSettings};
 use time::Date;
 
 use crate::pdf::{FontPair, Fonts, PdfError, clean_name, export_error, heading, paragraph_group};
-use crate::qr::{QR_QUIET_ZONE, qr_matrix};
+use crate::qr::{QR_QUIET_ZONE, dark_runs, qr_matrix};
 
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
@@ -454,27 +454,13 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         let modules = qr_width + 2 * QR_QUIET_ZONE;
         #[allow(clippy::cast_precision_loss)]
         let module = qr_size / modules as f32;
-        let mut rects = Vec::new();
-        for (row, cells) in qr_dark.chunks(qr_width).enumerate() {
-            let mut col = 0;
-            while col < qr_width {
-                if !cells[col] {
-                    col += 1;
-                    continue;
-                }
-                let start = col;
-                while col < qr_width && cells[col] {
-                    col += 1;
-                }
-                #[allow(clippy::cast_precision_loss)]
-                rects.push((
-                    qr_left + (start + QR_QUIET_ZONE) as f32 * module,
-                    qr_top + (row + QR_QUIET_ZONE) as f32 * module,
-                    (col - start) as f32 * module,
-                    module,
-                ));
-            }
-        }
+        // Module counts are tiny (at most 177 + 8), exact in f32.
+        #[allow(clippy::cast_precision_loss)]
+        let at = |modules: usize| modules as f32 * module;
+        let rects: Vec<_> = dark_runs(qr_width, &qr_dark)
+            .into_iter()
+            .map(|(row, col, len)| (qr_left + at(col), qr_top + at(row), at(len), module))
+            .collect();
         let alt = format!(
             "Codice QR firmato della carta n. {} / Signed QR code of card no. {}: \
              inquadrarlo con un qualsiasi lettore per verificare la validità / scan it with any reader to check that the card is valid",

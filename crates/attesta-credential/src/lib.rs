@@ -13,7 +13,7 @@ mod qr;
 mod secret;
 mod token;
 
-pub use pdf::{AttestationPdf, PdfError, attestation_pdf};
+pub use pdf::{AttestationPdf, PdfError, PrintSize, attestation_pdf};
 pub use qr::{
     QR_EC_LEVEL, QR_QUIET_ZONE, QrError, attestation_url, qr_svg, try_qr_svg, try_qr_svg_labelled,
 };

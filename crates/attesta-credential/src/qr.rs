@@ -41,6 +41,28 @@ pub(crate) fn qr_matrix(text: &str) -> Result<(usize, Vec<bool>), QrError> {
     Ok((width, dark))
 }
 
+/// The horizontal runs of dark modules of a QR matrix, as `(row, first
+/// column, length)` in modules, quiet zone included in the coordinates: a
+/// printout draws one rectangle per run, sharp at any resolution.
+pub(crate) fn dark_runs(width: usize, dark: &[bool]) -> Vec<(usize, usize, usize)> {
+    let mut runs = Vec::new();
+    for (row, cells) in dark.chunks(width).enumerate() {
+        let mut col = 0;
+        while col < cells.len() {
+            if !cells[col] {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < cells.len() && cells[col] {
+                col += 1;
+            }
+            runs.push((row + QR_QUIET_ZONE, start + QR_QUIET_ZONE, col - start));
+        }
+    }
+    runs
+}
+
 /// An SVG QR of `text`, level M, for embedding in HTML.
 ///
 /// The SVG has a `viewBox` and no fixed pixel size, so CSS decides the size;
@@ -103,6 +125,21 @@ fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dark_runs_cover_exactly_the_dark_modules() {
+        let (width, dark) = qr_matrix("HTTP://EXAMPLE.IT/V/0123456789ABCDEFGHJKMNPQRS").unwrap();
+        let mut redrawn = vec![false; dark.len()];
+        for (row, col, len) in dark_runs(width, &dark) {
+            assert!(len > 0);
+            for c in col..col + len {
+                let i = (row - QR_QUIET_ZONE) * width + c - QR_QUIET_ZONE;
+                assert!(!redrawn[i], "modules drawn once");
+                redrawn[i] = true;
+            }
+        }
+        assert_eq!(redrawn, dark);
+    }
 
     #[test]
     fn url_shape() {

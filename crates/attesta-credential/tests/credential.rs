@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::Command;
 
 use attesta_credential::{
-    AttestationId, AttestationPdf, MAX_FIRST_SYMBOL, ServerSecret, Token, attestation_pdf,
-    attestation_url, qr_svg,
+    AttestationId, AttestationPdf, MAX_FIRST_SYMBOL, PrintSize, ServerSecret, Token,
+    attestation_pdf, attestation_url, qr_svg,
 };
 use proptest::prelude::*;
 use qrcode::bits::Bits;
@@ -176,7 +176,7 @@ struct Fixture {
     short_code: String,
 }
 
-fn fixture() -> Fixture {
+fn fixture(print: PrintSize) -> Fixture {
     let token = Token::derive(&ServerSecret::generate(), &AttestationId::generate());
     let url = attestation_url(PUBLIC_URL, &token);
     let short_code = token.short_code();
@@ -185,6 +185,7 @@ fn fixture() -> Fixture {
         url: &url,
         short_code: &short_code,
         generated_on: time::macros::date!(2025 - 03 - 07),
+        print,
     })
     .unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
@@ -219,7 +220,33 @@ fn pdf_is_tagged_a4_with_embedded_fonts() {
     if !require_tool("pdfinfo") || !require_tool("pdffonts") {
         return;
     }
-    let f = fixture();
+    let f = fixture(PrintSize::Standard);
+    let info = tagged_a4_info(&f);
+    assert_eq!(page_count(&info), 1, "{info}");
+    assert!(info.contains("Attestazione di stato"), "{info}");
+    assert_fonts_embedded(&f);
+}
+
+#[test]
+fn large_print_is_tagged_a4_with_embedded_fonts() {
+    if !require_tool("pdfinfo") || !require_tool("pdffonts") {
+        return;
+    }
+    let f = fixture(PrintSize::Large);
+    let info = tagged_a4_info(&f);
+    // The instructions start on page 2 and flow on.
+    assert!(page_count(&info) >= 2, "{info}");
+    assert!(
+        info.contains(
+            "Attestazione di stato (caratteri grandi) — Status attestation (large print)"
+        ),
+        "{info}"
+    );
+    assert_fonts_embedded(&f);
+}
+
+/// `pdfinfo`'s report, checked for a tagged A4 document.
+fn tagged_a4_info(f: &Fixture) -> String {
     let info = run("pdfinfo", &[], &f.pdf, &[]);
     assert!(
         info.lines()
@@ -227,12 +254,18 @@ fn pdf_is_tagged_a4_with_embedded_fonts() {
         "{info}"
     );
     assert!(info.contains("(A4)"), "{info}");
-    assert!(
-        info.lines()
-            .any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")),
-        "{info}"
-    );
-    assert!(info.contains("Attestazione di stato"), "{info}");
+    info
+}
+
+fn page_count(info: &str) -> u32 {
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in {info}"))
+}
+
+/// Every font is DejaVu and embedded.
+fn assert_fonts_embedded(f: &Fixture) {
     let fonts = run("pdffonts", &[], &f.pdf, &[]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty(), "{fonts}");
@@ -265,13 +298,32 @@ fn pdf_text_content() {
     if !require_tool("pdftotext") {
         return;
     }
-    let f = fixture();
+    let f = fixture(PrintSize::Standard);
+    assert_text_content(&f, "Attestazione di stato — Status attestation");
+}
+
+#[test]
+fn large_print_text_content() {
+    if !require_tool("pdftotext") {
+        return;
+    }
+    // The short code wraps after a hyphen here; its ActualText keeps it whole.
+    let f = fixture(PrintSize::Large);
+    assert_text_content(
+        &f,
+        "Attestazione di stato (caratteri grandi) — Status attestation (large print)",
+    );
+}
+
+/// The text `pdftotext` extracts has the title, the name, the short code and
+/// the instructions, and nothing that looks like a codice fiscale.
+fn assert_text_content(f: &Fixture, title: &str) {
     let text = run("pdftotext", &["-enc", "UTF-8"], &f.pdf, &["-"]).replace('\n', " ");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [
         HOLDER,
         f.short_code.as_str(),
-        "Attestazione di stato — Status attestation",
+        title,
         "Codice per l'inserimento manuale / Code for manual entry",
         "Istruzioni per l'operatore",
         "Inquadrare il codice QR",
@@ -303,7 +355,21 @@ fn pdf_qr_decodes_to_exactly_the_url() {
     if !require_tool("pdftoppm") || !require_tool("zbarimg") {
         return;
     }
-    let f = fixture();
+    let f = fixture(PrintSize::Standard);
+    assert_eq!(decode_qr(&f), f.url);
+}
+
+#[test]
+fn large_print_qr_decodes_to_exactly_the_url() {
+    if !require_tool("pdftoppm") || !require_tool("zbarimg") {
+        return;
+    }
+    let f = fixture(PrintSize::Large);
+    assert_eq!(decode_qr(&f), f.url);
+}
+
+/// Renders page 1 at 150 dpi and reads the QR on it with ZBar.
+fn decode_qr(f: &Fixture) -> String {
     let prefix = f.pdf.with_file_name("page");
     let status = Command::new("pdftoppm")
         .args(["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile"])
@@ -324,7 +390,7 @@ fn pdf_qr_decodes_to_exactly_the_url() {
         String::from_utf8_lossy(&out.stderr)
     );
     let decoded = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(decoded.trim_end_matches('\n'), f.url);
+    decoded.trim_end_matches('\n').to_owned()
 }
 
 #[test]
@@ -332,7 +398,20 @@ fn pdf_structure_with_qpdf() {
     if !require_tool("qpdf") {
         return;
     }
-    let f = fixture();
+    assert_structure(&fixture(PrintSize::Standard));
+}
+
+#[test]
+fn large_print_structure_with_qpdf() {
+    if !require_tool("qpdf") {
+        return;
+    }
+    assert_structure(&fixture(PrintSize::Large));
+}
+
+/// qpdf finds the file sound, tagged (Lang it-IT with English parts, H1,
+/// Figure with alt text), with an outline.
+fn assert_structure(f: &Fixture) {
     let check = Command::new("qpdf")
         .arg("--check")
         .arg(&f.pdf)
@@ -346,6 +425,7 @@ fn pdf_structure_with_qpdf() {
     let json = run("qpdf", &["--json"], &f.pdf, &[]);
     assert!(json.contains("\"/StructTreeRoot\""), "no StructTreeRoot");
     assert!(json.contains("\"/Lang\": \"u:it-IT\""), "no /Lang it-IT");
+    assert!(json.contains("\"/Lang\": \"u:en\""), "no /Lang en");
     assert!(json.contains("\"/S\": \"/Figure\""), "no Figure element");
     assert!(
         json.contains(
@@ -360,4 +440,50 @@ fn pdf_structure_with_qpdf() {
     assert!(json.contains("\"/S\": \"/H1\""), "no H1");
     assert!(json.contains("\"/Outlines\""), "no outline");
     assert!(json.contains("\"/Marked\": true"), "MarkInfo not set");
+}
+
+/// The smallest text in large print is 18 pt, read from the content streams
+/// (`qpdf --qdf` decompresses them): every `Tf` size, with no text matrix or
+/// `cm` that scales it (krilla flips the y axis, nothing more).
+#[test]
+fn large_print_text_is_at_least_18pt() {
+    if !require_tool("qpdf") {
+        return;
+    }
+    let f = fixture(PrintSize::Large);
+    let qdf = f.pdf.with_file_name("qdf.pdf");
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&f.pdf)
+        .arg(&qdf)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let content = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    let tokens: Vec<&str> = content.split_whitespace().collect();
+    let number = |t: &str| {
+        t.parse::<f32>()
+            .unwrap_or_else(|_| panic!("not a number: {t:?}"))
+    };
+    let mut sizes = Vec::new();
+    for (i, op) in tokens.iter().enumerate().skip(6) {
+        match *op {
+            "Tf" => sizes.push(number(tokens[i - 1])),
+            "Tm" | "cm" => {
+                let (a, b, c, d) = (
+                    number(tokens[i - 6]),
+                    number(tokens[i - 5]),
+                    number(tokens[i - 4]),
+                    number(tokens[i - 3]),
+                );
+                assert_eq!((a, b, c, d.abs()), (1.0, 0.0, 0.0, 1.0), "{op} scales");
+            }
+            _ => {}
+        }
+    }
+    assert!(sizes.len() > 20, "too few text runs: {sizes:?}");
+    let smallest = sizes.iter().copied().fold(f32::INFINITY, f32::min);
+    assert!(smallest >= 18.0, "text at {smallest} pt in large print");
+    let largest = sizes.iter().copied().fold(0.0, f32::max);
+    assert!(largest >= 28.0, "no heading or code at 28 pt or more");
 }

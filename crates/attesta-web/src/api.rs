@@ -1,11 +1,13 @@
 //! The JSON API of SPEC §6. Handlers are thin: extract, call one use case,
 //! shape the view.
 
-use attesta_app::{AttestationView, Level1View, Written};
+use attesta_app::{AppError, AttestationView, Level1View, Written};
+use attesta_credential::PrintSize;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
@@ -243,8 +245,35 @@ pub async fn delete_attestation(State(s): State<AppState>, c: Citizen) -> ApiRes
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub async fn attestation_pdf(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
-    let pdf = s.app.attestation_pdf(&c.actor).await?;
+#[derive(Debug, Deserialize)]
+pub struct PdfQuery {
+    /// `standard` (default) or `large` (large print).
+    print: Option<String>,
+}
+
+pub async fn attestation_pdf(
+    State(s): State<AppState>,
+    c: Citizen,
+    Query(q): Query<PdfQuery>,
+) -> ApiResult<Response> {
+    let print = match q.print.as_deref() {
+        None | Some("standard") => PrintSize::Standard,
+        Some("large") => PrintSize::Large,
+        Some(_) => {
+            return Err(ApiError(
+                AppError::new(
+                    422,
+                    "invalid_query",
+                    "`print` is `standard` (the default) or `large` (large print).",
+                )
+                .with_fields(vec![attesta_domain::FieldError::new(
+                    "print",
+                    "standard or large",
+                )]),
+            ));
+        }
+    };
+    let pdf = s.app.attestation_pdf(&c.actor, print).await?;
     let mut r = pdf.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -253,7 +282,10 @@ pub async fn attestation_pdf(State(s): State<AppState>, c: Citizen) -> ApiResult
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("inline; filename=\"attestazione-qr.pdf\""),
+        HeaderValue::from_static(match print {
+            PrintSize::Large => "inline; filename=\"attestazione-qr-caratteri-grandi.pdf\"",
+            PrintSize::Standard => "inline; filename=\"attestazione-qr.pdf\"",
+        }),
     );
     Ok(no_store(r))
 }

@@ -288,8 +288,8 @@ struct CardApplyPage {
     not_eligible: Option<String>,
     notice: Option<String>,
     problem: Option<String>,
-    /// `Some("en")` when `problem` (attesta-app's English) is on an Italian page.
-    problem_lang: Option<&'static str>,
+    /// Errors tied to their fields (also summed up in `problem`).
+    errors: FieldErrors,
     /// What was typed, kept after an error.
     paper_pre2010: bool,
     autonomous_region: bool,
@@ -324,6 +324,50 @@ async fn page_citizen(
     Ok((session, actor))
 }
 
+/// What is wrong with each field of the form, in the page's language.
+#[derive(Debug, Default)]
+struct FieldErrors {
+    photo: Option<String>,
+    court_name: Option<String>,
+    court_date: Option<String>,
+}
+
+impl FieldErrors {
+    fn of(e: &AppError, lang: Lang) -> Self {
+        let mut errors = Self::default();
+        match e.code {
+            "invalid_photo" | "payload_too_large" => {
+                errors.photo = Some(crate::error::error_text(e, lang));
+            }
+            _ => {
+                for f in &e.fields {
+                    match f.field.as_str() {
+                        "declaration.court.name" => {
+                            errors.court_name = Some(lang.t("cardapp-err-court-name"));
+                        }
+                        "declaration.court.date" | "declaration.court" => {
+                            errors.court_date = Some(lang.t("cardapp-err-court-date"));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        errors
+    }
+
+    /// The id of the first field with an error, for the summary's link.
+    fn first(&self) -> Option<&'static str> {
+        [
+            (self.photo.is_some(), "photo"),
+            (self.court_name.is_some(), "court_name"),
+            (self.court_date.is_some(), "court_date"),
+        ]
+        .into_iter()
+        .find_map(|(wrong, id)| wrong.then_some(id))
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
@@ -331,11 +375,11 @@ pub struct DoneQuery {
 
 async fn render_page(
     s: &AppState,
-    session: &Option<attesta_app::Session>,
-    csrf: String,
+    session: &attesta_app::Session,
     actor: &attesta_app::Actor,
     notice: Option<String>,
     problem: Option<String>,
+    errors: FieldErrors,
     typed: &Form,
 ) -> Result<CardApplyPage, PageError> {
     let card = match s.app.card(actor).await {
@@ -347,14 +391,18 @@ async fn render_page(
         .as_ref()
         .is_none_or(|c| matches!(c.status, "rejected" | "revoked" | "expired"));
     let not_eligible = if can_apply {
-        s.app.card_eligibility(actor).await?
+        // The words of the translation files, not attesta-app's English.
+        s.app
+            .card_eligibility(actor)
+            .await?
+            .map(|_| Lang::current().t("err-not-eligible"))
     } else {
         None
     };
     let me = s.app.me(actor).await?;
     Ok(CardApplyPage {
-        layout: Layout::keyed("me-eu-card").with_session(session),
-        csrf,
+        layout: Layout::keyed("me-eu-card").with_session(&Some(session.clone())),
+        csrf: session.csrf_token.clone(),
         acting_for: me.acting_as_delegate.then(|| me.record.person.full_name()),
         card: card.map(|c| CardBlock {
             status: c.status,
@@ -369,8 +417,8 @@ async fn render_page(
         can_apply,
         not_eligible,
         notice,
-        problem_lang: (problem.is_some() && Lang::current() != Lang::En).then_some("en"),
         problem,
+        errors,
         paper_pre2010: typed.paper_pre2010,
         autonomous_region: typed.autonomous_region,
         court_name: typed.court_name.clone(),
@@ -384,7 +432,7 @@ pub async fn page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let (sess, actor) = page_citizen(&s, session.clone()).await?;
+    let (sess, actor) = page_citizen(&s, session).await?;
     let lang = Lang::current();
     let notice = match q.done.as_deref() {
         Some("applied") => Some(lang.t("card-done-applied")),
@@ -393,11 +441,11 @@ pub async fn page(
     };
     let page = render_page(
         &s,
-        &session,
-        sess.csrf_token.clone(),
+        &sess,
         &actor,
         notice,
         None,
+        FieldErrors::default(),
         &Form::default(),
     )
     .await?;
@@ -410,7 +458,7 @@ pub async fn page_apply(
     MaybeSession(session): MaybeSession,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let (sess, actor) = page_citizen(&s, session.clone()).await?;
+    let (sess, actor) = page_citizen(&s, session).await?;
     let multipart = multipart.map_err(|e| PageError(multipart_rejection(&e)))?;
     let form = match read_form(multipart).await {
         Ok(f) => f,
@@ -441,20 +489,15 @@ pub async fn page_apply(
         }
         // Mistakes the citizen can fix go back to the form, with what was typed.
         Err(e) if matches!(e.status, 400 | 409 | 413 | 422) => {
-            let mut problem = e.message.clone();
-            for f in &e.fields {
-                problem.push_str(&format!(" ({}: {})", f.field, f.reason));
-            }
-            let page = render_page(
-                &s,
-                &session,
-                sess.csrf_token.clone(),
-                &actor,
-                None,
-                Some(problem),
-                &form,
-            )
-            .await?;
+            let lang = Lang::current();
+            let errors = FieldErrors::of(&e, lang);
+            // With the reason under its field, the summary says where to look.
+            let problem = if errors.first().is_some() {
+                lang.t("cardapp-fix-fields")
+            } else {
+                crate::error::error_text(&e, lang)
+            };
+            let page = render_page(&s, &sess, &actor, None, Some(problem), errors, &form).await?;
             let mut r = page.into_response();
             *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
             Ok(no_store(r))

@@ -61,8 +61,6 @@ struct ErrorPage<'a> {
     layout: Layout,
     status: u16,
     message: &'a str,
-    /// `Some("en")` when the message is English on a page in another language.
-    message_lang: Option<&'static str>,
 }
 
 /// The key of a short title for an error page.
@@ -80,13 +78,36 @@ fn title_key(e: &AppError) -> &'static str {
     }
 }
 
-/// The messages the web layer words itself, in the page's language.
-fn own_message(e: &AppError, lang: Lang) -> Option<String> {
-    match e.code {
-        "page_not_found" => Some(lang.t("error-page-not-found")),
-        "csrf_failed" => Some(lang.t("error-csrf-failed")),
-        _ => None,
-    }
+/// What an error says to a person, in `lang`: the `err-<code>` message of
+/// the translation files, with the attempts left and the minutes to wait.
+/// (The JSON API keeps attesta-app's English `message`, for developers.)
+pub(crate) fn error_text(e: &AppError, lang: Lang) -> String {
+    let key = format!("err-{}", e.code.replace('_', "-"));
+    let minutes = e.retry_after.map_or(0, |s| s.div_ceil(60));
+    let args = [
+        ("attempts", e.attempts_left.unwrap_or(0)),
+        ("minutes", i64::try_from(minutes).unwrap_or(i64::MAX)),
+    ];
+    // A code without a message is caught by a test; should one slip
+    // through, the English message is better than nothing.
+    lang.try_t_num(&key, &args)
+        .unwrap_or_else(|| e.message.clone())
+}
+
+/// Why `input` is not a codice fiscale, in `lang` (`None` if it is one).
+pub(crate) fn fiscal_code_problem(input: &str, lang: Lang) -> Option<String> {
+    use attesta_domain::FiscalCodeError as E;
+    let problem = attesta_domain::FiscalCode::parse(input).err()?;
+    let num = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let (key, args): (&str, Vec<(&'static str, i64)>) = match problem {
+        E::Length(n) => (key("cf-length"), vec![("count", num(n))]),
+        E::ExpectedLetter { position } => (key("cf-letter"), vec![("position", num(position))]),
+        E::ExpectedDigit { position } => (key("cf-digit"), vec![("position", num(position))]),
+        E::Month => (key("cf-month"), vec![]),
+        E::Day => (key("cf-day"), vec![]),
+        E::CheckCharacter => (key("cf-check"), vec![]),
+    };
+    lang.try_t_num(key, &args)
 }
 
 impl IntoResponse for PageError {
@@ -94,20 +115,15 @@ impl IntoResponse for PageError {
         let e = self.0;
         let lang = Lang::current();
         let title = lang.t(title_key(&e));
-        let own = own_message(&e, lang);
-        let message = own.as_deref().unwrap_or(&e.message);
-        // attesta-app's messages are English (or "Italiano / English").
-        let message_lang =
-            (own.is_none() && lang != Lang::En && !message.contains(" / ")).then_some("en");
+        let message = error_text(&e, lang);
         let page = ErrorPage {
             layout: Layout::new(title.clone()),
             status: e.status,
-            message,
-            message_lang,
+            message: &message,
         };
-        let html = page.render().unwrap_or_else(|_| {
-            format!("<!doctype html><title>{title}</title><p>{}</p>", e.message)
-        });
+        let html = page
+            .render()
+            .unwrap_or_else(|_| format!("<!doctype html><title>{title}</title><p>{}</p>", e.code));
         with_headers(&e, (status_of(&e), Html(html)).into_response())
     }
 }

@@ -41,8 +41,6 @@ struct OtpPage {
     sent_to: Option<String>,
     expires: Option<String>,
     error: Option<String>,
-    /// `Some("en")` when `error` is English on a page in another language.
-    error_lang: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,7 +72,6 @@ pub async fn ask(
             sent_to: Some(sent.sent_to),
             expires: Some(crate::format_italian_time(sent.expires_at)),
             error: None,
-            error_lang: None,
         }
         .into_response(),
     ))
@@ -139,9 +136,7 @@ pub async fn confirm(
                 otp_request_id: (!spent).then_some(f.otp_request_id),
                 sent_to: None,
                 expires: None,
-                error_lang: (Lang::current() != Lang::En && !e.message.contains(" / "))
-                    .then_some("en"),
-                error: Some(e.message.clone()),
+                error: Some(crate::error::error_text(&e, Lang::current())),
             }
             .into_response();
             *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);

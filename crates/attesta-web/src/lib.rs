@@ -87,14 +87,20 @@ pub(crate) fn format_italian_time(t: time::OffsetDateTime) -> String {
 }
 
 const STYLE: &str = include_str!("../static/style.css");
+const SHOW_QR_JS: &str = include_str!("../static/show-qr.js");
 
 async fn style() -> Response {
-    let mut r = STYLE.into_response();
+    static_file(STYLE, "text/css; charset=utf-8")
+}
+
+async fn show_qr_js() -> Response {
+    static_file(SHOW_QR_JS, "text/javascript; charset=utf-8")
+}
+
+fn static_file(body: &'static str, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),
@@ -191,6 +197,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/v/{token}/level2", post(level2_pages::ask))
         .route("/v/level2", post(level2_pages::confirm))
         .route("/me", get(pages::me_page))
+        .route("/me/qr", get(pages::me_show_qr))
         .route("/me/benefits", get(benefits::page))
         .route(
             "/me/card",
@@ -214,6 +221,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/C/{payload}", get(card::check_page))
         .route("/.well-known/attesta/keys.json", get(card::jwks))
         .route("/static/style.css", get(style))
+        .route("/static/show-qr.js", get(show_qr_js))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(metrics_endpoint::render));

@@ -91,7 +91,7 @@ pub(crate) fn csrf_ok(session: &attesta_app::Session, given: &str) -> Result<(),
         Err(PageError(AppError::new(
             403,
             "csrf_failed",
-            Lang::current().t("error-csrf-failed"),
+            "This form has expired or did not come from attesta. Go back, reload the page and try again.",
         )))
     }
 }
@@ -227,8 +227,14 @@ pub async fn verify_submit(
         // Wrong or badly typed codes go back to the form, with the reason
         // and the number of attempts left, keeping what was typed.
         Err(e) if matches!(e.code, "invalid_fiscal_code" | "fiscal_code_mismatch") => {
-            let mut r =
-                verify_page(&token, form.fiscal_code, Some(e.message.clone())).into_response();
+            let lang = Lang::current();
+            let message = match e.code {
+                "invalid_fiscal_code" => crate::error::fiscal_code_problem(&form.fiscal_code, lang)
+                    .map(|why| format!("{why} {}", lang.t("verify-error"))),
+                _ => None,
+            }
+            .unwrap_or_else(|| crate::error::error_text(&e, lang));
+            let mut r = verify_page(&token, form.fiscal_code, Some(message)).into_response();
             *r.status_mut() = axum::http::StatusCode::from_u16(e.status).unwrap_or_default();
             Ok(r)
         }
@@ -326,7 +332,15 @@ struct MePage {
     acting_for: Option<String>,
     represented: Vec<attesta_app::RepresentedView>,
     delegates: Vec<DelegateLine>,
+    /// The "add a delegate" form: what was typed and what is wrong with it.
+    delegate_form: DelegateFormState,
     activity: Vec<ActivityLine>,
+}
+
+#[derive(Debug, Default)]
+struct DelegateFormState {
+    value: String,
+    error: Option<String>,
 }
 
 struct AttestationBlock {
@@ -417,10 +431,33 @@ pub async fn me_page(
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
     let layout = Layout::keyed("me-h1").with_session(&session);
-    let lang = layout.lang;
     let (session, actor) = citizen(&s, session).await?;
-    let me = s.app.me(&actor).await?;
-    let attestation = match s.app.current_attestation(&actor).await {
+    let (notice, problem) = notice_keys(q.done.as_deref());
+    let page = render_me(
+        &s,
+        layout,
+        &session,
+        &actor,
+        (notice, problem),
+        DelegateFormState::default(),
+    )
+    .await?;
+    Ok(page.into_response())
+}
+
+/// The citizen's area, with a notice or problem after a form action and the
+/// state of the delegate form.
+async fn render_me(
+    s: &AppState,
+    layout: Layout,
+    session: &attesta_app::Session,
+    actor: &attesta_app::Actor,
+    (notice, problem): (Option<&'static str>, Option<&'static str>),
+    delegate_form: DelegateFormState,
+) -> Result<MePage, PageError> {
+    let lang = layout.lang;
+    let me = s.app.me(actor).await?;
+    let attestation = match s.app.current_attestation(actor).await {
         Ok(v) => Some(AttestationBlock {
             qr_svg: qr_svg(&v.url),
             created: crate::format_italian_datetime(v.created_at),
@@ -432,7 +469,7 @@ pub async fn me_page(
     };
     let checks = s
         .app
-        .verifications(&actor)
+        .verifications(actor)
         .await?
         .into_iter()
         .map(|c| CheckLine {
@@ -449,7 +486,7 @@ pub async fn me_page(
         .collect();
     let delegates = s
         .app
-        .delegates(&actor)
+        .delegates(actor)
         .await?
         .into_iter()
         .map(|d| DelegateLine {
@@ -464,7 +501,7 @@ pub async fn me_page(
         .collect();
     let activity = s
         .app
-        .activity(&actor)
+        .activity(actor)
         .await?
         .into_iter()
         .map(|a| ActivityLine {
@@ -480,10 +517,9 @@ pub async fn me_page(
     let represented = if actor.is_delegate() {
         Vec::new()
     } else {
-        s.app.represented(&session).await?
+        s.app.represented(session).await?
     };
     let p = &me.record.person;
-    let (notice, problem) = notice_keys(q.done.as_deref());
     Ok(MePage {
         layout,
         csrf: session.csrf_token.clone(),
@@ -499,9 +535,49 @@ pub async fn me_page(
         acting_for: me.acting_as_delegate.then(|| p.full_name()),
         represented,
         delegates,
+        delegate_form,
         activity,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "show_qr.html")]
+struct ShowQrPage {
+    layout: Layout,
+    name: String,
+    qr_svg: String,
+    short_code: String,
+}
+
+/// `GET /me/qr`: the QR alone, black on white and as large as the phone's
+/// screen allows, with the manual code, to show at a counter.
+pub async fn me_show_qr(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+) -> PageResult {
+    let layout = Layout::keyed("showqr-h1").with_session(&session);
+    let (_, actor) = citizen(&s, session).await?;
+    let v = s.app.current_attestation(&actor).await?;
+    let me = s.app.me(&actor).await?;
+    let name = me.record.person.full_name();
+    let label = format!(
+        "{} {name}. {}: {}",
+        layout.t("showqr-alt"),
+        layout.t("me-manual-code"),
+        v.short_code
+    );
+    let qr_svg = attesta_credential::try_qr_svg_labelled(&v.url, &label)
+        .map_err(|e| AppError::internal(&e))?;
+    let mut r = ShowQrPage {
+        layout,
+        name,
+        qr_svg,
+        short_code: v.short_code,
     }
-    .into_response())
+    .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 /// The keys of the notice and the problem to show after a form action.
@@ -519,7 +595,6 @@ fn notice_keys(done: Option<&str>) -> (Option<&'static str>, Option<&'static str
         Some("privacy") => (Some(key("done-privacy")), None),
         Some("delegate_added") => (Some(key("done-delegate-added")), None),
         Some("delegate_removed") => (Some(key("done-delegate-removed")), None),
-        Some("delegate_invalid") => (None, Some(key("problem-delegate-invalid"))),
         _ => (None, None),
     }
 }
@@ -670,17 +745,43 @@ pub async fn me_add_delegate(
     MaybeSession(session): MaybeSession,
     Form(f): Form<DelegateForm>,
 ) -> PageResult {
-    me_action(&s, session, &f.csrf, |app, actor| async move {
-        match app
-            .add_delegate(&actor, &serde_json::json!({"fiscal_code": f.fiscal_code}))
-            .await
-        {
-            Ok(_) => Ok("delegate_added"),
-            Err(e) if e.status == 422 => Ok("delegate_invalid"),
-            Err(e) => Err(e),
+    let layout = Layout::keyed("me-h1").with_session(&session);
+    let (session, actor) = citizen(&s, session).await?;
+    csrf_ok(&session, &f.csrf)?;
+    let body = serde_json::json!({"fiscal_code": f.fiscal_code});
+    match s.app.add_delegate(&actor, &body).await {
+        Ok(_) => Ok(Redirect::to("/me?done=delegate_added").into_response()),
+        // A mistake in the field: the page again, the error tied to the
+        // field and what was typed kept.
+        Err(e) if e.status == 422 => {
+            let lang = layout.lang;
+            let error = match e.code {
+                "invalid_fiscal_code" if f.fiscal_code.trim().is_empty() => {
+                    Some(lang.t("me-delegate-cf-missing"))
+                }
+                "invalid_fiscal_code" => crate::error::fiscal_code_problem(&f.fiscal_code, lang),
+                _ => None,
+            }
+            .unwrap_or_else(|| crate::error::error_text(&e, lang));
+            let form = DelegateFormState {
+                value: f.fiscal_code,
+                error: Some(error),
+            };
+            let page = render_me(
+                &s,
+                layout,
+                &session,
+                &actor,
+                (None, Some(key("problem-delegate-invalid"))),
+                form,
+            )
+            .await?;
+            let mut r = page.into_response();
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
         }
-    })
-    .await
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -728,7 +829,7 @@ pub async fn page_not_found() -> PageError {
     PageError(AppError::new(
         404,
         "page_not_found",
-        Lang::current().t("error-page-not-found"),
+        "This page does not exist.",
     ))
 }
 
@@ -773,7 +874,6 @@ mod tests {
             "privacy",
             "delegate_added",
             "delegate_removed",
-            "delegate_invalid",
         ];
         for lang in Lang::ALL {
             for d in done {

@@ -79,8 +79,6 @@ error-too-large = Too large
 error-too-many = Too many attempts
 error-unavailable = Service unavailable
 error-other = Error
-error-page-not-found = This page does not exist.
-error-csrf-failed = This form has expired or did not come from attesta. Go back, reload the page and try again.
 
 ## Level 2 (otp.html, level2.html, level2_pages.rs)
 l2-login-required = Level 2 needs your own operator login (SPID, CIE or CNS): log in, then check the QR again.
@@ -245,7 +243,9 @@ done-revoked = QR code revoked: anyone scanning it now sees it is no longer vali
 done-privacy = Privacy notice accepted.
 done-delegate-added = Delegate added: after logging in they can act for you.
 done-delegate-removed = Delegate removed.
-problem-delegate-invalid = The delegate's codice fiscale is not valid: check it and try again.
+problem-delegate-invalid = The delegate's codice fiscale cannot be used: see the error under the field.
+me-delegate-cf-missing = Write the codice fiscale of the person to name as delegate.
+me-delegate-fix-link = Go to the field
 
 ## EU Disability Card check (card.html, card.rs)
 card-title = EU Disability Card check
@@ -324,3 +324,99 @@ cardapp-declaration-hint = In these cases you declare that the copies of the ver
 cardapp-court = Court, if the status was recognised by a judgment
 cardapp-court-date = Date of the judgment or decree (YYYY-MM-DD)
 cardapp-send = Send the application
+
+## What an error says to a person (error.rs `error_text`): one message per
+## SPEC §6 code, `err-` + the code with dashes. $attempts: attempts left;
+## $minutes: minutes before trying again (0 when not known).
+err-application-not-pending = This application was already decided: only a pending application can be approved or rejected.
+err-application-open = You already have a pending application or a valid card. You can apply again after a rejection, a revocation or once the card has expired.
+err-card-not-active = There is no active card: only an active card can be printed or revoked.
+err-citizen-only = This is the citizen's area: log in as a citizen.
+err-cross-origin = This request changes data and must come from attesta's own pages. Go back, reload the page and try again.
+err-csrf-failed = This form has expired or did not come from attesta. Go back, reload the page and try again.
+err-email-unavailable = The e-mail could not be sent right now. Your QR code is valid: download the PDF, or try sending the e-mail again in a moment.
+err-fiscal-code-mismatch = The codice fiscale does not match this QR code. Check it on the holder's health card and try again. { $attempts ->
+    [0] No attempts left: the QR code is locked for a few minutes.
+    [1] 1 attempt left.
+   *[other] { $attempts } attempts left.
+}
+err-internal = Something went wrong on our side. Try again in a moment.
+err-invalid-declaration = The declaration has invalid data: check the fields marked.
+err-invalid-delegate = You cannot name yourself as your own delegate.
+err-invalid-delegation = The delegation has invalid data: a person cannot be their own delegate.
+err-invalid-fiscal-code = The codice fiscale is not valid: it has 16 characters, letters and digits. Check it and try again.
+err-invalid-login = The login details are not valid.
+err-invalid-person = The person's details are not valid.
+err-invalid-photo = The photo cannot be used: send a JPEG or PNG file, at least 300 × 400 pixels, in portrait (width 0.6 to 0.9 times the height).
+err-invalid-query = The search has invalid values: check them and try again.
+err-invalid-reason = Write the reason (at most 1000 characters): the citizen reads it.
+err-invalid-request = The request could not be read: reload the page and try again.
+err-invalid-serial = A card number is IT followed by 10 digits.
+err-invalid-verbale = The verbale has invalid data.
+err-login-required = Log in first: this page needs you to be logged in.
+err-no-attestation = You have no active QR code: generate one.
+err-no-card = You have not applied for the EU Disability Card yet.
+err-no-delegation = This delegate no longer exists.
+err-no-email-on-record = There is no e-mail address on record: add one in the registry section (anagrafica) of MyINPS, or download the PDF instead.
+err-no-mobile-on-record = The holder has no mobile number on record, so no code can be sent. They can add one in the registry section (anagrafica) of MyINPS; the level-1 check keeps working.
+err-no-next-key = No next signing key is ready.
+err-no-qualifying-status = No definitive verbale on record places you in one of the cases of the check, so no QR code can be generated. If you have a verbale that is not on record yet, contact INPS.
+err-not-a-delegate = You are not a delegate of this person: they (or the back office, for parents and guardians) must name you first.
+err-not-eligible = No definitive verbale on record places you in a case that gives the EU Disability Card. Verbali issued on paper before 2010, by Valle d'Aosta, Trento or Bolzano, or a court judgment may not be on record yet: say so in the application's declaration (the back office checks it and loads the verbale), or ask INPS to add them.
+err-not-found = This address does not exist.
+err-otp-burned = Too many wrong codes: this code no longer works. Ask for a new one.
+err-otp-expired = The code has expired: ask for a new one.
+err-otp-invalid = The code is not correct. { $attempts ->
+    [0] No attempts left: ask for a new code.
+    [1] 1 attempt left.
+   *[other] { $attempts } attempts left.
+}
+err-otp-used = This code was already used: ask for a new one.
+err-page-not-found = This page does not exist.
+err-payload-too-large = The file is too large: the photo may be at most 5 MiB.
+err-privacy-notice-not-accepted = Read and accept the privacy notice first.
+err-rate-limited = Too many requests from this address. Wait a moment and try again.
+err-revoked-token = This QR code was revoked by its holder or replaced by a newer one. Ask the holder for the current QR code.
+err-signing-key-unavailable = The card cannot be signed right now: the signing key is not available. Try again later.
+err-sms-unavailable = The code could not be sent by SMS right now. Try again in a moment; the level-1 check keeps working.
+err-too-many-attempts = Too many wrong codici fiscali for this QR code. { $minutes ->
+    [0] Try again later.
+    [1] Try again in 1 minute.
+   *[other] Try again in { $minutes } minutes.
+}
+err-too-many-otp-requests = Too many codes were sent to this holder recently. { $minutes ->
+    [0] Try again later.
+    [1] Try again in 1 minute.
+   *[other] Try again in { $minutes } minutes.
+}
+err-unauthorized = The back-office API key is needed.
+err-unavailable = The service cannot reach its database. Try again in a moment.
+err-unknown-application = This application does not exist.
+err-unknown-card = This card does not exist.
+err-unknown-otp-request = This code request does not exist for your session: ask for a new code.
+err-unknown-person = No person with this codice fiscale is on record.
+err-unknown-status-list = This status list does not exist.
+err-unknown-token = This QR code or manual code is not known. Check the code and try again, or ask the holder for a new QR code.
+err-verbale-conflict = A verbale with this identifier is already stored with different content.
+
+## Why a codice fiscale is not valid (i18n of attesta-domain's FiscalCodeError)
+cf-length = A codice fiscale has 16 characters; this one has { $count }.
+cf-letter = Character { $position } must be a letter.
+cf-digit = Character { $position } must be a digit (or an omocodia letter, L–V).
+cf-month = Character 9 is the birth month and must be one of A B C D E H L M P R S T.
+cf-day = Characters 10–11 are the birth day: 01–31, or 41–71 for women.
+cf-check = The last character is a check letter and does not match the other 15: check for a typing error.
+
+## Field errors of the card application form (card_application.rs)
+cardapp-fix-fields = The application was not sent: correct the field marked and send it again.
+cardapp-err-court-name = Write the court's name (at most 200 characters), or leave both judgment fields empty.
+cardapp-err-court-date = Write the date of the judgment or decree (not in the future), or leave both judgment fields empty.
+
+## The QR full screen (show_qr.html) and its links on /me
+showqr-h1 = Status attestation QR code
+showqr-alt = Attestation QR code of
+showqr-hint = Show this screen to the operator. If the reader cannot read the QR code, turn up the screen brightness or read out the manual code.
+showqr-fullscreen = Full screen
+showqr-close = Close
+me-show-qr = Show the QR code full screen
+me-pdf-large = Large-print PDF

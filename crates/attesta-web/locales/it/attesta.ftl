@@ -79,8 +79,6 @@ error-too-large = Dati troppo grandi
 error-too-many = Troppi tentativi
 error-unavailable = Servizio non disponibile
 error-other = Errore
-error-page-not-found = Questa pagina non esiste.
-error-csrf-failed = Questo modulo è scaduto o non viene da attesta. Torna indietro, ricarica la pagina e riprova.
 
 ## Level 2 (otp.html, level2.html, level2_pages.rs)
 l2-login-required = Per il secondo livello accedi con le tue credenziali di operatore (SPID, CIE o CNS), poi verifica di nuovo il QR.
@@ -245,7 +243,9 @@ done-revoked = QR revocato: chi lo scansiona ora vede che non è più valido.
 done-privacy = Informativa accettata.
 done-delegate-added = Delegato aggiunto: dopo l'accesso potrà agire per te.
 done-delegate-removed = Delegato rimosso.
-problem-delegate-invalid = Il codice fiscale del delegato non è valido: controllalo e riprova.
+problem-delegate-invalid = Il codice fiscale del delegato non va bene: vedi l'errore sotto il campo.
+me-delegate-cf-missing = Scrivi il codice fiscale della persona da indicare come delegato.
+me-delegate-fix-link = Vai al campo
 
 ## EU Disability Card check (card.html, card.rs)
 card-title = Verifica Carta europea della disabilità
@@ -324,3 +324,99 @@ cardapp-declaration-hint = In questi casi dichiari che le copie dei verbali sono
 cardapp-court = Tribunale, se lo stato è stato riconosciuto da una sentenza
 cardapp-court-date = Data della sentenza o del decreto (AAAA-MM-GG)
 cardapp-send = Invia la domanda
+
+## What an error says to a person (error.rs `error_text`): one message per
+## SPEC §6 code, `err-` + the code with dashes. $attempts: attempts left;
+## $minutes: minutes before trying again (0 when not known).
+err-application-not-pending = Questa domanda è già stata decisa: si può approvare o respingere solo una domanda in attesa.
+err-application-open = Hai già una domanda in attesa o una Carta valida. Potrai fare una nuova domanda dopo un rifiuto, una revoca o la scadenza della Carta.
+err-card-not-active = Non c'è una Carta attiva: si possono stampare o revocare solo le Carte attive.
+err-citizen-only = Questa è l'area del cittadino: accedi come cittadino.
+err-cross-origin = Questa richiesta modifica dati e deve partire dalle pagine di attesta. Torna indietro, ricarica la pagina e riprova.
+err-csrf-failed = Questo modulo è scaduto o non viene da attesta. Torna indietro, ricarica la pagina e riprova.
+err-email-unavailable = Non è stato possibile inviare l'e-mail ora. Il QR è valido: scarica il PDF o riprova l'invio tra poco.
+err-fiscal-code-mismatch = Il codice fiscale non corrisponde a questo QR. Controllalo sulla tessera sanitaria del titolare e riprova. { $attempts ->
+    [0] Non restano tentativi: il QR è bloccato per qualche minuto.
+    [1] Resta 1 tentativo.
+   *[other] Restano { $attempts } tentativi.
+}
+err-internal = Qualcosa non ha funzionato da parte nostra. Riprova tra un momento.
+err-invalid-declaration = La dichiarazione contiene dati non validi: controlla i campi segnalati.
+err-invalid-delegate = Non puoi indicare te stesso come tuo delegato.
+err-invalid-delegation = La delega contiene dati non validi: una persona non può essere delegata di se stessa.
+err-invalid-fiscal-code = Il codice fiscale non è valido: sono 16 caratteri, lettere e cifre. Controllalo e riprova.
+err-invalid-login = I dati di accesso non sono validi.
+err-invalid-person = I dati della persona non sono validi.
+err-invalid-photo = La foto non va bene: serve un file JPEG o PNG, almeno 300 × 400 pixel, in verticale (la larghezza tra 0,6 e 0,9 volte l'altezza).
+err-invalid-query = La ricerca contiene valori non validi: controllali e riprova.
+err-invalid-reason = Scrivi il motivo (al massimo 1000 caratteri): il cittadino lo leggerà.
+err-invalid-request = La richiesta non è leggibile: ricarica la pagina e riprova.
+err-invalid-serial = Il numero della Carta è IT seguito da 10 cifre.
+err-invalid-verbale = Il verbale contiene dati non validi.
+err-login-required = Accedi prima: questa pagina richiede l'accesso.
+err-no-attestation = Non hai un QR attivo: generane uno.
+err-no-card = Non hai ancora chiesto la Carta europea della disabilità.
+err-no-delegation = Questo delegato non esiste più.
+err-no-email-on-record = Non c'è un indirizzo e-mail registrato: aggiungilo nell'anagrafica di MyINPS, oppure scarica il PDF.
+err-no-mobile-on-record = Il titolare non ha un numero di cellulare registrato, quindi non si può inviare il codice. Può aggiungerlo nell'anagrafica di MyINPS; la verifica di primo livello continua a funzionare.
+err-no-next-key = Non c'è una chiave di firma successiva pronta.
+err-no-qualifying-status = Nessun verbale definitivo in archivio ti colloca in una delle casistiche della verifica, quindi non si può generare un QR. Se hai un verbale non ancora presente, rivolgiti all'INPS.
+err-not-a-delegate = Non sei delegato di questa persona: deve indicarti prima lei (o l'ufficio, per genitori e tutori).
+err-not-eligible = Nessun verbale definitivo in archivio ti colloca in uno dei casi che danno diritto alla Carta europea della disabilità. I verbali cartacei precedenti al 2010, quelli di Valle d'Aosta, Trento o Bolzano e le sentenze possono non essere ancora in archivio: indicalo nella dichiarazione della domanda (l'ufficio lo verifica e carica il verbale), oppure chiedi all'INPS di aggiungerli.
+err-not-found = Questo indirizzo non esiste.
+err-otp-burned = Troppi codici sbagliati: questo codice non vale più. Chiedine uno nuovo.
+err-otp-expired = Il codice è scaduto: chiedine uno nuovo.
+err-otp-invalid = Il codice non è corretto. { $attempts ->
+    [0] Non restano tentativi: chiedi un nuovo codice.
+    [1] Resta 1 tentativo.
+   *[other] Restano { $attempts } tentativi.
+}
+err-otp-used = Questo codice è già stato usato: chiedine uno nuovo.
+err-page-not-found = Questa pagina non esiste.
+err-payload-too-large = Il file è troppo grande: la foto può essere al massimo di 5 MiB.
+err-privacy-notice-not-accepted = Prima leggi e accetta l'informativa sulla privacy.
+err-rate-limited = Troppe richieste da questo indirizzo. Attendi un momento e riprova.
+err-revoked-token = Questo QR è stato revocato dal titolare o sostituito da uno più recente. Chiedi al titolare il QR attuale.
+err-signing-key-unavailable = La Carta non può essere firmata ora: la chiave di firma non è disponibile. Riprova più tardi.
+err-sms-unavailable = Non è stato possibile inviare il codice via SMS ora. Riprova tra un momento; la verifica di primo livello continua a funzionare.
+err-too-many-attempts = Troppi codici fiscali sbagliati per questo QR. { $minutes ->
+    [0] Riprova più tardi.
+    [1] Riprova tra 1 minuto.
+   *[other] Riprova tra { $minutes } minuti.
+}
+err-too-many-otp-requests = Troppi codici inviati a questo titolare di recente. { $minutes ->
+    [0] Riprova più tardi.
+    [1] Riprova tra 1 minuto.
+   *[other] Riprova tra { $minutes } minuti.
+}
+err-unauthorized = Serve la chiave dell'API dell'ufficio.
+err-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.
+err-unknown-application = Questa domanda non esiste.
+err-unknown-card = Questa Carta non esiste.
+err-unknown-otp-request = Questa richiesta di codice non esiste per la tua sessione: chiedi un nuovo codice.
+err-unknown-person = Nessuna persona con questo codice fiscale è registrata.
+err-unknown-status-list = Questa lista di stato non esiste.
+err-unknown-token = Questo QR o codice manuale non è conosciuto. Controlla il codice e riprova, oppure chiedi al titolare un nuovo QR.
+err-verbale-conflict = Un verbale con questo identificativo è già registrato con un contenuto diverso.
+
+## Why a codice fiscale is not valid (i18n of attesta-domain's FiscalCodeError)
+cf-length = Un codice fiscale ha 16 caratteri; questo ne ha { $count }.
+cf-letter = Il carattere { $position } deve essere una lettera.
+cf-digit = Il carattere { $position } deve essere una cifra (o una lettera di omocodia, L–V).
+cf-month = Il carattere 9 è il mese di nascita e deve essere una tra A B C D E H L M P R S T.
+cf-day = I caratteri 10–11 sono il giorno di nascita: 01–31, oppure 41–71 per le donne.
+cf-check = L'ultimo carattere è di controllo e non corrisponde agli altri 15: controlla che non ci siano errori di battitura.
+
+## Field errors of the card application form (card_application.rs)
+cardapp-fix-fields = La domanda non è stata inviata: correggi il campo segnalato e inviala di nuovo.
+cardapp-err-court-name = Scrivi il nome del tribunale (al massimo 200 caratteri), oppure lascia vuoti entrambi i campi della sentenza.
+cardapp-err-court-date = Scrivi la data della sentenza o del decreto (non nel futuro), oppure lascia vuoti entrambi i campi della sentenza.
+
+## The QR full screen (show_qr.html) and its links on /me
+showqr-h1 = QR-Code di attestazione
+showqr-alt = Codice QR dell'attestazione di
+showqr-hint = Mostra questa schermata all'operatore. Se il lettore non legge il QR, aumenta la luminosità dello schermo o detta il codice manuale.
+showqr-fullscreen = Schermo intero
+showqr-close = Chiudi
+me-show-qr = Mostra il QR a schermo intero
+me-pdf-large = PDF a caratteri grandi

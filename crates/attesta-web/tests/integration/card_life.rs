@@ -8,7 +8,7 @@ use attesta_credential::card::{KeySet, Outcome, StatusInput, verify_card, verify
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_KEY, Citizen, TestApp, require_tool};
+use crate::support::{ADMIN_KEY, Citizen, TestApp, require_tool, scan_pdf_page};
 use crate::{MARIO, cf, error_code};
 
 on_both_engines!(
@@ -255,37 +255,6 @@ async fn online_outcome(t: &TestApp, qr: &str) -> String {
     let html = r.text().await.unwrap();
     let at = html.find("data-outcome=\"").expect("an outcome") + 14;
     html[at..at + html[at..].find('"').unwrap()].to_owned()
-}
-
-/// Renders page `page` of a PDF with pdftoppm and reads its QR with ZBar.
-fn scan_pdf_page(pdf: &[u8], page: u32) -> Option<String> {
-    if !(require_tool("pdftoppm", "poppler-utils") && require_tool("zbarimg", "zbar-tools")) {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let pdf_path = dir.path().join("card.pdf");
-    std::fs::write(&pdf_path, pdf).unwrap();
-    let out = dir.path().join("side");
-    let p = page.to_string();
-    let status = std::process::Command::new("pdftoppm")
-        .args(["-r", "300", "-png", "-f", &p, "-l", &p])
-        .arg(&pdf_path)
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let png = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .unwrap();
-    let zbar = std::process::Command::new("zbarimg")
-        .args(["--raw", "-q"])
-        .arg(&png)
-        .output()
-        .unwrap();
-    assert!(zbar.status.success(), "zbarimg found no QR on page {page}");
-    Some(String::from_utf8(zbar.stdout).unwrap().trim().to_owned())
 }
 
 async fn card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_import(t: TestApp) {
@@ -832,6 +801,51 @@ async fn the_card_page_works_without_javascript(t: TestApp) {
     let html = r.text().await.unwrap();
     assert!(html.contains("role=\"alert\""));
     assert!(html.contains("value=\"Tribunale di Roma\""));
+    // A court named without a date: the reason sits under the date field,
+    // which is marked; the summary links to it.
+    assert!(
+        html.contains("<p id=\"court_date-error\" class=\"error-text\">"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#court_date\""));
+    // A bad photo alone: the photo field.
+    let r = post(
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("x.txt"),
+            ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("aria-describedby=\"photo-hint photo-error\" aria-invalid=\"true\""),
+        "{html}"
+    );
+    assert!(html.contains("<p id=\"photo-error\" class=\"error-text\">La foto non va bene"));
+    assert!(html.contains("href=\"#photo\""));
+    // A court date in the future: tied to the date field, the photo is fine.
+    let r = post(
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("court_name", "Tribunale di Roma")
+            .text("court_date", "2999-01-01")
+            .part("photo", photo()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("aria-invalid=\"true\" aria-describedby=\"court_date-error\""),
+        "{html}"
+    );
+    assert!(html.contains("<p id=\"court_date-error\" class=\"error-text\">"));
+    assert!(!html.contains("photo-error"));
+    assert!(html.contains("value=\"2999-01-01\""));
     // A good one: back to the page, pending.
     let r = post(
         reqwest::multipart::Form::new()

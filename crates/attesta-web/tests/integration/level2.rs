@@ -395,7 +395,7 @@ async fn level2_pages_without_javascript(t: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(r.text().await.unwrap().contains("2 attempts left"));
+    assert!(r.text().await.unwrap().contains("Restano 2 tentativi"));
     let r = op
         .http
         .post(t.url("/v/level2"))

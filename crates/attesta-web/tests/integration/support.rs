@@ -280,3 +280,34 @@ pub fn require_tool(tool: &str, package: &str) -> bool {
     }
     found
 }
+
+/// Renders page `page` of a PDF with pdftoppm and reads its QR with ZBar.
+pub fn scan_pdf_page(pdf: &[u8], page: u32) -> Option<String> {
+    if !(require_tool("pdftoppm", "poppler-utils") && require_tool("zbarimg", "zbar-tools")) {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pdf_path = dir.path().join("doc.pdf");
+    std::fs::write(&pdf_path, pdf).unwrap();
+    let out = dir.path().join("page");
+    let p = page.to_string();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-png", "-f", &p, "-l", &p])
+        .arg(&pdf_path)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let png = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .unwrap();
+    let zbar = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(zbar.status.success(), "zbarimg found no QR on page {page}");
+    Some(String::from_utf8(zbar.stdout).unwrap().trim().to_owned())
+}
