@@ -247,13 +247,15 @@ pub fn router(app: App, web: WebConfig) -> Router {
                 tracing::info_span!("request", method = %req.method(), route = %route)
             }),
         )
-        .layer(axum::middleware::map_response(security_headers))
-        .layer(axum::middleware::from_fn(i18n::negotiate))
-        .route_layer(axum::middleware::from_fn(metrics_endpoint::record))
+        // The limiter sits inside the language pick and the security
+        // headers, so a refused page is a proper page in the right language.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::per_ip,
         ))
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(i18n::negotiate))
+        .route_layer(axum::middleware::from_fn(metrics_endpoint::record))
         .with_state(state)
 }
 

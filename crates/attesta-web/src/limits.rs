@@ -15,7 +15,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, PageError};
 
 /// Requests per second per client IP, and the burst allowed above it.
 #[derive(Debug, Clone)]
@@ -110,15 +110,18 @@ pub(crate) async fn per_ip(
         Err(not_until) => {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             metrics::counter!("attesta_rate_limited_total").increment(1);
-            ApiError(
-                AppError::new(
-                    429,
-                    "rate_limited",
-                    "Too many requests from this address. Wait a moment and try again.",
-                )
-                .with_retry_after(wait.as_secs().max(1)),
+            let e = AppError::new(
+                429,
+                "rate_limited",
+                "Too many requests from this address. Wait a moment and try again.",
             )
-            .into_response()
+            .with_retry_after(wait.as_secs().max(1));
+            // JSON for clients of the API, a page (in the request's language) for people.
+            if request.uri().path().starts_with("/api/") {
+                ApiError(e).into_response()
+            } else {
+                PageError(e).into_response()
+            }
         }
     }
 }

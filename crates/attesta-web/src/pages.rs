@@ -211,7 +211,7 @@ pub async fn verify_submit(
                 .filter(|s| s.role == Role::Operator)
                 .map(|s| s.csrf_token.clone());
             let mut r = ResultPage {
-                layout: Layout::new("Esito della verifica").with_session(&session),
+                layout: Layout::keyed("result-h1").with_session(&session),
                 view,
                 checked_at,
                 token: token.clone(),

@@ -864,6 +864,28 @@ async fn per_ip_limits_answer_429_rate_limited() {
             .unwrap()
             >= 1
     );
+    // A page answers with a page, in the page's language.
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Troppe richieste da questo indirizzo")
+    );
+    // The API with JSON.
+    let r = t
+        .http
+        .get(t.url("/api/v1/openapi.json"))
+        .header("x-forwarded-for", "203.0.113.7, 127.0.0.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
     assert_eq!(
