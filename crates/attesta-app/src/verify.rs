@@ -41,18 +41,23 @@ pub enum TokenState {
 }
 
 impl App {
-    /// Whether a token (full or short code form) can be checked.
-    pub async fn token_state(&self, token: &str) -> AppResult<TokenState> {
+    /// Whether a QR being read (the operator's page `/v/{token}`) is active,
+    /// revoked or unknown. A revoked QR that is read is written to its holder's
+    /// log as `revoked_qr`, so a lost or replaced printout being used shows
+    /// in the citizen's list of checks. Nothing about the holder is returned.
+    pub async fn read_token(&self, token: &str) -> AppResult<TokenState> {
         let Some(token) = Token::parse(token) else {
             return Ok(TokenState::Unknown);
         };
-        Ok(
-            match self.store.lookup_token(&token.storage_hash()).await? {
-                None => TokenState::Unknown,
-                Some(l) if l.revoked_at.is_some() => TokenState::Revoked,
-                Some(_) => TokenState::Active,
-            },
-        )
+        match self.store.lookup_token(&token.storage_hash()).await? {
+            None => Ok(TokenState::Unknown),
+            Some(found) if found.revoked_at.is_some() => {
+                self.log(&found, to_millis(self.now()), 1, "revoked_qr", None)
+                    .await?;
+                Ok(TokenState::Revoked)
+            }
+            Some(_) => Ok(TokenState::Active),
+        }
     }
 
     /// `POST /api/v1/verify`: the codice fiscale against the token.
@@ -94,11 +99,13 @@ impl App {
         let Some(found) = self.store.lookup_token(&token.storage_hash()).await? else {
             return Err(AppError::unknown_token());
         };
-        if found.revoked_at.is_some() {
-            return Err(AppError::revoked_token());
-        }
         let now = self.now();
         let now_ms = to_millis(now);
+        if found.revoked_at.is_some() {
+            self.log(&found, now_ms, level, "revoked_qr", operator)
+                .await?;
+            return Err(AppError::revoked_token());
+        }
         let window = self.config.failure_window.as_millis() as i64;
         let limit = self.config.max_fiscal_code_failures;
         if let Some(start) = found.window_start

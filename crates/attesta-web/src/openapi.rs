@@ -188,7 +188,10 @@ pub fn spec() -> Value {
             "/api/v1/me/verifications": {"get": op("Every check made on the citizen, newest first", Some("session"), None,
                 ("200", ok_json(json!({"type": "array", "items": {"type": "object", "properties": {
                     "at": {"type": "string", "format": "date-time"}, "level": {"enum": [1, 2]},
-                    "outcome": {"type": "string"}, "operator": {"type": "string"}, "organisation": {"type": "string"}}}}))),
+                    "outcome": {"enum": ["qualifies", "does_not_qualify", "fiscal_code_mismatch", "locked",
+                        "otp_sent", "otp_failed", "level2_viewed", "revoked_qr"],
+                        "description": "revoked_qr: the holder's revoked (or replaced) QR was read or checked"},
+                    "operator": {"type": "string"}, "organisation": {"type": "string"}}}}))),
                 &["401"])},
             "/api/v1/me/benefits": {"get": {
                 "summary": "What the citizen may be entitled to (benefit tables per year; SPEC §9.10)",

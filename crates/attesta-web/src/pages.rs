@@ -167,7 +167,7 @@ fn verify_page(token: &str, fiscal_code: String, error: Option<String>) -> Verif
 }
 
 async fn checkable(s: &AppState, token: &str) -> Result<(), PageError> {
-    match s.app.token_state(token).await? {
+    match s.app.read_token(token).await? {
         TokenState::Active => Ok(()),
         TokenState::Revoked => Err(PageError(AppError::revoked_token())),
         TokenState::Unknown => Err(PageError(AppError::unknown_token())),
@@ -379,6 +379,7 @@ fn outcome_text(outcome: &str, lang: Lang) -> String {
         "otp_sent" => key("outcome-otp-sent"),
         "otp_failed" => key("outcome-otp-failed"),
         "level2_viewed" => key("outcome-level2-viewed"),
+        "revoked_qr" => key("outcome-revoked-qr"),
         _ => key("other"),
     })
 }
@@ -848,6 +849,7 @@ mod tests {
             "otp_sent",
             "otp_failed",
             "level2_viewed",
+            "revoked_qr",
             "?",
         ];
         let actions = [

@@ -222,6 +222,7 @@ outcome-locked = Locked after too many attempts
 outcome-otp-sent = One-time code sent
 outcome-otp-failed = Wrong one-time code
 outcome-level2-viewed = Detail viewed
+outcome-revoked-qr = A revoked QR code was read
 action-privacy-notice-accepted = Privacy notice accepted
 action-attestation-generated = QR code generated
 action-attestation-revoked = QR code revoked

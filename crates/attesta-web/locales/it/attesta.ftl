@@ -222,6 +222,7 @@ outcome-locked = Bloccato per troppi tentativi
 outcome-otp-sent = Codice OTP inviato
 outcome-otp-failed = Codice OTP errato
 outcome-level2-viewed = Dettaglio consultato
+outcome-revoked-qr = Letto un QR revocato
 action-privacy-notice-accepted = Informativa accettata
 action-attestation-generated = QR generato
 action-attestation-revoked = QR revocato

@@ -235,6 +235,48 @@ async fn unknown_and_revoked_tokens(t: TestApp) {
         (status, e["code"].as_str().unwrap()),
         (404, "no_attestation")
     );
+    // The revoked QR read on the operator's page: 410 there, and both reads
+    // of it are in the holder's log (a lost printout in use shows up).
+    let page = support::client()
+        .get(t.url(&format!("/V/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 410);
+    let log: Value = c
+        .get("/api/v1/me/verifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut outcomes: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["outcome"].as_str().unwrap())
+        .collect();
+    // (The test clock stands still: order by outcome, not time.)
+    outcomes.sort_unstable();
+    assert_eq!(outcomes, ["qualifies", "revoked_qr", "revoked_qr"]);
+    let me = c.get("/me").await.text().await.unwrap();
+    assert!(me.contains("Letto un QR revocato"));
+    // An unknown token has no holder: nothing is written anywhere.
+    assert_eq!(
+        support::client()
+            .get(t.url("/v/0000000000000000000000000A"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let again: Value = c
+        .get("/api/v1/me/verifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again.as_array().unwrap().len(), 3);
 }
 
 async fn wrong_codes_count_down_then_lock_then_reopen(t: TestApp) {
