@@ -38,6 +38,7 @@ pub struct FileConfig {
     pub rate_limit_burst: Option<u32>,
     pub trusted_proxies: Option<Vec<String>>,
     pub card_auto_approve: Option<bool>,
+    pub session_minutes: Option<u64>,
 }
 
 /// The `ATTESTA_*` variables attesta reads; any other is refused.
@@ -70,6 +71,7 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_LOG",
     "ATTESTA_LOG_FORMAT",
     "ATTESTA_CARD_AUTO_APPROVE",
+    "ATTESTA_SESSION_MINUTES",
 ];
 
 /// Resolved settings.
@@ -110,6 +112,8 @@ pub struct Settings {
     /// Approve EU Disability Card applications at once when the status
     /// gives a card (default false: the back office decides).
     pub card_auto_approve: bool,
+    /// How long a login lasts (default 480: a working day).
+    pub session_minutes: u64,
 }
 
 /// Flags that override the file and the environment.
@@ -248,10 +252,24 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
             },
             None => file.card_auto_approve.unwrap_or(false),
         },
+        session_minutes: match parse_env("ATTESTA_SESSION_MINUTES")?
+            .or(file.session_minutes)
+            .unwrap_or(480)
+        {
+            m if SESSION_MINUTES.contains(&m) => m,
+            m => bail!(
+                "ATTESTA_SESSION_MINUTES (session_minutes) must be between {} and {} minutes, got {m}",
+                SESSION_MINUTES.start(),
+                SESSION_MINUTES.end()
+            ),
+        },
         listen,
         data_dir,
     })
 }
+
+/// A login lasts at least 5 minutes (a level-2 check) and at most a day.
+const SESSION_MINUTES: std::ops::RangeInclusive<u64> = 5..=1440;
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path)

@@ -203,6 +203,7 @@ async fn open_app(
     config.failure_window = std::time::Duration::from_secs(settings.failure_window_seconds);
     config.keys_dir = Some(settings.data_dir.join("keys"));
     config.card_auto_approve = settings.card_auto_approve;
+    config.session_ttl = std::time::Duration::from_secs(settings.session_minutes * 60);
     Ok(App::new(store, secret, config))
 }
 

@@ -22,7 +22,29 @@ on_both_engines!(
     back_office_delegations,
     revoke_and_renew_from_the_page,
     demo_email_goes_to_the_outbox_without_health_data,
+    a_login_ends_after_the_session_lifetime,
 );
+
+async fn a_login_ends_after_the_session_lifetime(t: TestApp) {
+    t.person_with(MARIO, "1980-01-01", json!({"handicap": "art3_c1"}))
+        .await;
+    let http = crate::support::client();
+    let r = http
+        .post(t.url("/api/v1/demo/login"))
+        .json(&json!({"fiscal_code": MARIO, "role": "citizen"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    // The default lifetime: 8 hours, told to the browser too.
+    assert!(cookie.contains("Max-Age=28800"), "{cookie}");
+    let me = || async { http.get(t.url("/api/v1/me")).send().await.unwrap().status() };
+    assert_eq!(me().await, 200);
+    t.clock.advance(Duration::from_secs(8 * 3600 - 60));
+    assert_eq!(me().await, 200, "still inside the lifetime");
+    t.clock.advance(Duration::from_secs(120));
+    assert_eq!(me().await, 401, "the login has ended");
+}
 
 fn cf(first15: &str) -> String {
     attesta_domain::fiscal_code::with_check_character(first15)

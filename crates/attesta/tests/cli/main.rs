@@ -696,6 +696,14 @@ fn configuration_mistakes_are_refused_with_what_to_fix() {
     let out = run(&[("ATTESTA_OTP_TTL_SECONDS", "five")], &["serve", "--demo"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ATTESTA_OTP_TTL_SECONDS"));
+    // A session lifetime out of range says the range.
+    let out = run(&[("ATTESTA_SESSION_MINUTES", "0")], &["serve", "--demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ATTESTA_SESSION_MINUTES") && err.contains("between 5 and 1440"),
+        "{err}"
+    );
     // An unknown key in the TOML file.
     let config = dir.path().join("attesta.toml");
     std::fs::write(&config, "listen = \"127.0.0.1:0\"\nlisten_port = 8080\n").unwrap();
