@@ -10,6 +10,7 @@ on_both_engines!(
     keys_rotate_and_retired_keys_stay_published_until_their_cards_expire,
     one_active_key_at_most,
     card_slots_are_allocated_kept_and_revoked,
+    card_slots_are_random_and_fill_the_list,
 );
 
 async fn keys_rotate_and_retired_keys_stay_published_until_their_cards_expire(store: Store) {
@@ -85,7 +86,12 @@ async fn card_slots_are_allocated_kept_and_revoked(store: Store) {
         .record_card_credential("B", "k", NOW, NOW + YEAR, 2)
         .await
         .unwrap();
-    assert_eq!((a.idx, b.idx), (0, 1));
+    // Random slots: with two, they are 0 and 1 in either order.
+    assert_eq!(
+        [a.idx.min(b.idx), a.idx.max(b.idx)],
+        [0, 1],
+        "two distinct slots"
+    );
     assert_eq!(a.list_id, b.list_id);
     // The list is full: the next card opens a new one.
     let c = store
@@ -93,13 +99,13 @@ async fn card_slots_are_allocated_kept_and_revoked(store: Store) {
         .await
         .unwrap();
     assert_ne!(c.list_id, a.list_id);
-    assert_eq!(c.idx, 0);
+    assert!((0..2).contains(&c.idx));
     // Re-issuing keeps the slot.
     let a2 = store
         .record_card_credential("A", "k", NOW + 5, NOW + 2 * YEAR, 2)
         .await
         .unwrap();
-    assert_eq!((a2.list_id.as_str(), a2.idx), (a.list_id.as_str(), 0));
+    assert_eq!((a2.list_id.as_str(), a2.idx), (a.list_id.as_str(), a.idx));
     assert_eq!(a2.expires_at, NOW + 2 * YEAR);
     assert_eq!(
         store.signing_keys().await.unwrap()[0].last_expiry,
@@ -126,7 +132,7 @@ async fn card_slots_are_allocated_kept_and_revoked(store: Store) {
             .unwrap()
             .is_none()
     );
-    assert_eq!(store.revoked_indexes(&a.list_id).await.unwrap(), [1]);
+    assert_eq!(store.revoked_indexes(&a.list_id).await.unwrap(), [b.idx]);
     assert!(store.revoked_indexes(&c.list_id).await.unwrap().is_empty());
 
     let list = store.status_list(&a.list_id).await.unwrap().unwrap();
@@ -145,4 +151,34 @@ async fn card_slots_are_allocated_kept_and_revoked(store: Store) {
         (list.token.as_deref(), list.token_issued_at),
         (Some("t2"), Some(NOW + 2))
     );
+}
+
+async fn card_slots_are_random_and_fill_the_list(store: Store) {
+    store
+        .insert_signing_key("k", "{}", KEY_ACTIVE, NOW)
+        .await
+        .unwrap();
+    // A list of 16 filled completely: every slot once (the last ones by the
+    // pick among free slots), then a new list.
+    let mut slots = Vec::new();
+    for n in 0..16 {
+        let c = store
+            .record_card_credential(&format!("S{n}"), "k", NOW, NOW + YEAR, 16)
+            .await
+            .unwrap();
+        slots.push((c.list_id, c.idx));
+    }
+    assert!(slots.iter().all(|(list, _)| *list == slots[0].0));
+    let mut sorted: Vec<i64> = slots.iter().map(|(_, i)| *i).collect();
+    let issue_order = sorted.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..16).collect::<Vec<_>>());
+    // The order of issue is not the order of the slots (the odds of 16
+    // random picks coming out sorted are 1 in 16!).
+    assert_ne!(issue_order, sorted, "slots handed out in issue order");
+    let next = store
+        .record_card_credential("S16", "k", NOW, NOW + YEAR, 16)
+        .await
+        .unwrap();
+    assert_ne!(next.list_id, slots[0].0);
 }
