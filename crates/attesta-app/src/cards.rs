@@ -20,7 +20,7 @@ use attesta_domain::{
 use attesta_store::PersonRecord;
 use attesta_store::cards::{
     CARD_ACTIVE, CARD_PENDING, CARD_REJECTED, CARD_REVOKED, CardApplicationRecord,
-    CardApplyRefusal, CardIssue, NewCardApplication,
+    CardApplyRefusal, CardIssue, CardListing, NewCardApplication,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -738,18 +738,34 @@ impl App {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .unwrap_or(CARD_PENDING);
-        if ![CARD_PENDING, CARD_REJECTED, CARD_ACTIVE, CARD_REVOKED].contains(&status) {
-            return Err(AppError::new(
-                422,
-                "invalid_query",
-                "`status` is pending, rejected, active or revoked.",
-            )
-            .with_fields(vec![FieldError::new(
-                "status",
-                "pending, rejected, active or revoked",
-            )]));
-        }
-        let rows = self.store.card_applications_by_status(status, 1000).await?;
+        let today = format_date(self.today());
+        // "active" and "expired" split the stored active cards by their last
+        // valid day (expiry is computed, never stored).
+        let listing = match status {
+            CARD_PENDING | CARD_REJECTED | CARD_REVOKED => CardListing::Stored(status),
+            CARD_ACTIVE => CardListing::ActiveOn(&today),
+            "expired" => CardListing::ExpiredBy(&today),
+            _ => {
+                return Err(AppError::new(
+                    422,
+                    "invalid_query",
+                    "`status` is pending, rejected, active, expired or revoked.",
+                )
+                .with_fields(vec![FieldError::new(
+                    "status",
+                    "pending, rejected, active, expired or revoked",
+                )]));
+            }
+        };
+        let rows = self
+            .store
+            .card_applications_by_status(listing, 1000)
+            .await?;
+        let shown = if status == "expired" {
+            Some("expired")
+        } else {
+            None
+        };
         Ok(rows
             .into_iter()
             .map(|r| CardApplicationLine {
@@ -760,7 +776,7 @@ impl App {
                     .unwrap_or(Value::Null),
                 application_id: r.application_id,
                 fiscal_code: r.fiscal_code,
-                status: r.status,
+                status: shown.map_or(r.status, str::to_owned),
                 submitted_at: from_millis(r.submitted_at),
             })
             .collect())

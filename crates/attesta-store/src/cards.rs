@@ -68,6 +68,18 @@ pub struct CardApplicationSummary {
     pub declaration_json: Option<String>,
 }
 
+/// Which applications a back-office listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardListing<'a> {
+    /// In a stored state (`pending`, `rejected`, `revoked`, or `active`
+    /// whatever the date).
+    Stored(&'a str),
+    /// Active cards still valid on the day (`YYYY-MM-DD`).
+    ActiveOn(&'a str),
+    /// Active cards whose last valid day is before the day.
+    ExpiredBy(&'a str),
+}
+
 /// What approval writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardIssue {
@@ -219,22 +231,40 @@ impl Store {
         rows.iter().map(application_from_row).collect()
     }
 
-    /// The applications in a stored state, oldest first, with the holder's
+    /// The applications in a listing, oldest first, with the holder's
     /// codice fiscale (the back office's work list).
     pub async fn card_applications_by_status(
         &self,
-        status: &str,
+        listing: CardListing<'_>,
         limit: i64,
     ) -> Result<Vec<CardApplicationSummary>> {
-        let rows = sqlx::query(
-            "SELECT a.application_id, p.fiscal_code, a.status, a.submitted_at, a.declaration_json \
-             FROM card_applications a JOIN people p ON p.person_id = a.person_id \
-             WHERE a.status = $1 ORDER BY a.submitted_at, a.application_id LIMIT $2",
-        )
-        .bind(status.to_owned())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        macro_rules! listing_query {
+            ($where:literal) => {
+                concat!(
+                    "SELECT a.application_id, p.fiscal_code, a.status, a.submitted_at, a.declaration_json \
+                     FROM card_applications a JOIN people p ON p.person_id = a.person_id WHERE ",
+                    $where,
+                    " ORDER BY a.submitted_at, a.application_id LIMIT $2"
+                )
+            };
+        }
+        // Dates are stored as YYYY-MM-DD text, so they compare as text.
+        let (query, bound) = match listing {
+            CardListing::Stored(status) => (listing_query!("a.status = $1"), status),
+            CardListing::ActiveOn(day) => (
+                listing_query!("a.status = 'active' AND a.expires_on >= $1"),
+                day,
+            ),
+            CardListing::ExpiredBy(day) => (
+                listing_query!("a.status = 'active' AND a.expires_on < $1"),
+                day,
+            ),
+        };
+        let rows = sqlx::query(query)
+            .bind(bound.to_owned())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(CardApplicationSummary {

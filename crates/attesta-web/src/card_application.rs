@@ -545,7 +545,7 @@ pub(crate) fn document(doc: &mut Value) {
     paths["/api/v1/admin/cards"] = json!({"get": {"summary": "Card applications by status (default pending), oldest first",
         "security": [{"adminKey": []}],
         "parameters": [{"name": "status", "in": "query", "required": false,
-            "schema": {"enum": ["pending", "rejected", "active", "revoked"]}}],
+            "schema": {"enum": ["pending", "rejected", "active", "expired", "revoked"]}}],
         "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {
             "type": "object", "required": ["application_id", "fiscal_code", "submitted_at", "declaration"], "properties": {
             "application_id": {"type": "string"}, "fiscal_code": {"type": "string"},

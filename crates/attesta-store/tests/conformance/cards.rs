@@ -1,7 +1,7 @@
 //! EU Disability Card applications and cards, on both engines.
 
 use attesta_store::Store;
-use attesta_store::cards::{CardApplyRefusal, CardIssue, NewCardApplication};
+use attesta_store::cards::{CardApplyRefusal, CardIssue, CardListing, NewCardApplication};
 
 use crate::{CF, NOW, person};
 
@@ -142,7 +142,7 @@ async fn cards_are_revoked_once_and_listed(store: Store) {
         .unwrap()
         .unwrap();
     let pending = store
-        .card_applications_by_status("pending", 10)
+        .card_applications_by_status(CardListing::Stored("pending"), 10)
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
@@ -158,6 +158,22 @@ async fn cards_are_revoked_once_and_listed(store: Store) {
             .unwrap()
     );
     assert!(store.card_serial_taken("IT1234567897").await.unwrap());
+    // Active through its last valid day, expired from the day after.
+    let listed = |listing| {
+        let store = store.clone();
+        async move {
+            store
+                .card_applications_by_status(listing, 10)
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(listed(CardListing::ActiveOn("2036-11-18")).await, 1);
+    assert_eq!(listed(CardListing::ExpiredBy("2036-11-18")).await, 0);
+    assert_eq!(listed(CardListing::ActiveOn("2036-11-19")).await, 0);
+    assert_eq!(listed(CardListing::ExpiredBy("2036-11-19")).await, 1);
+    assert_eq!(listed(CardListing::Stored("active")).await, 1);
     let card = store.card_by_serial("IT1234567897").await.unwrap().unwrap();
     assert_eq!(card.status, "active");
     assert_eq!(card.a_mark, Some(true));
@@ -188,7 +204,7 @@ async fn cards_are_revoked_once_and_listed(store: Store) {
     assert!(store.active_cards_of(&pid).await.unwrap().is_empty());
     assert!(
         store
-            .card_applications_by_status("pending", 10)
+            .card_applications_by_status(CardListing::Stored("pending"), 10)
             .await
             .unwrap()
             .is_empty()

@@ -124,9 +124,14 @@ async fn admin_post(t: &TestApp, path: &str, body: Option<Value>) -> reqwest::Re
 }
 
 async fn pending(t: &TestApp) -> Vec<Value> {
+    listed(t, "pending").await
+}
+
+/// The back office's list of cards in `status`.
+async fn listed(t: &TestApp, status: &str) -> Vec<Value> {
     let r = t
         .http
-        .get(t.url("/api/v1/admin/cards?status=pending"))
+        .get(t.url(&format!("/api/v1/admin/cards?status={status}")))
         .bearer_auth(ADMIN_KEY)
         .send()
         .await
@@ -684,9 +689,15 @@ async fn a_card_past_its_expiry_shows_as_expired_and_a_new_one_may_be_asked(t: T
     assert_eq!(card["a_mark"], false);
     let expires = attesta_domain::parse_date(card["expires_on"].as_str().unwrap()).unwrap();
     assert_eq!(expires.year(), t.app.today().year() + 10);
+    assert_eq!(listed(&t, "active").await.len(), 1);
+    assert!(listed(&t, "expired").await.is_empty());
     // Eleven years later the card has expired.
     t.clock
         .advance(std::time::Duration::from_secs(11 * 366 * 24 * 3600));
+    assert!(listed(&t, "active").await.is_empty());
+    let expired = listed(&t, "expired").await;
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0]["status"], "expired");
     // (The session expired meanwhile: log in again.)
     let c = t.citizen(MARIO).await;
     let card: Value = c.get("/api/v1/me/card").await.json().await.unwrap();
