@@ -84,6 +84,7 @@ const PAGES = [
   { name: 'error-404', path: '/no-such-page', status: 404 },
   { name: 'error-410', setup: async (h) => { const { url } = await qrOf(h, SOFIA); await h.api.loginCitizen(cf(h.people, SOFIA)); await h.api.revoke(); await h.api.logout(); return verifyPath(url); }, status: 410 },
   { name: 'error-401', path: '/me', status: 401 },
+  { name: 'login-expired', path: '/auth/callback?code=x&state=y', status: 400 },
   // EU Disability Card check (optional: skipped while the route is absent).
   { name: 'card-unreadable', path: '/c/NOT-A-CARD', status: null, optional: true },
   { name: 'card-apply', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/card'; }, optional: true },

@@ -95,11 +95,26 @@ function ensureBinary() {
 
 export const ADMIN_KEY = 'web-tests-admin-key-0123456789abcdef';
 
+/** A TCP port free right now on 127.0.0.1. */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
 /**
- * `attesta serve --demo` on 127.0.0.1:0 in a fresh data directory. Resolves
- * once it prints "attesta is listening on http://ADDR".
+ * `attesta serve --demo` in a fresh data directory. Resolves once it prints
+ * "attesta is listening on http://ADDR". `env`: extra ATTESTA_* settings;
+ * `port`: a fixed port (when the URL must be known before the start, e.g. to
+ * register it with an identity provider), else any free one.
  */
-export async function startServer() {
+export async function startServer({ env: extra = {}, port = 0 } = {}) {
   const bin = ensureBinary();
   const dataDir = mkdtempSync(join(tmpdir(), 'attesta-web-tests-'));
   const env = { ...process.env, ATTESTA_ADMIN_API_KEY: ADMIN_KEY, ATTESTA_LOG: 'warn' };
@@ -109,9 +124,10 @@ export async function startServer() {
     if (k.startsWith('ATTESTA_') && k !== 'ATTESTA_ADMIN_API_KEY' && k !== 'ATTESTA_LOG') delete env[k];
   }
   delete env.DATABASE_URL;
+  Object.assign(env, extra);
   const child = spawn(
     bin,
-    ['serve', '--demo', '--data-dir', dataDir, '--listen', '127.0.0.1:0'],
+    ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
     { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

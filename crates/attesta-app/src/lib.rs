@@ -20,6 +20,7 @@ mod error;
 pub mod import;
 mod level2;
 pub mod mail;
+pub mod oidc;
 pub mod seed;
 mod session;
 pub mod sms;
@@ -176,6 +177,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     sms: Arc<dyn sms::SmsGateway>,
     mailer: Arc<dyn mail::Mailer>,
+    /// The identity provider, when one is configured.
+    oidc: Option<oidc::Oidc>,
 }
 
 impl App {
@@ -213,7 +216,14 @@ impl App {
             clock,
             sms,
             mailer,
+            oidc: None,
         }
+    }
+
+    /// Logs people in through an OpenID Connect identity provider.
+    pub fn with_identity_provider(mut self, oidc: oidc::Oidc) -> Self {
+        self.oidc = Some(oidc);
+        self
     }
 
     /// Replaces the mailer (a real SMTP server; in demo mode wrap it in

@@ -26,6 +26,7 @@ mod extract;
 mod i18n;
 mod level2_pages;
 mod limits;
+mod login;
 mod metrics_endpoint;
 mod openapi;
 mod pages;
@@ -196,6 +197,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
         )
         .route("/v/{token}/level2", post(level2_pages::ask))
         .route("/v/level2", post(level2_pages::confirm))
+        .route("/login", get(login::start))
+        .route("/auth/callback", get(login::callback))
         .route("/me", get(pages::me_page))
         .route("/me/qr", get(pages::me_show_qr))
         .route("/me/benefits", get(benefits::page))

@@ -103,12 +103,15 @@ pub(crate) fn csrf_ok(session: &attesta_app::Session, given: &str) -> Result<(),
 struct IndexPage {
     layout: Layout,
     demo: bool,
+    /// An identity provider is configured (`/login`).
+    login: bool,
 }
 
 pub async fn index(State(s): State<AppState>, MaybeSession(session): MaybeSession) -> Response {
     IndexPage {
         layout: Layout::keyed("index-title").with_session(&session),
         demo: s.app.config().demo,
+        login: s.app.has_identity_provider(),
     }
     .into_response()
 }
@@ -128,10 +131,15 @@ pub struct CodeQuery {
     code: Option<String>,
 }
 
-pub async fn check_form(Query(q): Query<CodeQuery>) -> Response {
+pub async fn check_form(
+    MaybeSession(session): MaybeSession,
+    Query(q): Query<CodeQuery>,
+) -> Response {
+    // A logged-in operator sees their name and the logout in the frame.
+    let layout = Layout::keyed("check-title").with_session(&session);
     let Some(code) = q.code.filter(|c| !c.trim().is_empty()) else {
         return CheckPage {
-            layout: Layout::keyed("check-title"),
+            layout,
             code: String::new(),
             error: None,
         }
@@ -140,7 +148,7 @@ pub async fn check_form(Query(q): Query<CodeQuery>) -> Response {
     match Token::parse(&code) {
         Some(token) => Redirect::to(&format!("/v/{}", token.encode())).into_response(),
         None => CheckPage {
-            layout: Layout::keyed("check-title"),
+            layout,
             code,
             error: Some(Lang::current().t("check-invalid")),
         }
@@ -195,6 +203,7 @@ struct ResultPage {
     /// The operator's CSRF token when an operator is logged in (level 2).
     operator_csrf: Option<String>,
     demo: bool,
+    login: bool,
 }
 
 pub async fn verify_submit(
@@ -218,6 +227,7 @@ pub async fn verify_submit(
                 fiscal_code: form.fiscal_code.trim().to_ascii_uppercase(),
                 operator_csrf,
                 demo: s.app.config().demo,
+                login: s.app.has_identity_provider(),
             }
             .into_response();
             r.headers_mut()
@@ -407,7 +417,13 @@ fn citizen_session(
 ) -> Result<attesta_app::Session, PageError> {
     match session {
         Some(sess) if sess.role == Role::Citizen => Ok(sess),
-        _ => Err(PageError(AppError::login_required())),
+        // An operator's login does not open a citizen's area.
+        Some(_) => Err(PageError(AppError::new(
+            403,
+            "citizen_only",
+            "This is the citizen's area: log in as a citizen.",
+        ))),
+        None => Err(PageError(AppError::login_required())),
     }
 }
 

@@ -39,6 +39,9 @@ pub struct FileConfig {
     pub trusted_proxies: Option<Vec<String>>,
     pub card_auto_approve: Option<bool>,
     pub session_minutes: Option<u64>,
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
 }
 
 /// The `ATTESTA_*` variables attesta reads; any other is refused.
@@ -72,6 +75,9 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_LOG_FORMAT",
     "ATTESTA_CARD_AUTO_APPROVE",
     "ATTESTA_SESSION_MINUTES",
+    "ATTESTA_OIDC_ISSUER",
+    "ATTESTA_OIDC_CLIENT_ID",
+    "ATTESTA_OIDC_CLIENT_SECRET",
 ];
 
 /// Resolved settings.
@@ -114,6 +120,9 @@ pub struct Settings {
     pub card_auto_approve: bool,
     /// How long a login lasts (default 480: a working day).
     pub session_minutes: u64,
+    /// The identity provider (issuer, client id, client secret): all three
+    /// or none.
+    pub oidc: Option<(String, String, String)>,
 }
 
 /// Flags that override the file and the environment.
@@ -261,6 +270,24 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
                 "ATTESTA_SESSION_MINUTES (session_minutes) must be between {} and {} minutes, got {m}",
                 SESSION_MINUTES.start(),
                 SESSION_MINUTES.end()
+            ),
+        },
+        oidc: match (
+            env("ATTESTA_OIDC_ISSUER").or(file.oidc_issuer),
+            env("ATTESTA_OIDC_CLIENT_ID").or(file.oidc_client_id),
+            env("ATTESTA_OIDC_CLIENT_SECRET").or(file.oidc_client_secret),
+        ) {
+            (None, None, None) => None,
+            (Some(issuer), Some(id), Some(secret)) => {
+                if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+                    bail!(
+                        "ATTESTA_OIDC_ISSUER must be the provider's URL (https://…), got {issuer:?}"
+                    );
+                }
+                Some((issuer, id, secret))
+            }
+            _ => bail!(
+                "the identity provider needs all three of ATTESTA_OIDC_ISSUER, ATTESTA_OIDC_CLIENT_ID and ATTESTA_OIDC_CLIENT_SECRET (oidc_issuer, oidc_client_id, oidc_client_secret)"
             ),
         },
         listen,

@@ -204,7 +204,21 @@ async fn open_app(
     config.keys_dir = Some(settings.data_dir.join("keys"));
     config.card_auto_approve = settings.card_auto_approve;
     config.session_ttl = std::time::Duration::from_secs(settings.session_minutes * 60);
-    Ok(App::new(store, secret, config))
+    let public_url = settings.public_url();
+    let app = App::new(store, secret, config);
+    Ok(match &settings.oidc {
+        Some((issuer, client_id, client_secret)) => {
+            let oidc = attesta_app::oidc::Oidc::new(attesta_app::oidc::OidcConfig {
+                issuer: issuer.clone(),
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                redirect_uri: format!("{}/auth/callback", public_url.trim_end_matches('/')),
+            })
+            .map_err(|e| anyhow::anyhow!("cannot set up the identity-provider client: {e}"))?;
+            app.with_identity_provider(oidc)
+        }
+        None => app,
+    })
 }
 
 /// The configured SMTP server, if any (the CLI's card decisions e-mail the

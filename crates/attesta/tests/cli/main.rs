@@ -704,6 +704,24 @@ fn configuration_mistakes_are_refused_with_what_to_fix() {
         err.contains("ATTESTA_SESSION_MINUTES") && err.contains("between 5 and 1440"),
         "{err}"
     );
+    // The identity provider needs all three settings.
+    let out = run(
+        &[("ATTESTA_OIDC_ISSUER", "https://idp.example.it")],
+        &["serve", "--demo"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ATTESTA_OIDC_CLIENT_ID"), "{err}");
+    let out = run(
+        &[
+            ("ATTESTA_OIDC_ISSUER", "idp.example.it"),
+            ("ATTESTA_OIDC_CLIENT_ID", "attesta"),
+            ("ATTESTA_OIDC_CLIENT_SECRET", "s"),
+        ],
+        &["serve", "--demo"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("provider's URL"));
     // An unknown key in the TOML file.
     let config = dir.path().join("attesta.toml");
     std::fs::write(&config, "listen = \"127.0.0.1:0\"\nlisten_port = 8080\n").unwrap();

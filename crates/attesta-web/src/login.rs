@@ -1,0 +1,109 @@
+//! Login through the identity provider: `GET /login?role=…` sends the
+//! browser there; `GET /auth/callback` brings it back and opens a session
+//! (`attesta_app::oidc` does the protocol).
+
+use attesta_app::{AppError, Role};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::PageError;
+
+/// The cookie that carries a login in progress, only to the callback.
+const LOGIN_COOKIE: &str = "attesta_login";
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    role: Option<String>,
+}
+
+/// `GET /login?role=citizen|operator` (citizen by default).
+pub async fn start(
+    State(s): State<AppState>,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    let role = match q.role.as_deref() {
+        None | Some("citizen") => Role::Citizen,
+        Some("operator") => Role::Operator,
+        Some(_) => {
+            return Err(PageError(AppError::new(
+                422,
+                "invalid_query",
+                "`role` is citizen or operator.",
+            )));
+        }
+    };
+    let (to, ticket) = s.app.begin_login(role).await?;
+    let secure = if s.web.secure_cookies { "; Secure" } else { "" };
+    let max_age = attesta_app::oidc::TICKET_LIFETIME.as_secs();
+    let mut r = Redirect::to(&to).into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{LOGIN_COOKIE}={}; Path=/auth; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+            ticket.0
+        ))
+        .map_err(|e| PageError(AppError::internal(&e)))?,
+    );
+    Ok(r)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+fn login_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOGIN_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// `GET /auth/callback?code=…&state=…` (or `?error=…` when the person
+/// cancelled at the provider).
+pub async fn callback(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> Result<Response, PageError> {
+    if q.error.is_some() {
+        return Err(PageError(AppError::new(
+            401,
+            "login_cancelled",
+            "The login was cancelled or refused at the identity provider. Start it again to use attesta.",
+        )));
+    }
+    let (Some(code), Some(state), Some(ticket)) = (q.code, q.state, login_cookie(&headers)) else {
+        return Err(PageError(AppError::new(
+            400,
+            "login_expired",
+            "This login link is not complete or has expired. Start the login again.",
+        )));
+    };
+    let (cookie, session) = s.app.finish_login(&ticket, &code, &state).await?;
+    let to = if session.role == Role::Citizen {
+        "/me"
+    } else {
+        "/v"
+    };
+    let mut r = Redirect::to(to).into_response();
+    let h = r.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        crate::session_cookie_header(&s, &cookie.0),
+    );
+    h.append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("attesta_login=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Lax"),
+    );
+    Ok(r)
+}
