@@ -18,7 +18,6 @@
 //! reference); the codice fiscale is not an input and is never printed.
 
 use krilla::color::rgb;
-use krilla::configure::{Accessibility, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::Image;
@@ -31,10 +30,11 @@ use krilla::tagging::{
     Artifact, ArtifactType, BBox, ContentTag, SpanTag, Tag, TagGroup, TagKind, TagTree,
 };
 use krilla::text::TextDirection;
-use krilla::{Document, SerializeSettings};
 use time::Date;
 
-use crate::pdf::{FontPair, Fonts, PdfError, clean_name, export_error, heading, paragraph_group};
+use crate::pdf::{
+    FontPair, Fonts, PdfError, clean_name, export_error, heading, paragraph_group, ua_document,
+};
 use crate::qr::{QR_QUIET_ZONE, dark_runs, qr_matrix};
 
 /// Points per millimetre.
@@ -252,16 +252,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
     let (qr_width, qr_dark) = qr_matrix(card.qr_text)?;
 
     let title = format!("{TITLE_IT} — {TITLE_EN}");
-    let configuration = ConfigurationBuilder::new()
-        .with_accessibility_validator(Accessibility::UA1)
-        .finish()
-        .map_err(|e| PdfError::Export(format!("{e:?}")))?;
-    let settings = SerializeSettings {
-        configuration,
-        enable_tagging: true,
-        ..SerializeSettings::default()
-    };
-    let mut document = Document::new_with(settings);
+    let mut document = ua_document()?;
     let mut tree = TagTree::new().with_lang(Some(DOC_LANG.to_owned()));
     let mut outline = Outline::new();
     let page_settings = || {

@@ -910,16 +910,7 @@ fn paint(layout: Layout, metadata: Metadata) -> Result<Vec<u8>, PdfError> {
         page: last_page,
         ..
     } = layout;
-    let configuration = ConfigurationBuilder::new()
-        .with_accessibility_validator(Accessibility::UA1)
-        .finish()
-        .map_err(|e| PdfError::Export(format!("{e:?}")))?;
-    let settings = SerializeSettings {
-        configuration,
-        enable_tagging: true,
-        ..SerializeSettings::default()
-    };
-    let mut document = Document::new_with(settings);
+    let mut document = ua_document()?;
     let page_settings = PageSettings::from_wh(PAGE_W, PAGE_H)
         .ok_or_else(|| PdfError::Export("invalid page size".into()))?;
 
@@ -997,6 +988,19 @@ fn paint(layout: Layout, metadata: Metadata) -> Result<Vec<u8>, PdfError> {
 }
 
 /// Turns a krilla error into text that names each failed PDF/UA rule.
+/// A tagged document whose export runs krilla's PDF/UA-1 validator.
+pub(crate) fn ua_document() -> Result<Document, PdfError> {
+    let configuration = ConfigurationBuilder::new()
+        .with_accessibility_validator(Accessibility::UA1)
+        .finish()
+        .map_err(|e| PdfError::Export(format!("{e:?}")))?;
+    Ok(Document::new_with(SerializeSettings {
+        configuration,
+        enable_tagging: true,
+        ..SerializeSettings::default()
+    }))
+}
+
 pub(crate) fn export_error(e: KrillaError) -> PdfError {
     match e {
         KrillaError::Validation(errors) => PdfError::Export(format!(

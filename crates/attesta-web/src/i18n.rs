@@ -153,14 +153,7 @@ fn query_lang(query: Option<&str>) -> Option<Lang> {
 }
 
 fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, v)| Lang::parse(v))
+    crate::extract::cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v))
 }
 
 /// The first supported tag of an `Accept-Language` header, by q order.

@@ -57,17 +57,6 @@ pub struct CallbackQuery {
     error: Option<String>,
 }
 
-fn login_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LOGIN_COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
-
 /// `GET /auth/callback?code=…&state=…` (or `?error=…` when the person
 /// cancelled at the provider).
 pub async fn callback(
@@ -82,7 +71,11 @@ pub async fn callback(
             "The login was cancelled or refused at the identity provider. Start it again to use attesta.",
         )));
     }
-    let (Some(code), Some(state), Some(ticket)) = (q.code, q.state, login_cookie(&headers)) else {
+    let (Some(code), Some(state), Some(ticket)) = (
+        q.code,
+        q.state,
+        crate::extract::cookie(&headers, LOGIN_COOKIE),
+    ) else {
         return Err(PageError(AppError::new(
             400,
             "login_expired",
