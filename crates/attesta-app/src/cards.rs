@@ -666,15 +666,12 @@ impl App {
         Ok(view_of(&record, today))
     }
 
-    /// Whether the status on record gives a card today: `None` when it
-    /// does, else the explanation (the page shows it above the form).
-    pub async fn card_eligibility(&self, actor: &Actor) -> AppResult<Option<String>> {
+    /// Whether the status on record gives a card today (the page explains
+    /// the declaration path above the form when it does not).
+    pub async fn card_eligible(&self, actor: &Actor) -> AppResult<bool> {
         let rules = rules()?;
         let person = self.person(&actor.person_id).await?;
-        Ok(
-            (!rules.eligible(&person.status, person.person.birth_date, self.today()))
-                .then(|| not_eligible(rules).message),
-        )
+        Ok(rules.eligible(&person.status, person.person.birth_date, self.today()))
     }
 
     /// `GET /api/v1/me/card`: the latest application or card.
@@ -761,11 +758,6 @@ impl App {
             .store
             .card_applications_by_status(listing, 1000)
             .await?;
-        let shown = if status == "expired" {
-            Some("expired")
-        } else {
-            None
-        };
         Ok(rows
             .into_iter()
             .map(|r| CardApplicationLine {
@@ -776,7 +768,12 @@ impl App {
                     .unwrap_or(Value::Null),
                 application_id: r.application_id,
                 fiscal_code: r.fiscal_code,
-                status: shown.map_or(r.status, str::to_owned),
+                // Expiry is computed, never stored: the stored row says active.
+                status: if matches!(listing, CardListing::ExpiredBy(_)) {
+                    "expired".to_owned()
+                } else {
+                    r.status
+                },
                 submitted_at: from_millis(r.submitted_at),
             })
             .collect())

@@ -95,11 +95,7 @@ impl App {
     /// request so that a removed delegate stops at once.
     pub async fn actor(&self, session: &Session) -> AppResult<Actor> {
         if session.role != Role::Citizen {
-            return Err(AppError::new(
-                403,
-                "citizen_only",
-                "This is the citizen's area: log in as a citizen.",
-            ));
+            return Err(AppError::citizen_only());
         }
         let me = &session.identity.subject;
         let Some(holder) = &session.acting_for else {
@@ -246,11 +242,7 @@ impl App {
         body: &Value,
     ) -> AppResult<Option<RepresentedView>> {
         if session.role != Role::Citizen {
-            return Err(AppError::new(
-                403,
-                "citizen_only",
-                "This is the citizen's area: log in as a citizen.",
-            ));
+            return Err(AppError::citizen_only());
         }
         let map = object(body)?;
         let unknown: Vec<String> = map

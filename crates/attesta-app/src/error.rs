@@ -72,6 +72,15 @@ impl AppError {
         )
     }
 
+    /// A citizen's-area request from an operator's session.
+    pub fn citizen_only() -> Self {
+        Self::new(
+            403,
+            "citizen_only",
+            "This is the citizen's area: log in as a citizen.",
+        )
+    }
+
     pub fn unknown_token() -> Self {
         Self::new(
             404,

@@ -4,8 +4,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use attesta_app::AppError;
 use attesta_app::benefits::{BenefitsView, parse_benefits_query};
-use attesta_app::{AppError, Role};
 use attesta_domain::benefits::{EconomicOutcome, Exclusion, Standing, Text};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -203,10 +203,7 @@ pub async fn page(
     let layout = Layout::keyed("benefits-title").with_session(&session);
     let lang = layout.lang;
     // The citizen, or the holder a delegate acts for.
-    let person_id = match &session {
-        Some(sess) if sess.role == Role::Citizen => s.app.actor(sess).await?.person_id,
-        _ => return Err(PageError(AppError::login_required())),
-    };
+    let person_id = crate::pages::citizen(&s, session).await?.1.person_id;
     let (income_raw, on_raw) = query_values(query, false)?;
     let income_typed = income_raw.clone().unwrap_or_default();
     let on_param = on_raw.clone().unwrap_or_default();

@@ -312,18 +312,6 @@ fn italian_date(d: time::Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
 }
 
-async fn page_citizen(
-    s: &AppState,
-    session: Option<attesta_app::Session>,
-) -> Result<(attesta_app::Session, attesta_app::Actor), PageError> {
-    let session = match session {
-        Some(sess) if sess.role == attesta_app::Role::Citizen => sess,
-        _ => return Err(PageError(AppError::login_required())),
-    };
-    let actor = s.app.actor(&session).await?;
-    Ok((session, actor))
-}
-
 /// What is wrong with each field of the form, in the page's language.
 #[derive(Debug, Default)]
 struct FieldErrors {
@@ -391,11 +379,7 @@ async fn render_page(
         .as_ref()
         .is_none_or(|c| matches!(c.status, "rejected" | "revoked" | "expired"));
     let not_eligible = if can_apply {
-        // The words of the translation files, not attesta-app's English.
-        s.app
-            .card_eligibility(actor)
-            .await?
-            .map(|_| Lang::current().t("err-not-eligible"))
+        (!s.app.card_eligible(actor).await?).then(|| Lang::current().t("err-not-eligible"))
     } else {
         None
     };
@@ -432,7 +416,7 @@ pub async fn page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let (sess, actor) = page_citizen(&s, session).await?;
+    let (sess, actor) = crate::pages::citizen(&s, session).await?;
     let lang = Lang::current();
     let notice = match q.done.as_deref() {
         Some("applied") => Some(lang.t("card-done-applied")),
@@ -458,7 +442,7 @@ pub async fn page_apply(
     MaybeSession(session): MaybeSession,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let (sess, actor) = page_citizen(&s, session).await?;
+    let (sess, actor) = crate::pages::citizen(&s, session).await?;
     let multipart = multipart.map_err(|e| PageError(multipart_rejection(&e)))?;
     let form = match read_form(multipart).await {
         Ok(f) => f,

@@ -94,9 +94,22 @@ pub(crate) fn error_text(e: &AppError, lang: Lang) -> String {
         .unwrap_or_else(|| e.message.clone())
 }
 
+/// What to tell under a form's codice fiscale field after `e`: for a
+/// malformed code (`invalid_fiscal_code`), which character is wrong (or that
+/// the field is empty), else the error's message.
+pub(crate) fn fiscal_code_field_text(e: &AppError, typed: &str, lang: Lang) -> String {
+    (e.code == "invalid_fiscal_code")
+        .then(|| fiscal_code_problem(typed, lang))
+        .flatten()
+        .unwrap_or_else(|| error_text(e, lang))
+}
+
 /// Why `input` is not a codice fiscale, in `lang` (`None` if it is one).
-pub(crate) fn fiscal_code_problem(input: &str, lang: Lang) -> Option<String> {
+fn fiscal_code_problem(input: &str, lang: Lang) -> Option<String> {
     use attesta_domain::FiscalCodeError as E;
+    if input.trim().is_empty() {
+        return Some(lang.t("cf-missing"));
+    }
     let problem = attesta_domain::FiscalCode::parse(input).err()?;
     let num = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let (key, args): (&str, Vec<(&'static str, i64)>) = match problem {

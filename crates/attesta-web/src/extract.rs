@@ -101,11 +101,7 @@ impl FromRequestParts<AppState> for Citizen {
         let MaybeSession(session) = MaybeSession::from_request_parts(parts, state).await?;
         let session = session.ok_or_else(|| ApiError(AppError::login_required()))?;
         if session.role != Role::Citizen {
-            return Err(ApiError(AppError::new(
-                403,
-                "citizen_only",
-                "This is the citizen's area: log in as a citizen.",
-            )));
+            return Err(ApiError(AppError::citizen_only()));
         }
         if !matches!(parts.method, Method::GET | Method::HEAD)
             && !same_origin(&parts.headers, state)

@@ -36,18 +36,21 @@ pub async fn start(
         }
     };
     let (to, ticket) = s.app.begin_login(role).await?;
-    let secure = if s.web.secure_cookies { "; Secure" } else { "" };
-    let max_age = attesta_app::oidc::TICKET_LIFETIME.as_secs();
     let mut r = Redirect::to(&to).into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&format!(
-            "{LOGIN_COOKIE}={}; Path=/auth; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-            ticket.0
-        ))
-        .map_err(|e| PageError(AppError::internal(&e)))?,
+        ticket_cookie(&s, &ticket.0, attesta_app::oidc::TICKET_LIFETIME.as_secs()),
     );
     Ok(r)
+}
+
+/// The login-ticket cookie (only sent to `/auth`); `max_age` 0 removes it.
+fn ticket_cookie(s: &AppState, value: &str, max_age: u64) -> HeaderValue {
+    let secure = if s.web.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={value}; Path=/auth; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .expect("the ticket is base64url and hex: valid header text")
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,11 +68,16 @@ pub async fn callback(
     Query(q): Query<CallbackQuery>,
 ) -> Result<Response, PageError> {
     if q.error.is_some() {
-        return Err(PageError(AppError::new(
+        // The ticket is spent either way.
+        let mut r = PageError(AppError::new(
             401,
             "login_cancelled",
             "The login was cancelled or refused at the identity provider. Start it again to use attesta.",
-        )));
+        ))
+        .into_response();
+        r.headers_mut()
+            .append(header::SET_COOKIE, ticket_cookie(&s, "", 0));
+        return Ok(r);
     }
     let (Some(code), Some(state), Some(ticket)) = (
         q.code,
@@ -94,9 +102,6 @@ pub async fn callback(
         header::SET_COOKIE,
         crate::session_cookie_header(&s, &cookie.0),
     );
-    h.append(
-        header::SET_COOKIE,
-        HeaderValue::from_static("attesta_login=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Lax"),
-    );
+    h.append(header::SET_COOKIE, ticket_cookie(&s, "", 0));
     Ok(r)
 }

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use attesta_app::{AppError, Level1View, Role, TokenState};
-use attesta_credential::{Token, qr_svg};
+use attesta_credential::Token;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -238,12 +238,11 @@ pub async fn verify_submit(
         // and the number of attempts left, keeping what was typed.
         Err(e) if matches!(e.code, "invalid_fiscal_code" | "fiscal_code_mismatch") => {
             let lang = Lang::current();
-            let message = match e.code {
-                "invalid_fiscal_code" => crate::error::fiscal_code_problem(&form.fiscal_code, lang)
-                    .map(|why| format!("{why} {}", lang.t("verify-error"))),
-                _ => None,
+            let mut message = crate::error::fiscal_code_field_text(&e, &form.fiscal_code, lang);
+            if e.code == "invalid_fiscal_code" {
+                // The operator reads it off the holder's health card.
+                message = format!("{message} {}", lang.t("verify-error"));
             }
-            .unwrap_or_else(|| crate::error::error_text(&e, lang));
             let mut r = verify_page(&token, form.fiscal_code, Some(message)).into_response();
             *r.status_mut() = axum::http::StatusCode::from_u16(e.status).unwrap_or_default();
             Ok(r)
@@ -412,27 +411,17 @@ fn action_text(action: &str, lang: Lang) -> String {
 }
 
 /// The logged-in citizen's session, or the login-required page.
-fn citizen_session(
-    session: Option<attesta_app::Session>,
-) -> Result<attesta_app::Session, PageError> {
-    match session {
-        Some(sess) if sess.role == Role::Citizen => Ok(sess),
-        // An operator's login does not open a citizen's area.
-        Some(_) => Err(PageError(AppError::new(
-            403,
-            "citizen_only",
-            "This is the citizen's area: log in as a citizen.",
-        ))),
-        None => Err(PageError(AppError::login_required())),
-    }
+fn logged_in(session: Option<attesta_app::Session>) -> Result<attesta_app::Session, PageError> {
+    session.ok_or_else(|| PageError(AppError::login_required()))
 }
 
-/// The session and the actor (the citizen, or whom a delegate acts for).
-async fn citizen(
+/// The session and the actor (the citizen, or whom a delegate acts for);
+/// `App::actor` refuses an operator's session with `citizen_only`.
+pub(crate) async fn citizen(
     s: &AppState,
     session: Option<attesta_app::Session>,
 ) -> Result<(attesta_app::Session, attesta_app::Actor), PageError> {
-    let session = citizen_session(session)?;
+    let session = logged_in(session)?;
     let actor = s.app.actor(&session).await?;
     Ok((session, actor))
 }
@@ -476,7 +465,7 @@ async fn render_me(
     let me = s.app.me(actor).await?;
     let attestation = match s.app.current_attestation(actor).await {
         Ok(v) => Some(AttestationBlock {
-            qr_svg: qr_svg(&v.url),
+            qr_svg: page_qr(&v, &me.record.person.full_name(), lang)?,
             created: crate::format_italian_datetime(v.created_at),
             url: v.url,
             short_code: v.short_code,
@@ -566,6 +555,23 @@ struct ShowQrPage {
     short_code: String,
 }
 
+/// The attestation's QR as SVG, its text alternative (holder and manual
+/// code) in the page's language.
+fn page_qr(
+    v: &attesta_app::AttestationView,
+    holder: &str,
+    lang: Lang,
+) -> Result<String, PageError> {
+    let label = format!(
+        "{} {holder}. {}: {}",
+        lang.t("showqr-alt"),
+        lang.t("me-manual-code"),
+        v.short_code
+    );
+    attesta_credential::try_qr_svg_labelled(&v.url, &label)
+        .map_err(|e| PageError(AppError::internal(&e)))
+}
+
 /// `GET /me/qr`: the QR alone, black on white and as large as the phone's
 /// screen allows, with the manual code, to show at a counter.
 pub async fn me_show_qr(
@@ -577,14 +583,7 @@ pub async fn me_show_qr(
     let v = s.app.current_attestation(&actor).await?;
     let me = s.app.me(&actor).await?;
     let name = me.record.person.full_name();
-    let label = format!(
-        "{} {name}. {}: {}",
-        layout.t("showqr-alt"),
-        layout.t("me-manual-code"),
-        v.short_code
-    );
-    let qr_svg = attesta_credential::try_qr_svg_labelled(&v.url, &label)
-        .map_err(|e| AppError::internal(&e))?;
+    let qr_svg = page_qr(&v, &name, layout.lang)?;
     let mut r = ShowQrPage {
         layout,
         name,
@@ -772,14 +771,7 @@ pub async fn me_add_delegate(
         // field and what was typed kept.
         Err(e) if e.status == 422 => {
             let lang = layout.lang;
-            let error = match e.code {
-                "invalid_fiscal_code" if f.fiscal_code.trim().is_empty() => {
-                    Some(lang.t("me-delegate-cf-missing"))
-                }
-                "invalid_fiscal_code" => crate::error::fiscal_code_problem(&f.fiscal_code, lang),
-                _ => None,
-            }
-            .unwrap_or_else(|| crate::error::error_text(&e, lang));
+            let error = crate::error::fiscal_code_field_text(&e, &f.fiscal_code, lang);
             let form = DelegateFormState {
                 value: f.fiscal_code,
                 error: Some(error),
@@ -831,7 +823,8 @@ pub async fn me_acting_for(
     MaybeSession(session): MaybeSession,
     Form(f): Form<ActingForForm>,
 ) -> PageResult {
-    let session = citizen_session(session)?;
+    // `set_acting_for` refuses an operator's session.
+    let session = logged_in(session)?;
     csrf_ok(&session, &f.csrf)?;
     let body = if f.fiscal_code.trim().is_empty() {
         serde_json::json!({"fiscal_code": null})

@@ -247,7 +247,6 @@ done-privacy = Privacy notice accepted.
 done-delegate-added = Delegate added: after logging in they can act for you.
 done-delegate-removed = Delegate removed.
 problem-delegate-invalid = The delegate's codice fiscale cannot be used: see the error under the field.
-me-delegate-cf-missing = Write the codice fiscale of the person to name as delegate.
 me-delegate-fix-link = Go to the field
 
 ## EU Disability Card check (card.html, card.rs)
@@ -407,6 +406,7 @@ err-unknown-token = This QR code or manual code is not known. Check the code and
 err-verbale-conflict = A verbale with this identifier is already stored with different content.
 
 ## Why a codice fiscale is not valid (i18n of attesta-domain's FiscalCodeError)
+cf-missing = Write the codice fiscale: 16 characters, letters and digits.
 cf-length = A codice fiscale has 16 characters; this one has { $count }.
 cf-letter = Character { $position } must be a letter.
 cf-digit = Character { $position } must be a digit (or an omocodia letter, L–V).

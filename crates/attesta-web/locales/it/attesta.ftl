@@ -247,7 +247,6 @@ done-privacy = Informativa accettata.
 done-delegate-added = Delegato aggiunto: dopo l'accesso potrà agire per te.
 done-delegate-removed = Delegato rimosso.
 problem-delegate-invalid = Il codice fiscale del delegato non va bene: vedi l'errore sotto il campo.
-me-delegate-cf-missing = Scrivi il codice fiscale della persona da indicare come delegato.
 me-delegate-fix-link = Vai al campo
 
 ## EU Disability Card check (card.html, card.rs)
@@ -407,6 +406,7 @@ err-unknown-token = Questo QR o codice manuale non è conosciuto. Controlla il c
 err-verbale-conflict = Un verbale con questo identificativo è già registrato con un contenuto diverso.
 
 ## Why a codice fiscale is not valid (i18n of attesta-domain's FiscalCodeError)
+cf-missing = Scrivi il codice fiscale: 16 caratteri, lettere e cifre.
 cf-length = Un codice fiscale ha 16 caratteri; questo ne ha { $count }.
 cf-letter = Il carattere { $position } deve essere una lettera.
 cf-digit = Il carattere { $position } deve essere una cifra (o una lettera di omocodia, L–V).

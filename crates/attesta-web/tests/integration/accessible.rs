@@ -143,6 +143,16 @@ async fn the_delegate_form_keeps_the_value_and_ties_the_error_to_the_field(t: Te
         "the summary links to the field"
     );
 
+    // Nothing typed: asked for, not "0 characters".
+    let (status, html) = post_form(
+        &t,
+        &c,
+        "/me/delegates",
+        &[("csrf", &csrf), ("fiscal_code", " ")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(element(&html, "delegate_cf-error").contains("Scrivi il codice fiscale"));
     // Oneself: the reason from the translation files.
     let (status, html) = post_form(
         &t,
@@ -180,6 +190,16 @@ async fn generate_and_find_link(c: &Citizen, href: &str) -> (serde_json::Value, 
 async fn the_qr_full_screen(t: TestApp) {
     t.person_with(MARIO, "1980-01-01", qualifying()).await;
     let c = t.citizen(MARIO).await;
+    // An operator's login opens none of the citizen's pages: 403, saying so.
+    let op = t.operator("Museo civico").await;
+    for path in ["/me", "/me/qr", "/me/card", "/me/benefits"] {
+        let r = op.get(path).await;
+        assert_eq!(r.status(), 403, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("accedi come cittadino"),
+            "{path}"
+        );
+    }
     // No QR yet: the page says so, in Italian.
     let r = c.get("/me/qr").await;
     assert_eq!(r.status(), 404);
