@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{Citizen, TestApp, require_tool, scan_pdf_page};
+use crate::support::{Citizen, TestApp, poppler, scan_pdf_page};
 use crate::{MARIO, cf, qualifying};
 
 on_both_engines!(
@@ -270,16 +270,7 @@ async fn the_large_print_pdf(t: TestApp) {
     if let Some(decoded) = scan_pdf_page(&large, 1) {
         assert_eq!(decoded, url);
     }
-    if require_tool("pdfinfo", "poppler-utils") {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("large.pdf");
-        std::fs::write(&p, &large).unwrap();
-        let out = std::process::Command::new("pdfinfo")
-            .arg(&p)
-            .output()
-            .unwrap();
-        let info = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success());
+    if let Some(info) = poppler("pdfinfo", &large) {
         assert!(info.contains("caratteri grandi"), "{info}");
         assert!(
             info.lines()

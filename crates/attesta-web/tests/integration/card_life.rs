@@ -8,7 +8,7 @@ use attesta_credential::card::{KeySet, Outcome, StatusInput, verify_card, verify
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_KEY, Citizen, TestApp, require_tool, scan_pdf_page};
+use crate::support::{ADMIN_KEY, Citizen, TestApp, poppler, scan_pdf_page};
 use crate::{MARIO, cf, error_code};
 
 on_both_engines!(
@@ -336,24 +336,11 @@ async fn card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_impo
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let pdf = r.bytes().await.unwrap().to_vec();
-    if require_tool("pdfinfo", "poppler-utils") {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("card.pdf");
-        std::fs::write(&p, &pdf).unwrap();
-        let info = std::process::Command::new("pdfinfo")
-            .arg(&p)
-            .output()
-            .unwrap();
-        let info = String::from_utf8_lossy(&info.stdout).to_string();
+    if let Some(info) = poppler("pdfinfo", &pdf) {
         assert!(info.contains("Pages:           2"), "{info}");
         assert!(info.contains("Tagged:          yes"), "{info}");
         assert!(info.contains("242.646 x 153.014 pts"), "ID-1 size: {info}");
-        let text = std::process::Command::new("pdftotext")
-            .arg(&p)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&text.stdout).to_string();
+        let text = poppler("pdftotext", &pdf).expect("poppler is there");
         assert!(text.contains("Rossi") && text.contains("Mario"), "{text}");
         assert!(text.contains(&serial));
         assert!(text.contains("EU Disability Card"));

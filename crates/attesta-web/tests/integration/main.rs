@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use attesta_domain::fiscal_code::with_check_character;
 use serde_json::{Value, json};
-use support::{ADMIN_KEY, TestApp, require_tool, token_of};
+use support::{ADMIN_KEY, TestApp, token_of};
 
 on_both_engines!(
     end_to_end_qr_from_pdf_to_level1_then_revoked,
@@ -92,27 +92,14 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
     // The QR an operator scans: the PDF rendered to an image, read by ZBar.
     let decoded = support::scan_pdf_page(&pdf, 1).unwrap_or_else(|| url.clone());
     assert_eq!(decoded, url);
-    let pdf_text_ok = if require_tool("pdftotext", "poppler-utils") {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.pdf");
-        std::fs::write(&p, &pdf).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .arg(&p)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if let Some(text) = support::poppler("pdftotext", &pdf) {
         assert!(text.contains("Mario Rossi"));
         assert!(text.contains(created["short_code"].as_str().unwrap()));
         assert!(
             !text.contains(MARIO),
             "the PDF never shows the codice fiscale"
         );
-        true
-    } else {
-        false
-    };
-    let _ = pdf_text_ok;
+    }
 
     // Follow the decoded URL as a phone would: the operator page, then level 1.
     let operator = support::client();

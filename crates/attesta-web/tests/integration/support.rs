@@ -311,3 +311,23 @@ pub fn scan_pdf_page(pdf: &[u8], page: u32) -> Option<String> {
     assert!(zbar.status.success(), "zbarimg found no QR on page {page}");
     Some(String::from_utf8(zbar.stdout).unwrap().trim().to_owned())
 }
+
+/// The standard output of a poppler tool (`pdfinfo`, `pdftotext`, …) run on
+/// `pdf` (`pdftotext` writes to stdout); `None` when poppler is missing on a
+/// developer's machine (a failure under CI).
+pub fn poppler(tool: &str, pdf: &[u8]) -> Option<String> {
+    if !require_tool(tool, "poppler-utils") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let mut cmd = std::process::Command::new(tool);
+    cmd.arg(&path);
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{tool} failed: {:?}", out.stderr);
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
