@@ -22,9 +22,53 @@ pub struct OtpSent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Level2View {
     pub level1: Level1View,
-    /// SPEC §6 `detail`: findings under the verbale field names,
-    /// `revision_overdue`, `invalidity_code_text`, `sources`.
-    pub detail: Value,
+    pub detail: Level2Detail,
+}
+
+/// SPEC §6 `detail`: the holder's current status (its findings and the
+/// verbale each came from), read on the day of the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Level2Detail {
+    pub status: attesta_domain::Status,
+    /// The revision month has passed without a newer verbale.
+    pub revision_overdue: bool,
+}
+
+impl Level2Detail {
+    /// The wire form: findings under the verbale field names, plus
+    /// `revision_overdue`, `invalidity_code_text` and `sources`.
+    pub fn to_json(&self) -> Value {
+        let status = &self.status;
+        let mut d = status.findings.to_json();
+        d.insert("revision_overdue".into(), json!(self.revision_overdue));
+        d.insert(
+            "invalidity_code_text".into(),
+            status
+                .findings
+                .invalidity
+                .map(|i| i.code)
+                .map_or(Value::Null, |c: InvalidityCode| {
+                    let (it, en) = c.text();
+                    json!({"it": it, "en": en})
+                }),
+        );
+        let sources: serde_json::Map<String, Value> = Group::ALL
+            .iter()
+            .filter_map(|g| status.sources.get(g).map(|s| (g, s)))
+            .map(|(g, s)| {
+                (
+                    group_name(*g).to_owned(),
+                    json!({
+                        "verbale_kind": s.verbale_kind.as_str(),
+                        "session_date": attesta_domain::format_date(s.session_date),
+                        "judgement": s.judgement,
+                    }),
+                )
+            })
+            .collect();
+        d.insert("sources".into(), Value::Object(sources));
+        Value::Object(d)
+    }
 }
 
 /// SPEC §9.11: who asks, the code, its validity, the warning; no health data.
@@ -254,45 +298,12 @@ impl App {
                 checked_at: from_millis(now_ms),
                 verification_id,
             },
-            detail: detail(&found.status, today),
+            detail: Level2Detail {
+                revision_overdue: found.status.revision_overdue(today),
+                status: found.status,
+            },
         })
     }
-}
-
-/// SPEC §6 `detail`.
-pub fn detail(status: &attesta_domain::Status, today: time::Date) -> Value {
-    let mut d = status.findings.to_json();
-    d.insert(
-        "revision_overdue".into(),
-        json!(status.revision_overdue(today)),
-    );
-    d.insert(
-        "invalidity_code_text".into(),
-        status
-            .findings
-            .invalidity
-            .map(|i| i.code)
-            .map_or(Value::Null, |c: InvalidityCode| {
-                let (it, en) = c.text();
-                json!({"it": it, "en": en})
-            }),
-    );
-    let sources: serde_json::Map<String, Value> = Group::ALL
-        .iter()
-        .filter_map(|g| status.sources.get(g).map(|s| (g, s)))
-        .map(|(g, s)| {
-            (
-                group_name(*g).to_owned(),
-                json!({
-                    "verbale_kind": s.verbale_kind.as_str(),
-                    "session_date": attesta_domain::format_date(s.session_date),
-                    "judgement": s.judgement,
-                }),
-            )
-        })
-        .collect();
-    d.insert("sources".into(), Value::Object(sources));
-    Value::Object(d)
 }
 
 impl App {

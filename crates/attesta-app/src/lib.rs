@@ -30,7 +30,7 @@ pub use backoffice::Written;
 pub use citizen::{AttestationView, EmailOutcome, MeView, NO_QUALIFYING_STATUS, VerificationView};
 pub use delegates::{ActivityView, Actor, DelegateView, RepresentedView};
 pub use error::AppError;
-pub use level2::{Level2View, OtpSent, detail, otp_sms_text};
+pub use level2::{Level2Detail, Level2View, OtpSent, otp_sms_text};
 pub use session::{Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};
 

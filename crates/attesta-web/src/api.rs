@@ -14,6 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Admin, ApiJson, Citizen, MaybeSession};
+use crate::no_store;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -26,12 +27,6 @@ fn written(w: Written) -> StatusCode {
         Written::Created => StatusCode::CREATED,
         Written::Updated | Written::Unchanged => StatusCode::OK,
     }
-}
-
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
 }
 
 // ---- verification ---------------------------------------------------
@@ -139,7 +134,7 @@ pub async fn level2_otp(
 pub fn level2_json(v: &attesta_app::Level2View) -> Value {
     let mut body = level1_json(&v.level1);
     body["level"] = json!(2);
-    body["detail"] = v.detail.clone();
+    body["detail"] = v.detail.to_json();
     body
 }
 

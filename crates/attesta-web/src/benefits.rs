@@ -10,7 +10,7 @@ use attesta_domain::benefits::{EconomicOutcome, Exclusion, Standing, Text};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::error::{ApiError, PageError};
 use crate::extract::{Citizen, MaybeSession};
 use crate::i18n::{Lang, key};
+use crate::no_store;
 use crate::pages::Layout;
 
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -84,12 +85,6 @@ fn benefits_json(v: &BenefitsView) -> Value {
             .map(|n| json!({"id": n.id, "name": n.name.en, "name_it": n.name.it}))
             .collect::<Vec<_>>(),
     })
-}
-
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
 }
 
 /// `GET /api/v1/me/benefits?income=EUR&on=YYYY-MM-DD`.

@@ -68,10 +68,7 @@ pub async fn check_page(
     Path(payload): Path<String>,
 ) -> Result<Response, PageError> {
     let verdict = s.app.check_card_credential(&payload).await?;
-    let mut r = page(&verdict, s.app.now()).into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
+    Ok(crate::no_store(page(&verdict, s.app.now()).into_response()))
 }
 
 /// `GET /.well-known/attesta/keys.json`: the JWK Set.

@@ -20,6 +20,7 @@ use crate::api::rfc3339;
 use crate::error::{ApiError, PageError};
 use crate::extract::{Admin, ApiJson, Citizen, MaybeSession};
 use crate::i18n::{Lang, key};
+use crate::no_store;
 use crate::pages::{Layout, csrf_ok};
 
 /// The body limit of the routes that take a photo: the 5 MiB photo plus
@@ -27,12 +28,6 @@ use crate::pages::{Layout, csrf_ok};
 pub const CARD_BODY_LIMIT: usize = MAX_PHOTO_BYTES + 64 * 1024;
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
 
 fn too_large() -> AppError {
     AppError::new(
@@ -482,9 +477,7 @@ pub async fn page_apply(
                 crate::error::error_text(&e, lang)
             };
             let page = render_page(&s, &sess, &actor, None, Some(problem), errors, &form).await?;
-            let mut r = page.into_response();
-            *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-            Ok(no_store(r))
+            Ok(crate::error::form_again(&e, page))
         }
         Err(e) => Err(PageError(e)),
     }

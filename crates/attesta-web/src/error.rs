@@ -21,10 +21,15 @@ fn with_headers(e: &AppError, mut response: Response) -> Response {
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    crate::no_store(response)
+}
+
+/// A form shown again after `e` (its fields marked, what was typed kept):
+/// the status and headers of `e`, from the same mapping as an error page.
+pub(crate) fn form_again(e: &AppError, page: impl IntoResponse) -> Response {
+    let mut r = page.into_response();
+    *r.status_mut() = status_of(e);
+    with_headers(e, r)
 }
 
 /// An error answered as SPEC §6 JSON: `{"error": {...}}`.

@@ -3,18 +3,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use attesta_app::{AppError, Level2View, Role, Session};
+use attesta_app::{AppError, Level2Detail, Level2View, Role, Session};
+use attesta_domain::VerbaleKind;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::MaybeSession;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, key};
+use crate::no_store;
 use crate::pages::{Layout, csrf_ok};
 
 type PageResult = Result<Response, PageError>;
@@ -128,7 +128,7 @@ pub async fn confirm(
             // Back to the code form with the reason; a spent code leaves
             // only "send a new code".
             let spent = e.status == 410 || e.code == "unknown_otp_request";
-            let mut r = OtpPage {
+            let page = OtpPage {
                 layout: Layout::keyed("otp-title").with_session(&Some(session.clone())),
                 csrf: session.csrf_token,
                 token: f.token,
@@ -137,23 +137,15 @@ pub async fn confirm(
                 sent_to: None,
                 expires: None,
                 error: Some(crate::error::error_text(&e, Lang::current())),
-            }
-            .into_response();
-            *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-            Ok(no_store(r))
+            };
+            Ok(crate::error::form_again(&e, page))
         }
         Err(e) => Err(PageError(e)),
     }
 }
 
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-fn yes_no(v: &Value, lang: Lang) -> String {
-    match v.as_bool() {
+fn yes_no(v: Option<bool>, lang: Lang) -> String {
+    match v {
         Some(true) => lang.t("yes"),
         Some(false) => lang.t("no"),
         None => lang.t("l2-not-assessed"),
@@ -165,105 +157,103 @@ type Rows = Vec<(String, String)>;
 
 /// The detail as label/value rows in the order an operator reads them, the
 /// source verbale of each finding, and the judgements (each once).
-fn describe(d: &Value, lang: Lang) -> (Rows, Rows, Vec<String>) {
+fn describe(d: &Level2Detail, lang: Lang) -> (Rows, Rows, Vec<String>) {
+    use attesta_domain::{Blindness, Group, Handicap, Revision};
     let t = |key: &str| lang.t(key);
+    let f = &d.status.findings;
     let mut rows = Vec::new();
-    let code = match (
-        d["invalidity_code"].as_str(),
-        d["invalidity_code_text"].as_object(),
-    ) {
-        (Some(c), Some(text)) => {
-            format!("{c} — {}", text[lang.code()].as_str().unwrap_or_default())
+    let code = match f.invalidity {
+        Some(i) => {
+            let (it, en) = i.code.text();
+            let text = if lang == Lang::En { en } else { it };
+            format!("{} — {text}", i.code.as_string())
         }
-        _ => t("l2-not-assessed-f"),
+        None => t("l2-not-assessed-f"),
     };
     rows.push((t("l2-judgement-code"), code));
     rows.push((
         t("l2-percentage"),
-        d["invalidity_percentage"]
-            .as_u64()
+        f.invalidity
+            .and_then(|i| i.percentage)
             .map_or("—".into(), |p| format!("{p}%")),
     ));
     rows.push((
         t("l2-handicap"),
-        match d["handicap"].as_str() {
-            Some("art3_c3") => t("l2-handicap-severe"),
-            Some("art3_c1") => t("l2-handicap-not-severe"),
-            Some("none") => t("l2-not-recognised"),
-            _ => t("l2-not-assessed"),
+        match f.handicap.map(|h| h.handicap) {
+            Some(Handicap::Art3C3) => t("l2-handicap-severe"),
+            Some(Handicap::Art3C1) => t("l2-handicap-not-severe"),
+            Some(Handicap::None) => t("l2-not-recognised"),
+            None => t("l2-not-assessed"),
         },
     ));
-    rows.push((t("l2-art21"), yes_no(&d["art21"], lang)));
-    rows.push((t("l2-accompaniment"), yes_no(&d["accompaniment"], lang)));
+    rows.push((t("l2-art21"), yes_no(f.handicap.map(|h| h.art21), lang)));
+    rows.push((t("l2-accompaniment"), yes_no(f.accompaniment, lang)));
     rows.push((
         t("l2-blindness"),
-        match d["blindness"].as_str() {
-            Some("absolute") => t("l2-blindness-absolute"),
-            Some("partial") => t("l2-blindness-partial"),
-            Some("none") => t("no"),
-            _ => t("l2-not-assessed-f"),
+        match f.blindness {
+            Some(Blindness::Absolute) => t("l2-blindness-absolute"),
+            Some(Blindness::Partial) => t("l2-blindness-partial"),
+            Some(Blindness::None) => t("no"),
+            None => t("l2-not-assessed-f"),
         },
     ));
-    rows.push((t("l2-deafness"), yes_no(&d["deafness"], lang)));
-    rows.push((t("l2-law68"), yes_no(&d["law68_disability"], lang)));
-    rows.push((t("l2-dl5"), yes_no(&d["dl5_2012_art4"], lang)));
-    let revision = &d["revision"];
+    rows.push((t("l2-deafness"), yes_no(f.deafness, lang)));
+    rows.push((t("l2-law68"), yes_no(f.law68_disability, lang)));
+    rows.push((t("l2-dl5"), yes_no(f.dl5_2012_art4, lang)));
     rows.push((
         t("l2-revision"),
-        if let Some(due) = revision["due"].as_str() {
-            let overdue = if d["revision_overdue"].as_bool() == Some(true) {
-                format!(" — {}", t("l2-revision-overdue"))
-            } else {
-                String::new()
-            };
-            format!("{} {due}{overdue}", t("l2-revision-due"))
-        } else if revision["exempt"].as_bool() == Some(true) {
-            t("l2-revision-exempt")
-        } else if revision["none"].as_bool() == Some(true) {
-            t("l2-revision-none")
-        } else {
-            t("l2-not-assessed-f")
+        match f.revision {
+            Some(Revision::Due(due)) => {
+                let overdue = if d.revision_overdue {
+                    format!(" — {}", t("l2-revision-overdue"))
+                } else {
+                    String::new()
+                };
+                format!("{} {due}{overdue}", t("l2-revision-due"))
+            }
+            Some(Revision::Exempt) => t("l2-revision-exempt"),
+            Some(Revision::None) => t("l2-revision-none"),
+            None => t("l2-not-assessed-f"),
         },
     ));
     let mut sources = Vec::new();
     let mut judgements: Vec<String> = Vec::new();
     let names = [
-        ("invalidity", t("l2-src-invalidity")),
-        ("accompaniment", t("l2-src-accompaniment")),
-        ("blindness", t("l2-src-blindness")),
-        ("deafness", t("l2-src-deafness")),
-        ("handicap", t("l2-src-handicap")),
-        ("law68_disability", t("l2-src-law68")),
-        ("dl5_2012_art4", t("l2-src-dl5")),
-        ("revision", t("l2-revision")),
+        (Group::Invalidity, key("l2-src-invalidity")),
+        (Group::Accompaniment, key("l2-src-accompaniment")),
+        (Group::Blindness, key("l2-src-blindness")),
+        (Group::Deafness, key("l2-src-deafness")),
+        (Group::Handicap, key("l2-src-handicap")),
+        (Group::Law68Disability, key("l2-src-law68")),
+        (Group::Dl52012Art4, key("l2-src-dl5")),
+        (Group::Revision, key("l2-revision")),
     ];
-    for (key, label) in names {
-        if let Some(src) = d["sources"].get(key) {
+    for (group, label) in names {
+        if let Some(src) = d.status.sources.get(&group) {
             sources.push((
-                label,
+                t(label),
                 format!(
                     "{} — {}",
-                    kind_text(src["verbale_kind"].as_str().unwrap_or_default(), lang),
-                    src["session_date"].as_str().unwrap_or_default()
+                    kind_text(src.verbale_kind, lang),
+                    attesta_domain::format_date(src.session_date)
                 ),
             ));
-            if let Some(j) = src["judgement"].as_str()
+            if let Some(j) = &src.judgement
                 && !judgements.iter().any(|x| x == j)
             {
-                judgements.push(j.to_owned());
+                judgements.push(j.clone());
             }
         }
     }
     (rows, sources, judgements)
 }
 
-fn kind_text(kind: &str, lang: Lang) -> String {
-    match kind {
-        "first_instance" => lang.t("kind-first-instance"),
-        "aggravation" => lang.t("kind-aggravation"),
-        "revision" => lang.t("kind-revision"),
-        "extraordinary_check" => lang.t("kind-extraordinary-check"),
-        "self_correction" => lang.t("kind-self-correction"),
-        _ => "Verbale".into(),
-    }
+fn kind_text(kind: VerbaleKind, lang: Lang) -> String {
+    lang.t(match kind {
+        VerbaleKind::FirstInstance => key("kind-first-instance"),
+        VerbaleKind::Aggravation => key("kind-aggravation"),
+        VerbaleKind::Revision => key("kind-revision"),
+        VerbaleKind::ExtraordinaryCheck => key("kind-extraordinary-check"),
+        VerbaleKind::SelfCorrection => key("kind-self-correction"),
+    })
 }

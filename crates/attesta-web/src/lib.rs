@@ -98,6 +98,13 @@ async fn show_qr_js() -> Response {
     static_file(SHOW_QR_JS, "text/javascript; charset=utf-8")
 }
 
+/// Marks a response as personal: no browser or proxy may keep a copy.
+pub(crate) fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
 fn static_file(body: &'static str, content_type: &'static str) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();

@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{MaybeSession, session_cookie};
 use crate::i18n::{Lang, key};
+use crate::no_store;
 
 type PageResult = Result<Response, PageError>;
 
@@ -219,7 +220,7 @@ pub async fn verify_submit(
                 .as_ref()
                 .filter(|s| s.role == Role::Operator)
                 .map(|s| s.csrf_token.clone());
-            let mut r = ResultPage {
+            let r = ResultPage {
                 layout: Layout::keyed("result-h1").with_session(&session),
                 view,
                 checked_at,
@@ -230,9 +231,7 @@ pub async fn verify_submit(
                 login: s.app.has_identity_provider(),
             }
             .into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            Ok(r)
+            Ok(no_store(r))
         }
         // Wrong or badly typed codes go back to the form, with the reason
         // and the number of attempts left, keeping what was typed.
@@ -243,9 +242,10 @@ pub async fn verify_submit(
                 // The operator reads it off the holder's health card.
                 message = format!("{message} {}", lang.t("verify-error"));
             }
-            let mut r = verify_page(&token, form.fiscal_code, Some(message)).into_response();
-            *r.status_mut() = axum::http::StatusCode::from_u16(e.status).unwrap_or_default();
-            Ok(r)
+            Ok(crate::error::form_again(
+                &e,
+                verify_page(&token, form.fiscal_code, Some(message)),
+            ))
         }
         Err(e) => Err(PageError(e)),
     }
@@ -584,16 +584,14 @@ pub async fn me_show_qr(
     let me = s.app.me(&actor).await?;
     let name = me.record.person.full_name();
     let qr_svg = page_qr(&v, &name, layout.lang)?;
-    let mut r = ShowQrPage {
+    let r = ShowQrPage {
         layout,
         name,
         qr_svg,
         short_code: v.short_code,
     }
     .into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
+    Ok(no_store(r))
 }
 
 /// The keys of the notice and the problem to show after a form action.
@@ -785,9 +783,7 @@ pub async fn me_add_delegate(
                 form,
             )
             .await?;
-            let mut r = page.into_response();
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
+            Ok(crate::error::form_again(&e, page))
         }
         Err(e) => Err(PageError(e)),
     }
