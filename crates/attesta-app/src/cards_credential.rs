@@ -13,7 +13,7 @@ use attesta_credential::card::{
     CardClaims, CardPublicKey, CardSigningKey, KeySet, Outcome, StatusInput, StatusList,
     StatusListToken, StatusRef, Verdict, issue_card, verify_card,
 };
-use attesta_store::keys::{KEY_ACTIVE, KEY_NEXT, SigningKeyRecord, StatusListRecord};
+use attesta_store::keys::{KeyState, SigningKeyRecord, StatusListRecord};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -41,11 +41,16 @@ pub struct IssuedCardCredential {
     pub expires_at: OffsetDateTime,
 }
 
+fn key_state_text<S: serde::Serializer>(state: &KeyState, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(state.as_str())
+}
+
 /// A signing key as `attesta keys list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SigningKeyView {
     pub kid: String,
-    pub state: String,
+    #[serde(serialize_with = "key_state_text")]
+    pub state: KeyState,
     pub published: bool,
     /// Whether this node holds the private key file.
     pub private_key_here: bool,
@@ -165,15 +170,15 @@ impl App {
         let kid = key.kid().to_string();
         self.write_private_key(&key)?;
         let state = match self.store.active_signing_key().await.map_err(store_err)? {
-            None => KEY_ACTIVE,
-            Some(_) => KEY_NEXT,
+            None => KeyState::Active,
+            Some(_) => KeyState::Next,
         };
         let jwk = key.public().to_jwk().to_string();
         self.store
             .insert_signing_key(&kid, &jwk, state, self.now_millis())
             .await
             .map_err(store_err)?;
-        tracing::info!(kid = %kid, state, "card signing key generated");
+        tracing::info!(kid = %kid, state = %state, "card signing key generated");
         self.signing_key_view(&kid).await
     }
 
@@ -181,7 +186,7 @@ impl App {
     /// stays published until the last card it signed expires).
     pub async fn rotate_signing_key(&self) -> AppResult<SigningKeyView> {
         let keys = self.store.signing_keys().await.map_err(store_err)?;
-        let Some(next) = keys.iter().rev().find(|k| k.state == KEY_NEXT) else {
+        let Some(next) = keys.iter().rev().find(|k| k.state == KeyState::Next) else {
             return Err(AppError::new(
                 409,
                 "no_next_key",

@@ -2,7 +2,7 @@
 //! the citizen, present, reads out a one-time code sent to their mobile.
 
 use attesta_domain::{Group, InvalidityCode, group_name};
-use attesta_store::{OtpRecord, ids};
+use attesta_store::{OtpRecord, OtpState, ids};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
@@ -141,7 +141,7 @@ impl App {
             created_at: now_ms,
             expires_at: now_ms + limits.ttl.as_millis() as i64,
             failures: 0,
-            state: "pending".into(),
+            state: OtpState::Pending,
         };
         // Insert, then count: concurrent requests can only be refused
         // together, never all let through.
@@ -223,25 +223,25 @@ impl App {
         }
         let now = self.now();
         let now_ms = to_millis(now);
-        let gone = |state: &str, expires_at: i64| match state {
-            "used" => Some(AppError::new(
+        let gone = |state: OtpState, expires_at: i64| match state {
+            OtpState::Used => Some(AppError::new(
                 410,
                 "otp_used",
                 "This code was already used: ask for a new one.",
             )),
-            "burned" => Some(AppError::new(
+            OtpState::Burned => Some(AppError::new(
                 410,
                 "otp_burned",
                 "Too many wrong codes: this one no longer works. Ask for a new one.",
             )),
-            _ if expires_at <= now_ms => Some(AppError::new(
+            OtpState::Pending if expires_at <= now_ms => Some(AppError::new(
                 410,
                 "otp_expired",
                 "The code has expired: ask for a new one.",
             )),
-            _ => None,
+            OtpState::Pending => None,
         };
-        if let Some(e) = gone(&request.state, request.expires_at) {
+        if let Some(e) = gone(request.state, request.expires_at) {
             return Err(e);
         }
         let found = self
@@ -262,7 +262,7 @@ impl App {
             let Some((failures, _state)) = self.store.otp_failure(otp_request_id, max).await?
             else {
                 let again = self.store.otp(otp_request_id).await?.ok_or_else(unknown)?;
-                return Err(gone(&again.state, again.expires_at).unwrap_or_else(unknown));
+                return Err(gone(again.state, again.expires_at).unwrap_or_else(unknown));
             };
             self.log(&found, now_ms, 2, "otp_failed", Some(&session.identity))
                 .await?;
@@ -283,7 +283,7 @@ impl App {
         }
         if !self.store.otp_use(otp_request_id, now_ms).await? {
             let again = self.store.otp(otp_request_id).await?.ok_or_else(unknown)?;
-            return Err(gone(&again.state, again.expires_at).unwrap_or_else(unknown));
+            return Err(gone(again.state, again.expires_at).unwrap_or_else(unknown));
         }
         let today = crate::italian_date(now);
         let outcome = found.status.level1(found.birth_date, today);

@@ -1,6 +1,7 @@
 //! Card credential use cases on a real database: keys, issue, revoke,
 //! status list, rotation, and a node without the private key.
 
+use attesta_store::keys::KeyState;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,7 +36,7 @@ async fn issue_verify_revoke_rotate() {
     assert!(err.message.contains("attesta keys generate"));
 
     let first = app.generate_signing_key().await.unwrap();
-    assert_eq!(first.state, "active");
+    assert_eq!(first.state, KeyState::Active);
     assert!(first.private_key_here);
     let file = dir.path().join(format!("{}.pem", first.kid));
     #[cfg(unix)]
@@ -75,7 +76,7 @@ async fn issue_verify_revoke_rotate() {
 
     // Rotation: a next key is published before it signs.
     let next = app.generate_signing_key().await.unwrap();
-    assert_eq!(next.state, "next");
+    assert_eq!(next.state, KeyState::Next);
     assert!(next.published);
     let card2 = app
         .issue_card_credential("EUDC-2", date!(2030 - 01 - 31))
@@ -84,7 +85,7 @@ async fn issue_verify_revoke_rotate() {
     assert_eq!(card2.kid, first.kid, "the next key does not sign yet");
     let rotated = app.rotate_signing_key().await.unwrap();
     assert_eq!(rotated.kid, next.kid);
-    assert_eq!(rotated.state, "active");
+    assert_eq!(rotated.state, KeyState::Active);
     let card3 = app
         .issue_card_credential("EUDC-3", date!(2030 - 01 - 31))
         .await
@@ -95,7 +96,7 @@ async fn issue_verify_revoke_rotate() {
     assert!(card3.index != card.index && card3.index != card2.index && card.index != card2.index);
     let views = app.signing_keys().await.unwrap();
     let old = views.iter().find(|k| k.kid == first.kid).unwrap();
-    assert_eq!(old.state, "retired");
+    assert_eq!(old.state, KeyState::Retired);
     assert!(old.published, "the old key's cards are still valid");
     // Old cards still verify with the published set.
     let keys = KeySet::from_jwks(app.card_jwks().await.unwrap().to_string().as_bytes()).unwrap();

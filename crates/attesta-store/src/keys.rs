@@ -6,10 +6,39 @@ use sqlx::any::AnyRow;
 
 use crate::{Millis, Result, Store, StoreError, ids};
 
-/// Key states as stored.
-pub const KEY_NEXT: &str = "next";
-pub const KEY_ACTIVE: &str = "active";
-pub const KEY_RETIRED: &str = "retired";
+/// Where a signing key is in its life (SPEC §5), as stored in
+/// `signing_keys.state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyState {
+    /// Published in the key set, not signing yet (verifiers fetch it first).
+    Next,
+    /// The one key that signs new cards.
+    Active,
+    /// No longer signs; published until the last card it signed expires.
+    Retired,
+}
+
+impl KeyState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Next => "next",
+            KeyState::Active => "active",
+            KeyState::Retired => "retired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [KeyState::Next, KeyState::Active, KeyState::Retired]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for KeyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
 /// A signing key's public half and state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +46,7 @@ pub struct SigningKeyRecord {
     pub kid: String,
     /// The JWK (JSON text) as published.
     pub public_jwk: String,
-    pub state: String,
+    pub state: KeyState,
     pub created_at: Millis,
     pub activated_at: Option<Millis>,
     pub retired_at: Option<Millis>,
@@ -64,7 +93,11 @@ fn key_from_row(r: &AnyRow) -> Result<SigningKeyRecord> {
     Ok(SigningKeyRecord {
         kid: r.try_get("kid")?,
         public_jwk: r.try_get("public_jwk")?,
-        state: r.try_get("state")?,
+        state: {
+            let text: String = r.try_get("state")?;
+            KeyState::parse(&text)
+                .ok_or_else(|| StoreError::Corrupt(format!("signing key state {text:?}")))?
+        },
         created_at: r.try_get("created_at")?,
         activated_at: r.try_get("activated_at")?,
         retired_at: r.try_get("retired_at")?,
@@ -93,17 +126,17 @@ impl Store {
         &self,
         kid: &str,
         public_jwk: &str,
-        state: &str,
+        state: KeyState,
         now: Millis,
     ) -> Result<()> {
-        let activated = (state == KEY_ACTIVE).then_some(now);
+        let activated = (state == KeyState::Active).then_some(now);
         sqlx::query(
             "INSERT INTO signing_keys (kid, public_jwk, state, created_at, activated_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(kid.to_owned())
         .bind(public_jwk.to_owned())
-        .bind(state.to_owned())
+        .bind(state.as_str())
         .bind(now)
         .bind(activated)
         .execute(&self.pool)
@@ -133,7 +166,7 @@ impl Store {
              WHERE state <> $1 OR (last_expiry IS NOT NULL AND last_expiry > $2) \
              ORDER BY created_at, kid"
         ))
-        .bind(KEY_RETIRED)
+        .bind(KeyState::Retired.as_str())
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
@@ -146,7 +179,7 @@ impl Store {
             key_columns!(),
             " FROM signing_keys WHERE state = $1"
         ))
-        .bind(KEY_ACTIVE)
+        .bind(KeyState::Active.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(key_from_row).transpose()
@@ -158,7 +191,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let found = sqlx::query("SELECT kid FROM signing_keys WHERE kid = $1 AND state = $2")
             .bind(kid.to_owned())
-            .bind(KEY_NEXT)
+            .bind(KeyState::Next.as_str())
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
@@ -166,13 +199,13 @@ impl Store {
             return Ok(false);
         }
         sqlx::query("UPDATE signing_keys SET state = $1, retired_at = $2 WHERE state = $3")
-            .bind(KEY_RETIRED)
+            .bind(KeyState::Retired.as_str())
             .bind(now)
-            .bind(KEY_ACTIVE)
+            .bind(KeyState::Active.as_str())
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE signing_keys SET state = $1, activated_at = $2 WHERE kid = $3")
-            .bind(KEY_ACTIVE)
+            .bind(KeyState::Active.as_str())
             .bind(now)
             .bind(kid.to_owned())
             .execute(&mut *tx)

@@ -2,7 +2,39 @@
 
 use sqlx::Row;
 
-use crate::{Millis, Result, Store};
+use crate::{Millis, Result, Store, StoreError};
+
+/// Where a level-2 code is in its life, as stored in `otp_requests.state`.
+/// (Expiry is not a state: it is read from `expires_at` against the clock.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OtpState {
+    /// Sent, waiting for the holder to read it out.
+    Pending,
+    /// Entered correctly once: the detail was shown.
+    Used,
+    /// Too many wrong codes: it never works again.
+    Burned,
+}
+
+impl OtpState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OtpState::Pending => "pending",
+            OtpState::Used => "used",
+            OtpState::Burned => "burned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [OtpState::Pending, OtpState::Used, OtpState::Burned]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+fn otp_state(text: String) -> Result<OtpState> {
+    OtpState::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("OTP state {text:?}")))
+}
 
 /// A stored OTP request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +49,7 @@ pub struct OtpRecord {
     pub created_at: Millis,
     pub expires_at: Millis,
     pub failures: i64,
-    pub state: String,
+    pub state: OtpState,
 }
 
 /// One message handed to a gateway.
@@ -47,7 +79,7 @@ impl Store {
         .bind(r.created_at)
         .bind(r.expires_at)
         .bind(r.failures)
-        .bind(r.state.clone())
+        .bind(r.state.as_str())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -100,7 +132,7 @@ impl Store {
                 created_at: r.try_get("created_at")?,
                 expires_at: r.try_get("expires_at")?,
                 failures: r.try_get("failures")?,
-                state: r.try_get("state")?,
+                state: otp_state(r.try_get("state")?)?,
             })
         })
         .transpose()
@@ -113,7 +145,7 @@ impl Store {
         &self,
         otp_request_id: &str,
         max: i64,
-    ) -> Result<Option<(i64, String)>> {
+    ) -> Result<Option<(i64, OtpState)>> {
         let row = sqlx::query(
             "UPDATE otp_requests SET failures = failures + 1, \
              state = CASE WHEN failures + 1 >= $2 THEN 'burned' ELSE state END \
@@ -123,7 +155,7 @@ impl Store {
         .bind(max)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((r.try_get("failures")?, r.try_get("state")?)))
+        row.map(|r| Ok((r.try_get("failures")?, otp_state(r.try_get("state")?)?)))
             .transpose()
     }
 

@@ -25,7 +25,7 @@ pub mod testing;
 mod verbali;
 
 pub use citizen::{ActivityRecord, DelegationRecord};
-pub use level2::{OtpRecord, OutboxMessage};
+pub use level2::{OtpRecord, OtpState, OutboxMessage};
 pub use verbali::{IngestError, IngestOutcome};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -45,7 +45,7 @@ fn describe(k: &SigningKeyView) -> String {
 pub async fn run(app: &App, action: KeysAction) -> anyhow::Result<ExitCode> {
     let result = match action {
         KeysAction::Generate => app.generate_signing_key().await.map(|k| {
-            if k.state == "active" {
+            if k.state == attesta_store::keys::KeyState::Active {
                 println!("generated and activated the first key {}", k.kid);
             } else {
                 println!(

@@ -1,7 +1,7 @@
 //! Card signing keys, status-list slots and revocation, on both engines.
 
 use attesta_store::Store;
-use attesta_store::keys::{KEY_ACTIVE, KEY_NEXT, KEY_RETIRED};
+use attesta_store::keys::KeyState;
 
 const NOW: i64 = 1_795_000_000_000;
 const YEAR: i64 = 365 * 86_400_000;
@@ -15,11 +15,11 @@ on_both_engines!(
 
 async fn keys_rotate_and_retired_keys_stay_published_until_their_cards_expire(store: Store) {
     store
-        .insert_signing_key("k1", "{}", KEY_ACTIVE, NOW)
+        .insert_signing_key("k1", "{}", KeyState::Active, NOW)
         .await
         .unwrap();
     store
-        .insert_signing_key("k2", "{}", KEY_NEXT, NOW + 1)
+        .insert_signing_key("k2", "{}", KeyState::Next, NOW + 1)
         .await
         .unwrap();
     let published = store.published_signing_keys(NOW).await.unwrap();
@@ -40,9 +40,9 @@ async fn keys_rotate_and_retired_keys_stay_published_until_their_cards_expire(st
         "not a next key any more"
     );
     let keys = store.signing_keys().await.unwrap();
-    assert_eq!(keys[0].state, KEY_RETIRED);
+    assert_eq!(keys[0].state, KeyState::Retired);
     assert_eq!(keys[0].retired_at, Some(NOW + 2));
-    assert_eq!(keys[1].state, KEY_ACTIVE);
+    assert_eq!(keys[1].state, KeyState::Active);
     // Still published while its card is valid, gone afterwards.
     let at = |t| {
         let store = store.clone();
@@ -62,12 +62,12 @@ async fn keys_rotate_and_retired_keys_stay_published_until_their_cards_expire(st
 
 async fn one_active_key_at_most(store: Store) {
     store
-        .insert_signing_key("a", "{}", KEY_ACTIVE, NOW)
+        .insert_signing_key("a", "{}", KeyState::Active, NOW)
         .await
         .unwrap();
     assert!(
         store
-            .insert_signing_key("b", "{}", KEY_ACTIVE, NOW)
+            .insert_signing_key("b", "{}", KeyState::Active, NOW)
             .await
             .is_err()
     );
@@ -75,7 +75,7 @@ async fn one_active_key_at_most(store: Store) {
 
 async fn card_slots_are_allocated_kept_and_revoked(store: Store) {
     store
-        .insert_signing_key("k", "{}", KEY_ACTIVE, NOW)
+        .insert_signing_key("k", "{}", KeyState::Active, NOW)
         .await
         .unwrap();
     let a = store
@@ -155,7 +155,7 @@ async fn card_slots_are_allocated_kept_and_revoked(store: Store) {
 
 async fn card_slots_are_random_and_fill_the_list(store: Store) {
     store
-        .insert_signing_key("k", "{}", KEY_ACTIVE, NOW)
+        .insert_signing_key("k", "{}", KeyState::Active, NOW)
         .await
         .unwrap();
     // A list of 16 filled completely: every slot once (the last ones by the
