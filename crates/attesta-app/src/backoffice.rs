@@ -27,13 +27,28 @@ pub(crate) fn unknown_fields(keys: &[String]) -> AppError {
 }
 
 impl App {
-    /// `PUT /api/v1/admin/people/{fiscal_code}`.
-    pub async fn put_person(&self, fiscal_code: &str, body: &Value) -> AppResult<Written> {
+    /// The body of `PUT /api/v1/admin/people/{fiscal_code}` as a person,
+    /// or every field error (dates are checked against today in Italy).
+    pub fn person_from_json(
+        &self,
+        fiscal_code: &str,
+        body: &Value,
+    ) -> AppResult<attesta_domain::Person> {
         let cf = FiscalCode::parse(fiscal_code)
             .map_err(|e| FieldError::new("fiscal_code", e.to_string()));
-        let person = parse_person(cf, object(body)?, self.today())?;
+        parse_person(cf, object(body)?, self.today())
+    }
+
+    /// The body of `POST /api/v1/admin/verbali` as a verbale, or every
+    /// field error.
+    pub fn verbale_from_json(&self, body: &Value) -> AppResult<attesta_domain::Verbale> {
+        parse_verbale(object(body)?, self.today())
+    }
+
+    /// `PUT /api/v1/admin/people/{fiscal_code}`.
+    pub async fn put_person(&self, person: &attesta_domain::Person) -> AppResult<Written> {
         Ok(
-            match self.store.upsert_person(&person, self.now_millis()).await? {
+            match self.store.upsert_person(person, self.now_millis()).await? {
                 Upserted::Created => Written::Created,
                 Upserted::Updated => Written::Updated,
             },
@@ -41,11 +56,10 @@ impl App {
     }
 
     /// `POST /api/v1/admin/verbali`: one verbale, idempotent by id.
-    pub async fn ingest_verbale(&self, body: &Value) -> AppResult<Written> {
-        let verbale = parse_verbale(object(body)?, self.today())?;
+    pub async fn ingest_verbale(&self, verbale: &attesta_domain::Verbale) -> AppResult<Written> {
         let written = match self
             .store
-            .ingest_verbale(&verbale, self.now_millis())
+            .ingest_verbale(verbale, self.now_millis())
             .await?
         {
             Ok(IngestOutcome::Created) => Written::Created,

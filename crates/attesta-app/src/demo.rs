@@ -308,10 +308,11 @@ pub async fn seed(app: &App) -> AppResult<usize> {
         if let Some(m) = p.mobile {
             body["mobile"] = json!(m);
         }
-        app.put_person(&p.fiscal_code, &body).await?;
+        app.put_person(&app.person_from_json(&p.fiscal_code, &body)?)
+            .await?;
         for mut v in p.verbali {
             v["fiscal_code"] = json!(p.fiscal_code);
-            app.ingest_verbale(&v).await?;
+            app.ingest_verbale(&app.verbale_from_json(&v)?).await?;
         }
         count += 1;
     }

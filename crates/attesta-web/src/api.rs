@@ -160,8 +160,9 @@ pub async fn put_person(
     Path(fiscal_code): Path<String>,
     ApiJson(body): ApiJson,
 ) -> ApiResult<Response> {
-    let w = s.app.put_person(&fiscal_code, &body).await?;
-    Ok((written(w), Json(json!({"fiscal_code": fiscal_code.trim().to_ascii_uppercase(), "result": if w == Written::Created {"created"} else {"updated"}}))).into_response())
+    let person = s.app.person_from_json(&fiscal_code, &body)?;
+    let w = s.app.put_person(&person).await?;
+    Ok((written(w), Json(json!({"fiscal_code": person.fiscal_code.as_str(), "result": if w == Written::Created {"created"} else {"updated"}}))).into_response())
 }
 
 pub async fn post_verbale(
@@ -169,7 +170,8 @@ pub async fn post_verbale(
     _: Admin,
     ApiJson(body): ApiJson,
 ) -> ApiResult<Response> {
-    let w = s.app.ingest_verbale(&body).await?;
+    let verbale = s.app.verbale_from_json(&body)?;
+    let w = s.app.ingest_verbale(&verbale).await?;
     let result = match w {
         Written::Created => "created",
         Written::Updated => "confirmed",
@@ -177,7 +179,7 @@ pub async fn post_verbale(
     };
     Ok((
         written(w),
-        Json(json!({"verbale_id": body.get("verbale_id"), "result": result})),
+        Json(json!({"verbale_id": verbale.id, "result": result})),
     )
         .into_response())
 }

@@ -898,19 +898,19 @@ async fn auto_approval_issues_the_card_at_once() {
         )),
     );
     app.generate_signing_key().await.unwrap();
-    app.put_person(
-        MARIO,
-        &json!({"given_name": "Mario", "family_name": "Rossi", "birth_date": "1980-01-01"}),
-    )
-    .await
-    .unwrap();
-    app.ingest_verbale(
-        &json!({"verbale_id": "V1", "fiscal_code": MARIO, "kind": "first_instance",
-        "session_date": "2024-05-10", "definitive": true, "source": "telematic",
-        "accompaniment": true}),
-    )
-    .await
-    .unwrap();
+    let mario = app
+        .person_from_json(
+            MARIO,
+            &json!({"given_name": "Mario", "family_name": "Rossi", "birth_date": "1980-01-01"}),
+        )
+        .unwrap();
+    app.put_person(&mario).await.unwrap();
+    let verbale = app
+        .verbale_from_json(&json!({"verbale_id": "V1", "fiscal_code": MARIO,
+            "kind": "first_instance", "session_date": "2024-05-10", "definitive": true,
+            "source": "telematic", "accompaniment": true}))
+        .unwrap();
+    app.ingest_verbale(&verbale).await.unwrap();
     let person = app
         .store()
         .person_by_fiscal_code(&attesta_domain::FiscalCode::parse(MARIO).unwrap())
