@@ -57,7 +57,7 @@ impl EmailOutcome {
 pub struct VerificationView {
     pub at: OffsetDateTime,
     pub level: i64,
-    pub outcome: String,
+    pub outcome: attesta_domain::CheckOutcome,
     pub operator: Option<String>,
     pub organisation: Option<String>,
 }

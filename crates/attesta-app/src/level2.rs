@@ -1,7 +1,7 @@
 //! Level 2 (SPEC §4, §6): an authenticated operator sees the detail when
 //! the citizen, present, reads out a one-time code sent to their mobile.
 
-use attesta_domain::{Group, InvalidityCode, group_name};
+use attesta_domain::{CheckOutcome, Group, InvalidityCode, group_name};
 use attesta_store::{OtpRecord, OtpState, ids};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
@@ -185,8 +185,14 @@ impl App {
                 "The code could not be sent by SMS right now. Try again in a moment; the level-1 check keeps working.",
             ));
         }
-        self.log(&found, now_ms, 2, "otp_sent", Some(&session.identity))
-            .await?;
+        self.log(
+            &found,
+            now_ms,
+            2,
+            CheckOutcome::OtpSent,
+            Some(&session.identity),
+        )
+        .await?;
         Ok(OtpSent {
             otp_request_id,
             sent_to: mobile.masked(),
@@ -264,8 +270,14 @@ impl App {
                 let again = self.store.otp(otp_request_id).await?.ok_or_else(unknown)?;
                 return Err(gone(again.state, again.expires_at).unwrap_or_else(unknown));
             };
-            self.log(&found, now_ms, 2, "otp_failed", Some(&session.identity))
-                .await?;
+            self.log(
+                &found,
+                now_ms,
+                2,
+                CheckOutcome::OtpFailed,
+                Some(&session.identity),
+            )
+            .await?;
             let left = (max - failures).max(0);
             return Err(AppError::new(
                 403,
@@ -288,7 +300,13 @@ impl App {
         let today = crate::italian_date(now);
         let outcome = found.status.level1(found.birth_date, today);
         let verification_id = self
-            .log(&found, now_ms, 2, "level2_viewed", Some(&session.identity))
+            .log(
+                &found,
+                now_ms,
+                2,
+                CheckOutcome::Level2Viewed,
+                Some(&session.identity),
+            )
             .await?;
         Ok(Level2View {
             level1: Level1View {

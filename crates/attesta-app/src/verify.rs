@@ -5,7 +5,7 @@
 //! fiscale adds one atomic counter update.
 
 use attesta_credential::Token;
-use attesta_domain::{AreaFlags, FiscalCode};
+use attesta_domain::{AreaFlags, CheckOutcome, FiscalCode};
 use attesta_store::{TokenLookup, VerificationRecord, ids};
 use subtle::ConstantTimeEq;
 
@@ -22,11 +22,11 @@ pub struct Level1View {
 }
 
 impl Level1View {
-    pub fn outcome(&self) -> &'static str {
+    pub fn outcome(&self) -> CheckOutcome {
         if self.qualifies {
-            "qualifies"
+            CheckOutcome::Qualifies
         } else {
-            "does_not_qualify"
+            CheckOutcome::DoesNotQualify
         }
     }
 }
@@ -52,8 +52,14 @@ impl App {
         match self.store.lookup_token(&token.storage_hash()).await? {
             None => Ok(TokenState::Unknown),
             Some(found) if found.revoked_at.is_some() => {
-                self.log(&found, to_millis(self.now()), 1, "revoked_qr", None)
-                    .await?;
+                self.log(
+                    &found,
+                    to_millis(self.now()),
+                    1,
+                    CheckOutcome::RevokedQr,
+                    None,
+                )
+                .await?;
                 Ok(TokenState::Revoked)
             }
             Some(_) => Ok(TokenState::Active),
@@ -67,7 +73,9 @@ impl App {
             .status
             .level1(found.birth_date, crate::italian_date(now));
         let now_ms = to_millis(now);
-        let verification_id = self.log(&found, now_ms, 1, outcome.as_str(), None).await?;
+        let verification_id = self
+            .log(&found, now_ms, 1, outcome.check_outcome(), None)
+            .await?;
         Ok(Level1View {
             qualifies: outcome.qualifies,
             holder_name: format!("{} {}", found.given_name, found.family_name),
@@ -102,7 +110,7 @@ impl App {
         let now = self.now();
         let now_ms = to_millis(now);
         if found.revoked_at.is_some() {
-            self.log(&found, now_ms, level, "revoked_qr", operator)
+            self.log(&found, now_ms, level, CheckOutcome::RevokedQr, operator)
                 .await?;
             return Err(AppError::revoked_token());
         }
@@ -112,7 +120,8 @@ impl App {
             && found.failures >= limit
             && start > now_ms - window
         {
-            self.log(&found, now_ms, level, "locked", operator).await?;
+            self.log(&found, now_ms, level, CheckOutcome::Locked, operator)
+                .await?;
             return Err(too_many_attempts(start + window - now_ms));
         }
         let matches: bool = cf
@@ -127,11 +136,18 @@ impl App {
                 .await?;
             if failures > limit {
                 // Lost a race with other wrong attempts: already locked.
-                self.log(&found, now_ms, level, "locked", operator).await?;
+                self.log(&found, now_ms, level, CheckOutcome::Locked, operator)
+                    .await?;
                 return Err(too_many_attempts(start + window - now_ms));
             }
-            self.log(&found, now_ms, level, "fiscal_code_mismatch", operator)
-                .await?;
+            self.log(
+                &found,
+                now_ms,
+                level,
+                CheckOutcome::FiscalCodeMismatch,
+                operator,
+            )
+            .await?;
             let left = limit - failures;
             return Err(AppError::new(
                 403,
@@ -155,7 +171,7 @@ impl App {
         found: &TokenLookup,
         at: i64,
         level: i64,
-        outcome: &str,
+        outcome: CheckOutcome,
         operator: Option<&Identity>,
     ) -> AppResult<String> {
         let verification_id = ids::random_id();
@@ -166,7 +182,7 @@ impl App {
                 attestation_id: Some(found.attestation_id.clone()),
                 at,
                 level,
-                outcome: outcome.to_owned(),
+                outcome,
                 operator: operator.map(|o| o.name.clone()),
                 organisation: operator.and_then(|o| o.organisation.clone()),
             })

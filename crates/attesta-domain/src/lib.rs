@@ -12,7 +12,9 @@ pub mod verbale;
 
 pub use fiscal_code::{FiscalCode, FiscalCodeError};
 pub use person::{Mobile, PERSON_FIELDS, Person, PersonInput};
-pub use status::{AreaFlags, Level1Outcome, Status, StatusSource, age_on, group_name};
+pub use status::{
+    AreaFlags, CheckOutcome, Level1Outcome, Status, StatusSource, age_on, group_name,
+};
 pub use verbale::{
     Blindness, FieldError, Handicap, InvalidityCode, Revision, Source, Verbale, VerbaleInput,
     VerbaleKind, YearMonth,

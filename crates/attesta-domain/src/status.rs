@@ -46,12 +46,69 @@ pub struct Level1Outcome {
 }
 
 impl Level1Outcome {
-    pub fn as_str(&self) -> &'static str {
+    /// How the check is written in the citizen's log.
+    pub fn check_outcome(&self) -> CheckOutcome {
         if self.qualifies {
-            "qualifies"
+            CheckOutcome::Qualifies
         } else {
-            "does_not_qualify"
+            CheckOutcome::DoesNotQualify
         }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.check_outcome().as_str()
+    }
+}
+
+/// What one line of the citizen's log of checks says happened (SPEC §6
+/// `GET /api/v1/me/verifications`), as stored in `verifications.outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckOutcome {
+    /// Level 1 (or 2) answered: falls in at least one of the cases.
+    Qualifies,
+    /// Level 1 (or 2) answered: falls in none of the cases.
+    DoesNotQualify,
+    /// A wrong codice fiscale was typed for this QR.
+    FiscalCodeMismatch,
+    /// The QR was refused: too many wrong codici fiscali.
+    Locked,
+    /// A level-2 code went to the holder's mobile.
+    OtpSent,
+    /// A wrong level-2 code was typed.
+    OtpFailed,
+    /// The operator saw the level-2 detail.
+    Level2Viewed,
+    /// A revoked QR was read or checked (a lost or replaced printout in use).
+    RevokedQr,
+}
+
+impl CheckOutcome {
+    pub const ALL: [CheckOutcome; 8] = [
+        CheckOutcome::Qualifies,
+        CheckOutcome::DoesNotQualify,
+        CheckOutcome::FiscalCodeMismatch,
+        CheckOutcome::Locked,
+        CheckOutcome::OtpSent,
+        CheckOutcome::OtpFailed,
+        CheckOutcome::Level2Viewed,
+        CheckOutcome::RevokedQr,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CheckOutcome::Qualifies => "qualifies",
+            CheckOutcome::DoesNotQualify => "does_not_qualify",
+            CheckOutcome::FiscalCodeMismatch => "fiscal_code_mismatch",
+            CheckOutcome::Locked => "locked",
+            CheckOutcome::OtpSent => "otp_sent",
+            CheckOutcome::OtpFailed => "otp_failed",
+            CheckOutcome::Level2Viewed => "level2_viewed",
+            CheckOutcome::RevokedQr => "revoked_qr",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
     }
 }
 

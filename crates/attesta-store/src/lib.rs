@@ -103,7 +103,7 @@ pub struct VerificationRecord {
     pub attestation_id: Option<String>,
     pub at: Millis,
     pub level: i64,
-    pub outcome: String,
+    pub outcome: attesta_domain::CheckOutcome,
     pub operator: Option<String>,
     pub organisation: Option<String>,
 }
@@ -386,7 +386,7 @@ impl Store {
         .bind(record.attestation_id.clone())
         .bind(record.at)
         .bind(record.level)
-        .bind(record.outcome.clone())
+        .bind(record.outcome.as_str())
         .bind(record.operator.clone())
         .bind(record.organisation.clone())
         .execute(&self.pool)
@@ -417,7 +417,12 @@ impl Store {
                     attestation_id: r.try_get("attestation_id")?,
                     at: r.try_get("at")?,
                     level: r.try_get("level")?,
-                    outcome: r.try_get("outcome")?,
+                    outcome: {
+                        let text: String = r.try_get("outcome")?;
+                        attesta_domain::CheckOutcome::parse(&text).ok_or_else(|| {
+                            StoreError::Corrupt(format!("verification outcome {text:?}"))
+                        })?
+                    },
                     operator: r.try_get("operator")?,
                     organisation: r.try_get("organisation")?,
                 })

@@ -43,7 +43,7 @@ fn string_field<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
 pub fn level1_json(v: &Level1View) -> Value {
     json!({
         "level": 1,
-        "outcome": v.outcome(),
+        "outcome": v.outcome().as_str(),
         "holder": {"name": v.holder_name},
         "statuses": v.statuses,
         "checked_at": rfc3339(v.checked_at),
@@ -292,7 +292,8 @@ pub async fn verifications(State(s): State<AppState>, c: Citizen) -> ApiResult<R
     let items: Vec<Value> = list
         .iter()
         .map(|v| {
-            let mut item = json!({"at": rfc3339(v.at), "level": v.level, "outcome": v.outcome});
+            let mut item =
+                json!({"at": rfc3339(v.at), "level": v.level, "outcome": v.outcome.as_str()});
             if let Some(op) = &v.operator {
                 item["operator"] = json!(op);
             }

@@ -17,6 +17,7 @@ use crate::error::PageError;
 use crate::extract::{MaybeSession, session_cookie};
 use crate::i18n::{Lang, key};
 use crate::no_store;
+use attesta_domain::CheckOutcome;
 
 type PageResult = Result<Response, PageError>;
 
@@ -379,17 +380,16 @@ struct ActivityLine {
     by: String,
 }
 
-fn outcome_text(outcome: &str, lang: Lang) -> String {
+fn outcome_text(outcome: CheckOutcome, lang: Lang) -> String {
     lang.t(match outcome {
-        "qualifies" => key("outcome-qualifies"),
-        "does_not_qualify" => key("outcome-does-not-qualify"),
-        "fiscal_code_mismatch" => key("outcome-fiscal-code-mismatch"),
-        "locked" => key("outcome-locked"),
-        "otp_sent" => key("outcome-otp-sent"),
-        "otp_failed" => key("outcome-otp-failed"),
-        "level2_viewed" => key("outcome-level2-viewed"),
-        "revoked_qr" => key("outcome-revoked-qr"),
-        _ => key("other"),
+        CheckOutcome::Qualifies => key("outcome-qualifies"),
+        CheckOutcome::DoesNotQualify => key("outcome-does-not-qualify"),
+        CheckOutcome::FiscalCodeMismatch => key("outcome-fiscal-code-mismatch"),
+        CheckOutcome::Locked => key("outcome-locked"),
+        CheckOutcome::OtpSent => key("outcome-otp-sent"),
+        CheckOutcome::OtpFailed => key("outcome-otp-failed"),
+        CheckOutcome::Level2Viewed => key("outcome-level2-viewed"),
+        CheckOutcome::RevokedQr => key("outcome-revoked-qr"),
     })
 }
 
@@ -481,7 +481,7 @@ async fn render_me(
         .map(|c| CheckLine {
             at: crate::format_italian_datetime(c.at),
             level: c.level,
-            outcome: outcome_text(&c.outcome, lang),
+            outcome: outcome_text(c.outcome, lang),
             who: match (c.operator, c.organisation) {
                 (Some(o), Some(org)) => format!("{o} ({org})"),
                 (Some(o), None) => o,
@@ -846,17 +846,7 @@ mod tests {
     /// Keys chosen by a `match` are checked here too, by resolving them.
     #[test]
     fn computed_keys_exist() {
-        let outcomes = [
-            "qualifies",
-            "does_not_qualify",
-            "fiscal_code_mismatch",
-            "locked",
-            "otp_sent",
-            "otp_failed",
-            "level2_viewed",
-            "revoked_qr",
-            "?",
-        ];
+        let outcomes = CheckOutcome::ALL;
         let actions = [
             "privacy_notice_accepted",
             "attestation_generated",
@@ -891,7 +881,7 @@ mod tests {
                 }
             }
             for o in outcomes {
-                assert!(!outcome_text(o, lang).contains("Unknown"), "{o}");
+                assert!(!outcome_text(o, lang).contains("Unknown"), "{o:?}");
             }
             for a in actions {
                 assert!(!action_text(a, lang).contains("Unknown"), "{a}");

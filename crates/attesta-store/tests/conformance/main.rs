@@ -285,7 +285,7 @@ async fn the_log_lists_newest_first(store: Store) {
                 attestation_id: Some("a1".into()),
                 at: NOW + i as i64,
                 level: 1,
-                outcome: (*outcome).into(),
+                outcome: attesta_domain::CheckOutcome::parse(outcome).unwrap(),
                 operator: None,
                 organisation: None,
             })
