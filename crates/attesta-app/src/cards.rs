@@ -15,7 +15,8 @@ use std::sync::LazyLock;
 
 use attesta_credential::card_pdf::{CardPdf, card_pdf};
 use attesta_domain::{
-    Blindness, FieldError, FiscalCode, Handicap, Revision, Status, age_on, format_date, parse_date,
+    Activity, Blindness, FieldError, FiscalCode, Handicap, Revision, Status, age_on, format_date,
+    parse_date,
 };
 use attesta_store::PersonRecord;
 use attesta_store::cards::{
@@ -651,7 +652,7 @@ impl App {
                 ));
             }
         }
-        self.record(actor, "card_applied").await?;
+        self.record(actor, Activity::CardApplied).await?;
         if self.config.card_auto_approve
             && eligible
             && let Err(e) = self.approve_card(&application_id, "auto").await
@@ -842,7 +843,7 @@ impl App {
                 .unwrap_or("decided");
             return Err(not_pending(now));
         }
-        self.back_office_activity(&record.person_id, "card_issued")
+        self.back_office_activity(&record.person_id, Activity::CardIssued)
             .await;
         if let Some(card) = self.store.card_application(&record.application_id).await? {
             self.send_card_issued_email(&card, &person).await;
@@ -873,7 +874,7 @@ impl App {
         {
             return Err(not_pending("decided"));
         }
-        self.back_office_activity(&record.person_id, "card_rejected")
+        self.back_office_activity(&record.person_id, Activity::CardRejected)
             .await;
         if let Ok(person) = self.person(&record.person_id).await {
             self.send_card_email(&person, rejected_email(&person, reason))
@@ -925,7 +926,7 @@ impl App {
             return Ok(());
         }
         self.revoke_card_credential(serial).await?;
-        self.back_office_activity(&card.person_id, "card_revoked")
+        self.back_office_activity(&card.person_id, Activity::CardRevoked)
             .await;
         if let Ok(person) = self.person(&card.person_id).await {
             self.send_card_email(&person, revoked_email(&person, serial, reason))
@@ -997,13 +998,13 @@ impl App {
         }
     }
 
-    async fn back_office_activity(&self, person_id: &str, action: &str) {
+    async fn back_office_activity(&self, person_id: &str, action: Activity) {
         if let Err(e) = self
             .store
             .record_activity(person_id, self.now_millis(), action, BACK_OFFICE, false)
             .await
         {
-            tracing::error!(error = %e, action, "cannot record the card activity");
+            tracing::error!(error = %e, action = action.as_str(), "cannot record the card activity");
         }
     }
 
@@ -1030,7 +1031,7 @@ impl App {
             .record_activity(
                 &person.person_id,
                 self.now_millis(),
-                "card_emailed",
+                Activity::CardEmailed,
                 BACK_OFFICE,
                 false,
             )

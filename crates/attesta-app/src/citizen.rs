@@ -3,6 +3,7 @@
 use attesta_credential::{
     AttestationId, AttestationPdf, PrintSize, Token, attestation_pdf, attestation_url,
 };
+use attesta_domain::Activity;
 use attesta_store::{AttestationRecord, PersonRecord};
 use time::OffsetDateTime;
 
@@ -93,7 +94,7 @@ impl App {
         self.store
             .accept_privacy_notice(&actor.person_id, self.now_millis())
             .await?;
-        self.record(actor, "privacy_notice_accepted").await
+        self.record(actor, Activity::PrivacyNoticeAccepted).await
     }
 
     /// `POST /api/v1/me/attestation`: a new attestation, revoking the old,
@@ -141,7 +142,7 @@ impl App {
         self.store
             .create_attestation(person_id, &id.to_hex(), &token.storage_hash(), now)
             .await?;
-        self.record(actor, "attestation_generated").await?;
+        self.record(actor, Activity::AttestationGenerated).await?;
         Ok((self.view(&token, now), record))
     }
 
@@ -205,7 +206,7 @@ impl App {
             .revoke_attestation(&actor.person_id, self.now_millis())
             .await?
         {
-            self.record(actor, "attestation_revoked").await
+            self.record(actor, Activity::AttestationRevoked).await
         } else {
             Err(AppError::new(
                 404,
@@ -275,7 +276,7 @@ impl App {
                 "The e-mail could not be sent right now. Your QR code is valid: download the PDF, or try sending the e-mail again in a moment.",
             ));
         }
-        self.record(actor, "attestation_emailed").await
+        self.record(actor, Activity::AttestationEmailed).await
     }
 
     /// `POST /api/v1/me/attestation/email`: send the PDF again.

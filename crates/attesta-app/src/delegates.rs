@@ -2,7 +2,7 @@
 //! guardian, association) they or the back office named (SPEC §6, §9.7).
 //! Every action records who did it.
 
-use attesta_domain::FiscalCode;
+use attesta_domain::{Activity, FiscalCode};
 use serde_json::Value;
 
 use crate::backoffice::{object, unknown_fields};
@@ -57,7 +57,7 @@ pub struct RepresentedView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityView {
     pub at: time::OffsetDateTime,
-    pub action: String,
+    pub action: Activity,
     pub by: String,
     pub by_delegate: bool,
 }
@@ -114,7 +114,7 @@ impl App {
     }
 
     /// Appends to the holder's activity list.
-    pub(crate) async fn record(&self, actor: &Actor, action: &str) -> AppResult<()> {
+    pub(crate) async fn record(&self, actor: &Actor, action: Activity) -> AppResult<()> {
         Ok(self
             .store
             .record_activity(
@@ -191,7 +191,7 @@ impl App {
             .add_delegation(&actor.person_id, cf.as_str(), "holder", self.now_millis())
             .await?;
         if created {
-            self.record(actor, "delegate_added").await?;
+            self.record(actor, Activity::DelegateAdded).await?;
         }
         Ok((
             d.delegation_id,
@@ -210,7 +210,7 @@ impl App {
             .revoke_delegation(&actor.person_id, delegation_id, self.now_millis())
             .await?
         {
-            self.record(actor, "delegate_removed").await
+            self.record(actor, Activity::DelegateRemoved).await
         } else {
             Err(AppError::new(404, "no_delegation", "No such delegate."))
         }
@@ -350,7 +350,7 @@ impl App {
                 .record_activity(
                     &holder.person_id,
                     self.now_millis(),
-                    "delegate_added",
+                    Activity::DelegateAdded,
                     "Back office",
                     false,
                 )

@@ -4,12 +4,14 @@
 //! ([`FiscalCode`], [`Verbale`], [`Person`]) and nothing downstream checks
 //! them again.
 
+pub mod activity;
 pub mod benefits;
 pub mod fiscal_code;
 pub mod person;
 pub mod status;
 pub mod verbale;
 
+pub use activity::Activity;
 pub use fiscal_code::{FiscalCode, FiscalCodeError};
 pub use person::{Mobile, PERSON_FIELDS, Person, PersonInput};
 pub use status::{

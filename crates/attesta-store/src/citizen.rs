@@ -18,7 +18,7 @@ pub struct DelegationRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityRecord {
     pub at: Millis,
-    pub action: String,
+    pub action: attesta_domain::Activity,
     pub by_name: String,
     pub by_delegate: bool,
 }
@@ -151,7 +151,7 @@ impl Store {
         &self,
         person_id: &str,
         at: Millis,
-        action: &str,
+        action: attesta_domain::Activity,
         by_name: &str,
         by_delegate: bool,
     ) -> Result<()> {
@@ -162,7 +162,7 @@ impl Store {
         .bind(ids::random_id())
         .bind(person_id.to_owned())
         .bind(at)
-        .bind(action.to_owned())
+        .bind(action.as_str())
         .bind(by_name.to_owned())
         .bind(i64::from(by_delegate))
         .execute(&self.pool)
@@ -184,7 +184,12 @@ impl Store {
             .map(|r| {
                 Ok(ActivityRecord {
                     at: r.try_get("at")?,
-                    action: r.try_get("action")?,
+                    action: {
+                        let text: String = r.try_get("action")?;
+                        attesta_domain::Activity::parse(&text).ok_or_else(|| {
+                            crate::StoreError::Corrupt(format!("activity {text:?}"))
+                        })?
+                    },
                     by_name: r.try_get("by_name")?,
                     by_delegate: r.try_get::<i64, _>("by_delegate")? != 0,
                 })

@@ -317,7 +317,7 @@ pub async fn activity(State(s): State<AppState>, c: Citizen) -> ApiResult<Respon
         .activity(&c.actor)
         .await?
         .iter()
-        .map(|a| json!({"at": rfc3339(a.at), "action": a.action, "by": a.by, "by_delegate": a.by_delegate}))
+        .map(|a| json!({"at": rfc3339(a.at), "action": a.action.as_str(), "by": a.by, "by_delegate": a.by_delegate}))
         .collect();
     Ok(no_store(Json(items).into_response()))
 }

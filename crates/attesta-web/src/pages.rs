@@ -17,7 +17,7 @@ use crate::error::PageError;
 use crate::extract::{MaybeSession, session_cookie};
 use crate::i18n::{Lang, key};
 use crate::no_store;
-use attesta_domain::CheckOutcome;
+use attesta_domain::{Activity, CheckOutcome};
 
 type PageResult = Result<Response, PageError>;
 
@@ -393,20 +393,19 @@ fn outcome_text(outcome: CheckOutcome, lang: Lang) -> String {
     })
 }
 
-fn action_text(action: &str, lang: Lang) -> String {
+fn action_text(action: Activity, lang: Lang) -> String {
     lang.t(match action {
-        "privacy_notice_accepted" => key("action-privacy-notice-accepted"),
-        "attestation_generated" => key("action-attestation-generated"),
-        "attestation_revoked" => key("action-attestation-revoked"),
-        "attestation_emailed" => key("action-attestation-emailed"),
-        "delegate_added" => key("action-delegate-added"),
-        "delegate_removed" => key("action-delegate-removed"),
-        "card_applied" => key("action-card-applied"),
-        "card_issued" => key("action-card-issued"),
-        "card_rejected" => key("action-card-rejected"),
-        "card_revoked" => key("action-card-revoked"),
-        "card_emailed" => key("action-card-emailed"),
-        _ => key("other"),
+        Activity::PrivacyNoticeAccepted => key("action-privacy-notice-accepted"),
+        Activity::AttestationGenerated => key("action-attestation-generated"),
+        Activity::AttestationRevoked => key("action-attestation-revoked"),
+        Activity::AttestationEmailed => key("action-attestation-emailed"),
+        Activity::DelegateAdded => key("action-delegate-added"),
+        Activity::DelegateRemoved => key("action-delegate-removed"),
+        Activity::CardApplied => key("action-card-applied"),
+        Activity::CardIssued => key("action-card-issued"),
+        Activity::CardRejected => key("action-card-rejected"),
+        Activity::CardRevoked => key("action-card-revoked"),
+        Activity::CardEmailed => key("action-card-emailed"),
     })
 }
 
@@ -512,7 +511,7 @@ async fn render_me(
         .into_iter()
         .map(|a| ActivityLine {
             at: crate::format_italian_datetime(a.at),
-            action: action_text(&a.action, lang),
+            action: action_text(a.action, lang),
             by: if a.by_delegate {
                 format!("{} ({})", a.by, lang.t("me-by-delegate"))
             } else {
@@ -847,20 +846,7 @@ mod tests {
     #[test]
     fn computed_keys_exist() {
         let outcomes = CheckOutcome::ALL;
-        let actions = [
-            "privacy_notice_accepted",
-            "attestation_generated",
-            "attestation_revoked",
-            "attestation_emailed",
-            "delegate_added",
-            "delegate_removed",
-            "card_applied",
-            "card_issued",
-            "card_rejected",
-            "card_revoked",
-            "card_emailed",
-            "?",
-        ];
+        let actions = Activity::ALL;
         let done = [
             "generated",
             "generated_no_email",
@@ -884,7 +870,7 @@ mod tests {
                 assert!(!outcome_text(o, lang).contains("Unknown"), "{o:?}");
             }
             for a in actions {
-                assert!(!action_text(a, lang).contains("Unknown"), "{a}");
+                assert!(!action_text(a, lang).contains("Unknown"), "{a:?}");
             }
         }
     }

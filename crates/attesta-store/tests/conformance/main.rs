@@ -386,23 +386,30 @@ mod delegations {
     }
 
     async fn activity_newest_first(store: Store) {
+        use attesta_domain::Activity;
         let person = with_person(&store).await;
         store
-            .record_activity(&person, NOW, "attestation_generated", "Mario Rossi", false)
+            .record_activity(
+                &person,
+                NOW,
+                Activity::AttestationGenerated,
+                "Mario Rossi",
+                false,
+            )
             .await
             .unwrap();
         store
             .record_activity(
                 &person,
                 NOW + 1,
-                "attestation_revoked",
+                Activity::AttestationRevoked,
                 "Giulia Bianchi",
                 true,
             )
             .await
             .unwrap();
         let log = store.activity_of(&person, 10).await.unwrap();
-        assert_eq!(log[0].action, "attestation_revoked");
+        assert_eq!(log[0].action, Activity::AttestationRevoked);
         assert!(log[0].by_delegate);
         assert_eq!(log[1].by_name, "Mario Rossi");
     }
