@@ -243,7 +243,10 @@ pub async fn admin_reject(
         }
     };
     s.app.reject_card(&id, reason, "back_office").await?;
-    Ok(Json(json!({"application_id": id.trim(), "status": "rejected"})).into_response())
+    Ok(
+        Json(json!({"application_id": id.trim(), "status": CardState::Rejected.as_str()}))
+            .into_response(),
+    )
 }
 
 /// `POST /api/v1/admin/cards/{serial}/revoke`.
@@ -254,7 +257,7 @@ pub async fn admin_revoke(
 ) -> ApiResult<Response> {
     s.app.revoke_card(&serial).await?;
     Ok(
-        Json(json!({"serial": serial.trim().to_ascii_uppercase(), "status": "revoked"}))
+        Json(json!({"serial": serial.trim().to_ascii_uppercase(), "status": CardState::Revoked.as_str()}))
             .into_response(),
     )
 }
