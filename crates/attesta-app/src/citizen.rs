@@ -7,7 +7,7 @@ use attesta_domain::Activity;
 use attesta_store::{AttestationRecord, PersonRecord};
 use time::OffsetDateTime;
 
-use crate::mail::Email;
+use crate::notify::{AttestationEmail, Letter};
 use crate::{Actor, App, AppError, AppResult, from_millis, italian_date};
 
 /// What the citizen sees of their record.
@@ -232,31 +232,6 @@ impl App {
     }
 }
 
-/// The e-mail that carries the attestation PDF: no health data, no codice
-/// fiscale, no code in the body (the PDF carries the QR).
-fn attestation_email(to: &str, name: &str, pdf: Vec<u8>) -> Email {
-    let text = format!(
-        "Gentile {name},\n\nin allegato trovi il PDF con il tuo codice QR per attestare il tuo stato. Stampalo o conservalo sul telefono e mostralo insieme al tuo codice fiscale. Puoi revocarlo in qualsiasi momento dalla tua area personale, dove vedi anche chi lo ha verificato.\n\nDear {name},\n\nattached is the PDF with your QR code to prove your status. Print it or keep it on your phone and show it with your codice fiscale. You can revoke it at any time from your personal area, where you also see who checked it.\n\nattesta"
-    );
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"it\"><head><meta charset=\"utf-8\"><title>La tua attestazione QR</title></head><body><p>Gentile {n},</p><p>in allegato trovi il PDF con il tuo codice QR per attestare il tuo stato. Stampalo o conservalo sul telefono e mostralo insieme al tuo codice fiscale. Puoi revocarlo in qualsiasi momento dalla tua area personale, dove vedi anche chi lo ha verificato.</p><div lang=\"en\"><p>Dear {n},</p><p>attached is the PDF with your QR code to prove your status. Print it or keep it on your phone and show it with your codice fiscale. You can revoke it at any time from your personal area, where you also see who checked it.</p></div><p>attesta</p></body></html>",
-        n = esc(name)
-    );
-    Email {
-        to: to.to_owned(),
-        subject: "La tua attestazione QR / Your QR attestation".into(),
-        text,
-        html,
-        pdf: Some(("attestazione-qr.pdf".into(), pdf)),
-    }
-}
-
 impl App {
     async fn send_attestation_email(&self, actor: &Actor, person: &PersonRecord) -> AppResult<()> {
         let Some(to) = person.person.email.clone() else {
@@ -267,7 +242,12 @@ impl App {
             ));
         };
         let pdf = self.pdf_for(person, PrintSize::Standard).await?;
-        let email = attestation_email(&to, &person.person.full_name(), pdf);
+        let name = person.person.full_name();
+        // No health data, no codice fiscale, no code in the body (the PDF
+        // carries the QR).
+        let email = AttestationEmail { name: &name }
+            .email(to, Some(pdf))
+            .map_err(|e| AppError::internal(&e))?;
         if let Err(e) = self.mailer.send(&email).await {
             tracing::warn!(error = %e, "could not e-mail the attestation");
             return Err(AppError::new(

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+use crate::notify::OtpSms;
 use crate::{App, AppError, AppResult, Level1View, Role, Session, from_millis, to_millis};
 
 /// What `POST /api/v1/verify/level2/otp` answers.
@@ -69,13 +70,6 @@ impl Level2Detail {
         d.insert("sources".into(), Value::Object(sources));
         Value::Object(d)
     }
-}
-
-/// SPEC §9.11: who asks, the code, its validity, the warning; no health data.
-pub fn otp_sms_text(organisation: &str, code: &str, minutes: u64) -> String {
-    format!(
-        "attesta: {organisation} chiede di vedere il dettaglio della tua invalidità. Codice {code}, valido {minutes} minuti. Dallo solo a chi hai di fronte. / {organisation} asks to see your disability details. Code {code}, valid {minutes} minutes. Give it only to someone in front of you."
-    )
 }
 
 fn operator(session: Option<&Session>) -> AppResult<&Session> {
@@ -175,7 +169,13 @@ impl App {
             .organisation
             .clone()
             .unwrap_or_else(|| session.identity.name.clone());
-        let text = otp_sms_text(&organisation, &code, limits.ttl.as_secs() / 60);
+        let text = OtpSms {
+            organisation: &organisation,
+            code: &code,
+            minutes: limits.ttl.as_secs() / 60,
+        }
+        .text()
+        .map_err(|e| AppError::internal(&e))?;
         if let Err(e) = self.sms.send(mobile.as_str(), &text).await {
             tracing::warn!(error = %e, "could not send the level-2 code");
             self.store.delete_otp(&otp_request_id).await?;

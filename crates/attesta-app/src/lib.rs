@@ -11,6 +11,7 @@ use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
 mod backoffice;
 pub mod benefits;
+pub mod card_photo;
 pub mod cards;
 pub mod cards_credential;
 mod citizen;
@@ -20,6 +21,7 @@ mod error;
 pub mod import;
 mod level2;
 pub mod mail;
+pub mod notify;
 pub mod oidc;
 pub mod seed;
 mod session;
@@ -30,7 +32,7 @@ pub use backoffice::Written;
 pub use citizen::{AttestationView, EmailOutcome, MeView, NO_QUALIFYING_STATUS, VerificationView};
 pub use delegates::{ActivityView, Actor, DelegateView, RepresentedView};
 pub use error::AppError;
-pub use level2::{Level2Detail, Level2View, OtpSent, otp_sms_text};
+pub use level2::{Level2Detail, Level2View, OtpSent};
 pub use session::{Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};
 

@@ -6,12 +6,17 @@
 
 pub mod activity;
 pub mod benefits;
+pub mod card;
 pub mod fiscal_code;
 pub mod person;
 pub mod status;
 pub mod verbale;
 
 pub use activity::Activity;
+pub use card::{
+    CardRules, CardRulesError, CardSerial, CardSerialError, CardState, CardStatus, CourtRuling,
+    Declaration, DeclarationError, RevokeReason,
+};
 pub use fiscal_code::{FiscalCode, FiscalCodeError};
 pub use person::{Mobile, PERSON_FIELDS, Person, PersonInput};
 pub use status::{

@@ -1,25 +1,22 @@
 //! EU Disability Card applications and cards (SPEC §5, §6). One row per
 //! application; an approved application is the card. The photo is stored
-//! re-encoded, as base64 text.
+//! re-encoded, as base64 text. Rows are decoded into the domain's types
+//! (status, serial, dates, declaration), as people are.
 
+use attesta_domain::{CardSerial, CardStatus, Declaration, RevokeReason, format_date, parse_date};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use time::Date;
 
-use crate::{Millis, Result, Store};
-
-/// Stored application states; `expired` is computed on read.
-pub const CARD_PENDING: &str = "pending";
-pub const CARD_REJECTED: &str = "rejected";
-pub const CARD_ACTIVE: &str = "active";
-pub const CARD_REVOKED: &str = "revoked";
+use crate::{Millis, Result, Store, StoreError};
 
 /// A new application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCardApplication {
     pub application_id: String,
     pub person_id: String,
-    /// The declaration as JSON text, if one was given.
-    pub declaration_json: Option<String>,
+    /// The declaration, if one was given (stored as its canonical JSON).
+    pub declaration: Option<Declaration>,
     /// The re-encoded JPEG photo, base64.
     pub photo_jpeg_base64: String,
     pub submitted_at: Millis,
@@ -39,23 +36,23 @@ pub enum CardApplyRefusal {
 pub struct CardApplicationRecord {
     pub application_id: String,
     pub person_id: String,
-    /// As stored: pending, rejected, active, revoked.
-    pub status: String,
-    pub declaration_json: Option<String>,
+    /// As stored (expiry is computed: [`CardStatus::on`]).
+    pub status: CardStatus,
+    pub declaration: Option<Declaration>,
     pub photo_jpeg_base64: String,
     pub submitted_at: Millis,
     pub submitted_by: String,
     pub decided_at: Option<Millis>,
     pub decided_by: Option<String>,
     pub reject_reason: Option<String>,
-    pub serial: Option<String>,
-    /// ISO dates.
-    pub issued_on: Option<String>,
-    pub expires_on: Option<String>,
+    pub serial: Option<CardSerial>,
+    pub issued_on: Option<Date>,
+    /// The last valid day.
+    pub expires_on: Option<Date>,
     pub a_mark: Option<bool>,
     pub qr_text: Option<String>,
     pub revoked_at: Option<Millis>,
-    pub revoke_reason: Option<String>,
+    pub revoke_reason: Option<RevokeReason>,
 }
 
 /// A line of the back office's list.
@@ -63,29 +60,28 @@ pub struct CardApplicationRecord {
 pub struct CardApplicationSummary {
     pub application_id: String,
     pub fiscal_code: String,
-    pub status: String,
+    pub status: CardStatus,
     pub submitted_at: Millis,
-    pub declaration_json: Option<String>,
+    pub declaration: Option<Declaration>,
 }
 
 /// Which applications a back-office listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardListing<'a> {
-    /// In a stored state (`pending`, `rejected`, `revoked`, or `active`
-    /// whatever the date).
-    Stored(&'a str),
-    /// Active cards still valid on the day (`YYYY-MM-DD`).
-    ActiveOn(&'a str),
+pub enum CardListing {
+    /// In a stored state (`active` whatever the date).
+    Stored(CardStatus),
+    /// Active cards still valid on the day.
+    ActiveOn(Date),
     /// Active cards whose last valid day is before the day.
-    ExpiredBy(&'a str),
+    ExpiredBy(Date),
 }
 
 /// What approval writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardIssue {
-    pub serial: String,
-    pub issued_on: String,
-    pub expires_on: String,
+    pub serial: CardSerial,
+    pub issued_on: Date,
+    pub expires_on: Date,
     pub a_mark: bool,
     pub qr_text: String,
     pub decided_at: Millis,
@@ -104,22 +100,54 @@ fn application_from_row(r: &AnyRow) -> Result<CardApplicationRecord> {
     Ok(CardApplicationRecord {
         application_id: r.try_get("application_id")?,
         person_id: r.try_get("person_id")?,
-        status: r.try_get("status")?,
-        declaration_json: r.try_get("declaration_json")?,
+        status: status_column(r)?,
+        declaration: declaration_column(r)?,
         photo_jpeg_base64: r.try_get("photo_jpeg_base64")?,
         submitted_at: r.try_get("submitted_at")?,
         submitted_by: r.try_get("submitted_by")?,
         decided_at: r.try_get("decided_at")?,
         decided_by: r.try_get("decided_by")?,
         reject_reason: r.try_get("reject_reason")?,
-        serial: r.try_get("serial")?,
-        issued_on: r.try_get("issued_on")?,
-        expires_on: r.try_get("expires_on")?,
+        serial: r
+            .try_get::<Option<String>, _>("serial")?
+            .map(|s| CardSerial::parse(&s).map_err(|_| StoreError::Corrupt("serial".into())))
+            .transpose()?,
+        issued_on: optional_date(r, "issued_on")?,
+        expires_on: optional_date(r, "expires_on")?,
         a_mark: r.try_get::<Option<i64>, _>("a_mark")?.map(|v| v != 0),
         qr_text: r.try_get("qr_text")?,
         revoked_at: r.try_get("revoked_at")?,
-        revoke_reason: r.try_get("revoke_reason")?,
+        revoke_reason: r
+            .try_get::<Option<String>, _>("revoke_reason")?
+            .map(|s| {
+                RevokeReason::parse(&s).ok_or_else(|| StoreError::Corrupt("revoke_reason".into()))
+            })
+            .transpose()?,
     })
+}
+
+fn status_column(r: &AnyRow) -> Result<CardStatus> {
+    let text: String = r.try_get("status")?;
+    CardStatus::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("card status {text:?}")))
+}
+
+fn declaration_column(r: &AnyRow) -> Result<Option<Declaration>> {
+    let text: Option<String> = r.try_get("declaration_json")?;
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .ok()
+            .and_then(|v| Declaration::from_canonical_json(&v))
+            .ok_or_else(|| StoreError::Corrupt("declaration_json".into()))
+    })
+    .transpose()
+}
+
+fn optional_date(r: &AnyRow, column: &str) -> Result<Option<Date>> {
+    let text: Option<String> = r.try_get(column)?;
+    text.map(|t| {
+        parse_date(&t).ok_or_else(|| StoreError::Corrupt(format!("{column} is not a date")))
+    })
+    .transpose()
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -129,12 +157,12 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 impl Store {
     /// Stores an application unless the person has one open: a pending
     /// application, or an active card whose `expires_on` is on or after
-    /// `today` (ISO date). A rejected, revoked or expired one does not
+    /// `today`. A rejected, revoked or expired one does not
     /// block a new application.
     pub async fn insert_card_application(
         &self,
         new: &NewCardApplication,
-        today: &str,
+        today: Date,
     ) -> Result<Result<(), CardApplyRefusal>> {
         let mut tx = self.begin().await?;
         let open = sqlx::query(
@@ -142,7 +170,7 @@ impl Store {
              (status = 'pending' OR (status = 'active' AND expires_on >= $2))",
         )
         .bind(new.person_id.clone())
-        .bind(today.to_owned())
+        .bind(format_date(today))
         .fetch_optional(&mut *tx)
         .await?;
         if open.is_some() {
@@ -154,7 +182,7 @@ impl Store {
         )
         .bind(new.application_id.clone())
         .bind(new.person_id.clone())
-        .bind(new.declaration_json.clone())
+        .bind(new.declaration.as_ref().map(|d| d.to_json().to_string()))
         .bind(new.photo_jpeg_base64.clone())
         .bind(new.submitted_at)
         .bind(new.submitted_by.clone())
@@ -187,13 +215,16 @@ impl Store {
         row.map(|r| application_from_row(&r)).transpose()
     }
 
-    pub async fn card_by_serial(&self, serial: &str) -> Result<Option<CardApplicationRecord>> {
+    pub async fn card_by_serial(
+        &self,
+        serial: &CardSerial,
+    ) -> Result<Option<CardApplicationRecord>> {
         let row = sqlx::query(concat!(
             "SELECT ",
             application_columns!(),
             " FROM card_applications WHERE serial = $1"
         ))
-        .bind(serial.to_owned())
+        .bind(serial.as_str().to_owned())
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| application_from_row(&r)).transpose()
@@ -235,7 +266,7 @@ impl Store {
     /// codice fiscale (the back office's work list).
     pub async fn card_applications_by_status(
         &self,
-        listing: CardListing<'_>,
+        listing: CardListing,
         limit: i64,
     ) -> Result<Vec<CardApplicationSummary>> {
         macro_rules! listing_query {
@@ -250,18 +281,20 @@ impl Store {
         }
         // Dates are stored as YYYY-MM-DD text, so they compare as text.
         let (query, bound) = match listing {
-            CardListing::Stored(status) => (listing_query!("a.status = $1"), status),
+            CardListing::Stored(status) => {
+                (listing_query!("a.status = $1"), status.as_str().to_owned())
+            }
             CardListing::ActiveOn(day) => (
                 listing_query!("a.status = 'active' AND a.expires_on >= $1"),
-                day,
+                format_date(day),
             ),
             CardListing::ExpiredBy(day) => (
                 listing_query!("a.status = 'active' AND a.expires_on < $1"),
-                day,
+                format_date(day),
             ),
         };
         let rows = sqlx::query(query)
-            .bind(bound.to_owned())
+            .bind(bound)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
@@ -270,9 +303,9 @@ impl Store {
                 Ok(CardApplicationSummary {
                     application_id: r.try_get("application_id")?,
                     fiscal_code: r.try_get("fiscal_code")?,
-                    status: r.try_get("status")?,
+                    status: status_column(r)?,
                     submitted_at: r.try_get("submitted_at")?,
-                    declaration_json: r.try_get("declaration_json")?,
+                    declaration: declaration_column(r)?,
                 })
             })
             .collect()
@@ -302,12 +335,12 @@ impl Store {
     }
 
     /// Whether a serial is used by a card or by a card credential.
-    pub async fn card_serial_taken(&self, serial: &str) -> Result<bool> {
+    pub async fn card_serial_taken(&self, serial: &CardSerial) -> Result<bool> {
         let row = sqlx::query(
             "SELECT 1 AS one FROM card_applications WHERE serial = $1 \
              UNION ALL SELECT 1 AS one FROM card_credentials WHERE serial = $1",
         )
-        .bind(serial.to_owned())
+        .bind(serial.as_str().to_owned())
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.is_some())
@@ -326,9 +359,9 @@ impl Store {
              WHERE application_id = $1 AND status = 'pending'",
         )
         .bind(application_id.to_owned())
-        .bind(issue.serial.clone())
-        .bind(issue.issued_on.clone())
-        .bind(issue.expires_on.clone())
+        .bind(issue.serial.as_str().to_owned())
+        .bind(format_date(issue.issued_on))
+        .bind(format_date(issue.expires_on))
         .bind(i64::from(issue.a_mark))
         .bind(issue.qr_text.clone())
         .bind(issue.decided_at)
@@ -360,14 +393,19 @@ impl Store {
     }
 
     /// Active → revoked; false when the card was not active.
-    pub async fn revoke_card(&self, serial: &str, reason: &str, at: Millis) -> Result<bool> {
+    pub async fn revoke_card(
+        &self,
+        serial: &CardSerial,
+        reason: RevokeReason,
+        at: Millis,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE card_applications SET status = 'revoked', revoked_at = $2, revoke_reason = $3 \
              WHERE serial = $1 AND status = 'active'",
         )
-        .bind(serial.to_owned())
+        .bind(serial.as_str().to_owned())
         .bind(at)
-        .bind(reason.to_owned())
+        .bind(reason.as_str().to_owned())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)

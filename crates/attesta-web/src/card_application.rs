@@ -6,7 +6,9 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use attesta_app::AppError;
-use attesta_app::cards::{CardView, MAX_PHOTO_BYTES};
+use attesta_app::card_photo::MAX_PHOTO_BYTES;
+use attesta_app::cards::CardView;
+use attesta_domain::{CardSerial, CardState, Declaration};
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{Path, Query, State};
@@ -100,11 +102,11 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, AppError> {
 fn card_json(v: &CardView) -> Value {
     let mut body = json!({
         "application_id": v.application_id,
-        "status": v.status,
+        "status": v.status.as_str(),
         "submitted_at": rfc3339(v.submitted_at),
     });
     if let Some(s) = &v.serial {
-        body["serial"] = json!(s);
+        body["serial"] = json!(s.as_str());
         body["a_mark"] = json!(v.a_mark);
     }
     if let Some(d) = v.issued_on {
@@ -138,15 +140,14 @@ pub async fn api_apply(
             form.unknown.join(", ")
         ))));
     }
+    let declaration = Declaration::from_json(form.declaration.as_deref(), s.app.today())
+        .map_err(|e| ApiError(AppError::from(e)))?;
     let photo = form.photo.unwrap_or_default();
-    let view = s
-        .app
-        .apply_for_card(&c.actor, &photo, form.declaration.as_deref())
-        .await?;
+    let view = s.app.apply_for_card(&c.actor, &photo, declaration).await?;
     Ok(no_store(
         (
             StatusCode::CREATED,
-            Json(json!({"application_id": view.application_id, "status": view.status})),
+            Json(json!({"application_id": view.application_id, "status": view.status.as_str()})),
         )
             .into_response(),
     ))
@@ -194,8 +195,8 @@ pub async fn admin_list(
         .into_iter()
         .map(|a| {
             json!({"application_id": a.application_id, "fiscal_code": a.fiscal_code,
-                "status": a.status, "submitted_at": rfc3339(a.submitted_at),
-                "declaration": a.declaration})
+                "status": a.status.as_str(), "submitted_at": rfc3339(a.submitted_at),
+                "declaration": a.declaration.as_ref().map(Declaration::to_json)})
         })
         .collect();
     Ok(no_store(Json(items).into_response()))
@@ -208,7 +209,7 @@ pub async fn admin_approve(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let serial = s.app.approve_card(&id, "back_office").await?;
-    Ok(Json(json!({"serial": serial})).into_response())
+    Ok(Json(json!({"serial": serial.as_str()})).into_response())
 }
 
 /// `POST /api/v1/admin/cards/{application_id}/reject` `{"reason"}`.
@@ -242,7 +243,10 @@ pub async fn admin_reject(
         }
     };
     s.app.reject_card(&id, reason, "back_office").await?;
-    Ok(Json(json!({"application_id": id.trim(), "status": "rejected"})).into_response())
+    Ok(
+        Json(json!({"application_id": id.trim(), "status": CardState::Rejected.as_str()}))
+            .into_response(),
+    )
 }
 
 /// `POST /api/v1/admin/cards/{serial}/revoke`.
@@ -253,7 +257,7 @@ pub async fn admin_revoke(
 ) -> ApiResult<Response> {
     s.app.revoke_card(&serial).await?;
     Ok(
-        Json(json!({"serial": serial.trim().to_ascii_uppercase(), "status": "revoked"}))
+        Json(json!({"serial": serial.trim().to_ascii_uppercase(), "status": CardState::Revoked.as_str()}))
             .into_response(),
     )
 }
@@ -261,10 +265,10 @@ pub async fn admin_revoke(
 // ---- the citizen's page ---------------------------------------------------
 
 struct CardBlock {
-    status: &'static str,
+    status: CardState,
     status_text: String,
     submitted: String,
-    serial: Option<String>,
+    serial: Option<CardSerial>,
     issued: Option<String>,
     expires: Option<String>,
     a_mark: bool,
@@ -292,15 +296,14 @@ struct CardApplyPage {
     court_date: String,
 }
 
-fn status_text(status: &str, lang: Lang) -> String {
-    match status {
-        "pending" => lang.t(key("card-status-pending")),
-        "rejected" => lang.t(key("card-status-rejected")),
-        "active" => lang.t(key("card-status-active")),
-        "revoked" => lang.t(key("card-status-revoked")),
-        "expired" => lang.t(key("card-status-expired")),
-        _ => "—".into(),
-    }
+fn status_text(status: CardState, lang: Lang) -> String {
+    lang.t(match status {
+        CardState::Pending => key("card-status-pending"),
+        CardState::Rejected => key("card-status-rejected"),
+        CardState::Active => key("card-status-active"),
+        CardState::Revoked => key("card-status-revoked"),
+        CardState::Expired => key("card-status-expired"),
+    })
 }
 
 fn italian_date(d: time::Date) -> String {
@@ -372,7 +375,7 @@ async fn render_page(
     };
     let can_apply = card
         .as_ref()
-        .is_none_or(|c| matches!(c.status, "rejected" | "revoked" | "expired"));
+        .is_none_or(|c| c.status.allows_new_application());
     let not_eligible = if can_apply {
         (!s.app.card_eligible(actor).await?).then(|| Lang::current().t("err-not-eligible"))
     } else {
@@ -444,22 +447,21 @@ pub async fn page_apply(
         Err(e) => return Err(PageError(e)),
     };
     csrf_ok(&sess, form.csrf.as_deref().unwrap_or_default())?;
-    let court = (!form.court_name.is_empty() || !form.court_date.is_empty())
-        .then(|| json!({"name": form.court_name, "date": form.court_date}));
-    let declaration =
-        (form.paper_pre2010 || form.autonomous_region || court.is_some()).then(|| {
-            json!({"paper_pre2010": form.paper_pre2010, "autonomous_region": form.autonomous_region,
-            "court": court})
-            .to_string()
-        });
+    let declaration = Declaration::from_form(
+        form.paper_pre2010,
+        form.autonomous_region,
+        &form.court_name,
+        &form.court_date,
+        s.app.today(),
+    );
     let photo = form.photo.clone().unwrap_or_default();
-    match s
-        .app
-        .apply_for_card(&actor, &photo, declaration.as_deref())
-        .await
-    {
+    let applied = match declaration {
+        Ok(declaration) => s.app.apply_for_card(&actor, &photo, declaration).await,
+        Err(e) => Err(AppError::from(e)),
+    };
+    match applied {
         Ok(v) => {
-            let done = if v.status == "active" {
+            let done = if v.status == CardState::Active {
                 "issued"
             } else {
                 "applied"
@@ -552,8 +554,8 @@ mod tests {
     #[test]
     fn every_status_has_words() {
         for lang in Lang::ALL {
-            for st in ["pending", "rejected", "active", "revoked", "expired"] {
-                assert!(!status_text(st, lang).contains("Unknown"), "{st}");
+            for st in CardState::ALL {
+                assert!(!status_text(*st, lang).contains("Unknown"), "{st}");
             }
         }
     }

@@ -1,5 +1,6 @@
 //! EU Disability Card applications and cards, on both engines.
 
+use attesta_domain::{CardSerial, CardStatus, Declaration, RevokeReason, parse_date};
 use attesta_store::Store;
 use attesta_store::cards::{CardApplyRefusal, CardIssue, CardListing, NewCardApplication};
 
@@ -28,18 +29,29 @@ fn application(id: &str, person_id: &str, at: i64) -> NewCardApplication {
     NewCardApplication {
         application_id: id.to_owned(),
         person_id: person_id.to_owned(),
-        declaration_json: Some(r#"{"paper_pre2010":true}"#.to_owned()),
+        declaration: Some(Declaration {
+            paper_pre2010: true,
+            ..Declaration::default()
+        }),
         photo_jpeg_base64: "/9j/AA==".to_owned(),
         submitted_at: at,
         submitted_by: "Mario Rossi".to_owned(),
     }
 }
 
-fn issue(serial: &str, expires_on: &str) -> CardIssue {
+fn day(text: &str) -> time::Date {
+    parse_date(text).unwrap()
+}
+
+fn serial(text: &str) -> CardSerial {
+    CardSerial::parse(text).unwrap()
+}
+
+fn issue(serial_text: &str, expires_on: &str) -> CardIssue {
     CardIssue {
-        serial: serial.to_owned(),
-        issued_on: "2026-11-18".to_owned(),
-        expires_on: expires_on.to_owned(),
+        serial: serial(serial_text),
+        issued_on: day("2026-11-18"),
+        expires_on: day(expires_on),
         a_mark: true,
         qr_text: "HTTP://X/C/EUDC1:ABC".to_owned(),
         decided_at: NOW + 10,
@@ -49,7 +61,7 @@ fn issue(serial: &str, expires_on: &str) -> CardIssue {
 
 async fn one_open_application_per_person(store: Store) {
     let pid = holder(&store).await;
-    let today = "2026-11-18";
+    let today = day("2026-11-18");
     assert_eq!(
         store
             .insert_card_application(&application("a1", &pid, NOW), today)
@@ -92,19 +104,19 @@ async fn one_open_application_per_person(store: Store) {
         Err(CardApplyRefusal::ApplicationOpen)
     );
     store
-        .insert_card_application(&application("a5", &pid, NOW + 5), "2036-11-19")
+        .insert_card_application(&application("a5", &pid, NOW + 5), day("2036-11-19"))
         .await
         .unwrap()
         .unwrap();
     let latest = store.latest_card_application(&pid).await.unwrap().unwrap();
     assert_eq!(latest.application_id, "a5");
-    assert_eq!(latest.status, "pending");
+    assert_eq!(latest.status, CardStatus::Pending);
 }
 
 async fn decisions_happen_once(store: Store) {
     let pid = holder(&store).await;
     store
-        .insert_card_application(&application("a1", &pid, NOW), "2026-11-18")
+        .insert_card_application(&application("a1", &pid, NOW), day("2026-11-18"))
         .await
         .unwrap()
         .unwrap();
@@ -128,28 +140,33 @@ async fn decisions_happen_once(store: Store) {
             .unwrap()
     );
     let a = store.card_application("a1").await.unwrap().unwrap();
-    assert_eq!(a.status, "rejected");
+    assert_eq!(a.status, CardStatus::Rejected);
     assert_eq!(a.reject_reason.as_deref(), Some("no"));
     assert_eq!(a.serial, None);
-    assert!(!store.card_serial_taken("IT1234567897").await.unwrap());
+    assert!(
+        !store
+            .card_serial_taken(&serial("IT1234567897"))
+            .await
+            .unwrap()
+    );
 }
 
 async fn cards_are_revoked_once_and_listed(store: Store) {
     let pid = holder(&store).await;
     store
-        .insert_card_application(&application("a1", &pid, NOW), "2026-11-18")
+        .insert_card_application(&application("a1", &pid, NOW), day("2026-11-18"))
         .await
         .unwrap()
         .unwrap();
     let pending = store
-        .card_applications_by_status(CardListing::Stored("pending"), 10)
+        .card_applications_by_status(CardListing::Stored(CardStatus::Pending), 10)
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].fiscal_code, CF);
     assert_eq!(
-        pending[0].declaration_json.as_deref(),
-        Some(r#"{"paper_pre2010":true}"#)
+        pending[0].declaration.as_ref().map(Declaration::to_json),
+        Some(serde_json::json!({"paper_pre2010": true, "autonomous_region": false, "court": null}))
     );
     assert!(
         store
@@ -157,7 +174,12 @@ async fn cards_are_revoked_once_and_listed(store: Store) {
             .await
             .unwrap()
     );
-    assert!(store.card_serial_taken("IT1234567897").await.unwrap());
+    assert!(
+        store
+            .card_serial_taken(&serial("IT1234567897"))
+            .await
+            .unwrap()
+    );
     // Active through its last valid day, expired from the day after.
     let listed = |listing| {
         let store = store.clone();
@@ -169,15 +191,19 @@ async fn cards_are_revoked_once_and_listed(store: Store) {
                 .len()
         }
     };
-    assert_eq!(listed(CardListing::ActiveOn("2036-11-18")).await, 1);
-    assert_eq!(listed(CardListing::ExpiredBy("2036-11-18")).await, 0);
-    assert_eq!(listed(CardListing::ActiveOn("2036-11-19")).await, 0);
-    assert_eq!(listed(CardListing::ExpiredBy("2036-11-19")).await, 1);
-    assert_eq!(listed(CardListing::Stored("active")).await, 1);
-    let card = store.card_by_serial("IT1234567897").await.unwrap().unwrap();
-    assert_eq!(card.status, "active");
+    assert_eq!(listed(CardListing::ActiveOn(day("2036-11-18"))).await, 1);
+    assert_eq!(listed(CardListing::ExpiredBy(day("2036-11-18"))).await, 0);
+    assert_eq!(listed(CardListing::ActiveOn(day("2036-11-19"))).await, 0);
+    assert_eq!(listed(CardListing::ExpiredBy(day("2036-11-19"))).await, 1);
+    assert_eq!(listed(CardListing::Stored(CardStatus::Active)).await, 1);
+    let card = store
+        .card_by_serial(&serial("IT1234567897"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(card.status, CardStatus::Active);
     assert_eq!(card.a_mark, Some(true));
-    assert_eq!(card.expires_on.as_deref(), Some("2036-11-18"));
+    assert_eq!(card.expires_on, Some(day("2036-11-18")));
     assert_eq!(
         store
             .active_card_holders(&[CF.to_owned(), "BNCLRA85M41F205X".to_owned()])
@@ -188,23 +214,31 @@ async fn cards_are_revoked_once_and_listed(store: Store) {
     assert_eq!(store.active_cards_of(&pid).await.unwrap().len(), 1);
     assert!(
         store
-            .revoke_card("IT1234567897", "no_longer_eligible", NOW + 20)
+            .revoke_card(
+                &serial("IT1234567897"),
+                RevokeReason::NoLongerEligible,
+                NOW + 20
+            )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .revoke_card("IT1234567897", "again", NOW + 21)
+            .revoke_card(&serial("IT1234567897"), RevokeReason::BackOffice, NOW + 21)
             .await
             .unwrap()
     );
-    let card = store.card_by_serial("IT1234567897").await.unwrap().unwrap();
-    assert_eq!(card.status, "revoked");
-    assert_eq!(card.revoke_reason.as_deref(), Some("no_longer_eligible"));
+    let card = store
+        .card_by_serial(&serial("IT1234567897"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(card.status, CardStatus::Revoked);
+    assert_eq!(card.revoke_reason, Some(RevokeReason::NoLongerEligible));
     assert!(store.active_cards_of(&pid).await.unwrap().is_empty());
     assert!(
         store
-            .card_applications_by_status(CardListing::Stored("pending"), 10)
+            .card_applications_by_status(CardListing::Stored(CardStatus::Pending), 10)
             .await
             .unwrap()
             .is_empty()

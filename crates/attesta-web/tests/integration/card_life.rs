@@ -302,8 +302,8 @@ async fn card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_impo
         .unwrap()
         .to_owned();
     assert_eq!(
-        attesta_app::cards::parse_serial(&serial).as_deref(),
-        Some(serial.as_str())
+        attesta_domain::CardSerial::parse(&serial).map(|s| s.to_string()),
+        Ok(serial.clone())
     );
     assert!(pending(&t).await.is_empty());
 
@@ -922,7 +922,7 @@ async fn auto_approval_issues_the_card_at_once() {
         .apply_for_card(&actor, &jpeg(450, 600), None)
         .await
         .unwrap();
-    assert_eq!(view.status, "active");
+    assert_eq!(view.status, attesta_domain::CardState::Active);
     assert!(view.a_mark);
     assert!(
         view.qr_text
