@@ -260,9 +260,9 @@ impl Store {
         verbale: &Verbale,
         now: Millis,
     ) -> Result<Result<IngestOutcome, IngestError>> {
-        let mut tx = self.begin().await?;
-        let outcome = verbali::ingest(&mut tx, verbale, now).await?;
-        tx.commit().await?;
+        let mut batch = self.batch().await?;
+        let outcome = batch.ingest_verbale(verbale, now).await?;
+        batch.commit().await?;
         Ok(outcome)
     }
 
@@ -532,7 +532,7 @@ impl Batch {
         let conn: &mut AnyConnection = &mut self.tx;
         let updated = sqlx::query(
             "UPDATE people SET given_name = $2, family_name = $3, birth_date = $4, email = $5, \
-         mobile = $6, updated_at = $7 WHERE fiscal_code = $1",
+             mobile = $6, updated_at = $7 WHERE fiscal_code = $1",
         )
         .bind(person.fiscal_code.as_str().to_owned())
         .bind(person.given_name.clone())
@@ -547,19 +547,19 @@ impl Batch {
             return Ok(Upserted::Updated);
         }
         sqlx::query(
-        "INSERT INTO people (person_id, fiscal_code, given_name, family_name, birth_date, email, \
-         mobile, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(ids::random_id())
-    .bind(person.fiscal_code.as_str().to_owned())
-    .bind(person.given_name.clone())
-    .bind(person.family_name.clone())
-    .bind(attesta_domain::format_date(person.birth_date))
-    .bind(person.email.clone())
-    .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+            "INSERT INTO people (person_id, fiscal_code, given_name, family_name, birth_date, \
+             email, mobile, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(ids::random_id())
+        .bind(person.fiscal_code.as_str().to_owned())
+        .bind(person.given_name.clone())
+        .bind(person.family_name.clone())
+        .bind(attesta_domain::format_date(person.birth_date))
+        .bind(person.email.clone())
+        .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
         Ok(Upserted::Created)
     }
 
