@@ -58,7 +58,8 @@ struct Discovery {
     jwks_uri: String,
 }
 
-/// The client: configuration, HTTP and what was discovered.
+/// The client: configuration, HTTP and what was discovered. The derived
+/// `Debug` shows the configuration through its own, which hides the secret.
 #[derive(Debug, Clone)]
 pub struct Oidc {
     config: OidcConfig,

@@ -89,7 +89,8 @@ impl std::fmt::Debug for HttpSmsConfig {
     }
 }
 
-/// A provider reached over HTTP(S) with a JSON POST.
+/// A provider reached over HTTP(S) with a JSON POST. The derived `Debug`
+/// shows the configuration through its own, which hides the key.
 #[derive(Debug, Clone)]
 pub struct HttpSms {
     config: HttpSmsConfig,
