@@ -115,8 +115,8 @@ pub(crate) fn parse_person(
     today: time::Date,
 ) -> AppResult<attesta_domain::Person> {
     PersonInput::parse(fiscal_code, map, today).map_err(|e| match e {
-        Ok(keys) => unknown_fields(&keys),
-        Err(fields) => AppError::new(
+        InputError::UnknownFields(keys) => unknown_fields(&keys),
+        InputError::Invalid(fields) => AppError::new(
             422,
             "invalid_person",
             "The person record has invalid fields: see `fields`.",

@@ -1,5 +1,6 @@
 //! E-mail over real SMTP (lettre), and the demo outbox.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::Conten
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
 
 /// One e-mail: both parts and, optionally, a PDF.
 #[derive(Debug, Clone)]
@@ -58,15 +60,29 @@ impl SmtpTls {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
     pub tls: SmtpTls,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<SecretString>,
     /// The From address, e.g. `attesta <noreply@attesta.example.it>`.
     pub from: String,
+}
+
+/// Shows everything but the password.
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 /// A real SMTP server.
@@ -95,7 +111,10 @@ impl SmtpMailer {
             SmtpTls::Tls => builder.tls(Tls::Wrapper(tls(&config.host)?)),
         };
         if let (Some(user), Some(pass)) = (&config.username, &config.password) {
-            builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                pass.expose_secret().to_owned(),
+            ));
         }
         Ok(Self {
             transport: builder.build(),

@@ -18,6 +18,7 @@ use std::time::Duration;
 use attesta_domain::FiscalCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::sync::RwLock;
@@ -33,7 +34,7 @@ pub struct OidcConfig {
     pub issuer: String,
     pub client_id: String,
     /// Sent with HTTP Basic to the token endpoint (`client_secret_basic`).
-    pub client_secret: String,
+    pub client_secret: SecretString,
     /// `{public_url}/auth/callback`, as registered with the provider.
     pub redirect_uri: String,
 }
@@ -57,7 +58,8 @@ struct Discovery {
     jwks_uri: String,
 }
 
-/// The client: configuration, HTTP and what was discovered.
+/// The client: configuration, HTTP and what was discovered. The derived
+/// `Debug` shows the configuration through its own, which hides the secret.
 #[derive(Debug, Clone)]
 pub struct Oidc {
     config: OidcConfig,
@@ -275,7 +277,10 @@ impl App {
         let r = oidc
             .http
             .post(&d.token_endpoint)
-            .basic_auth(&oidc.config.client_id, Some(&oidc.config.client_secret))
+            .basic_auth(
+                &oidc.config.client_id,
+                Some(oidc.config.client_secret.expose_secret()),
+            )
             .form(&[
                 ("grant_type", "authorization_code"),
                 ("code", code),

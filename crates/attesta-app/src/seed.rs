@@ -187,7 +187,7 @@ pub async fn seed(
     while start < count {
         let end = (start + BATCH_SIZE as u64).min(count);
         let now = to_millis(app.now());
-        let mut tx = app.store().begin().await?;
+        let mut batch = app.store().batch().await?;
         for index in start..end {
             let s = synthetic(index);
             let cf = with_check_character(&s.code_first15)
@@ -196,11 +196,11 @@ pub async fn seed(
                 .map_err(|e| AppError::internal(&format!("synthetic person: {e:?}")))?;
             let verbale = VerbaleInput::parse(&verbale_body(index, &cf), today)
                 .map_err(|e| AppError::internal(&format!("synthetic verbale: {e:?}")))?;
-            match attesta_store::upsert_person(&mut tx, &person, now).await? {
+            match batch.upsert_person(&person, now).await? {
                 Upserted::Created => report.created += 1,
                 Upserted::Updated => report.updated += 1,
             }
-            match attesta_store::ingest_verbale_in(&mut tx, &verbale, now).await? {
+            match batch.ingest_verbale(&verbale, now).await? {
                 Ok(IngestOutcome::Created) => report.verbali_created += 1,
                 Ok(_) => {}
                 Err(e) => {
@@ -215,7 +215,7 @@ pub async fn seed(
                 codes.push(cf);
             }
         }
-        tx.commit().await.map_err(attesta_store::StoreError::from)?;
+        batch.commit().await?;
         progress(SeedStage::People, end, count);
         start = end;
     }

@@ -1,6 +1,7 @@
-//! Login sessions. The identity provider (SPID/CIE via OpenID Connect) is a
-//! later seam: whatever logs a user in ends in [`App::start_session`] with an
-//! [`Identity`]. In `--demo`, [`App::demo_login`] stands in for it.
+//! Login sessions. Whatever logs a user in ends in [`App::start_session`]
+//! with an [`Identity`]: the identity provider (SPID/CIE/CNS through OpenID
+//! Connect, `oidc.rs`) after its callback, and in `--demo`
+//! [`App::demo_login`].
 
 use attesta_domain::FiscalCode;
 use attesta_store::SessionRecord;

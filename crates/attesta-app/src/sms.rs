@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use attesta_store::{OutboxMessage, Store, ids};
+use secrecy::{ExposeSecret, SecretString};
 
 /// Why a message was not delivered to the gateway.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,19 +65,32 @@ impl SmsGateway for NoSms {
 }
 
 /// Settings of an HTTP SMS provider.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpSmsConfig {
     /// The provider's endpoint; it receives `POST {"to", "text"}` as JSON.
     pub url: String,
     /// Sent as `Authorization: Bearer …`.
-    pub api_key: String,
+    pub api_key: SecretString,
     /// Per attempt.
     pub timeout: Duration,
     /// Further attempts after a failed one (5xx, timeout, connection error).
     pub retries: u32,
 }
 
-/// A provider reached over HTTP(S) with a JSON POST.
+/// Shows everything but the API key.
+impl std::fmt::Debug for HttpSmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpSmsConfig")
+            .field("url", &self.url)
+            .field("api_key", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .finish()
+    }
+}
+
+/// A provider reached over HTTP(S) with a JSON POST. The derived `Debug`
+/// shows the configuration through its own, which hides the key.
 #[derive(Debug, Clone)]
 pub struct HttpSms {
     config: HttpSmsConfig,
@@ -104,7 +118,7 @@ impl HttpSms {
         let response = self
             .client
             .post(&self.config.url)
-            .bearer_auth(&self.config.api_key)
+            .bearer_auth(self.config.api_key.expose_secret())
             .json(&serde_json::json!({"to": to, "text": text}))
             .send()
             .await

@@ -10,7 +10,7 @@
 //! serial, the issue and expiry dates, and a line for whoever checks it.
 //!
 //! Written as PDF/UA-1 with krilla's validator on, like the attestation
-//! (`pdf.rs`): document language, title, outline, a structure tree in
+//! (the kit in `pdf_ua.rs`): document language, title, outline, a structure tree in
 //! reading order, alt text on the photo, the QR, the "A" mark and the
 //! Braille line, fonts embedded; the decorations are artifacts.
 //!
@@ -32,13 +32,12 @@ use krilla::tagging::{
 use krilla::text::TextDirection;
 use time::Date;
 
-use crate::pdf::{
-    FontPair, Fonts, PdfError, clean_name, export_error, heading, paragraph_group, ua_document,
+use crate::pdf_ua::{
+    DOC_LANG, EN, FontPair, Fonts, MM, PdfError, clean_name, export_error, heading,
+    paragraph_group, ua_document, wrap,
 };
 use crate::qr::{QR_QUIET_ZONE, dark_runs, qr_matrix};
 
-/// Points per millimetre.
-const MM: f32 = 72.0 / 25.4;
 /// ID-1 (ISO/IEC 7810): 85.60 × 53.98 mm.
 const CARD_W: f32 = 85.60 * MM;
 const CARD_H: f32 = 53.98 * MM;
@@ -47,8 +46,6 @@ const EDGE: f32 = 3.0 * MM;
 /// Height of the coloured band at the top of each side.
 const BAND_H: f32 = 9.0 * MM;
 
-const DOC_LANG: &str = "it-IT";
-const EN: &str = "en";
 const TITLE_IT: &str = "Carta europea della disabilità";
 const TITLE_EN: &str = "EU Disability Card";
 /// "EU Disability Card" in Unicode Braille (English grade 1 letters with
@@ -79,7 +76,10 @@ fn italian_date(d: Date) -> String {
 }
 
 /// Draws text as one tagged span at `(x, y)` (baseline) into `group`.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a drawing primitive: where, in what font and size, in which language"
+)]
 fn span(
     surface: &mut Surface<'_>,
     group: &mut TagGroup,
@@ -166,7 +166,10 @@ fn band(surface: &mut Surface<'_>, fonts: &Fonts, group: &mut TagGroup, it: &str
 }
 
 /// One labelled value: "Label / Label" small, the value below it.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a drawing primitive: where, how wide, both labels and the value"
+)]
 fn field(
     surface: &mut Surface<'_>,
     tree: &mut TagTree,
@@ -275,7 +278,6 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         // The photo, fitted in a 25 × 32 mm frame.
         let (frame_x, frame_y, frame_w, frame_h) = (EDGE, 11.0 * MM, 25.0 * MM, 32.0 * MM);
         let (pw, ph) = photo.size();
-        #[allow(clippy::cast_precision_loss)]
         let (pw, ph) = (pw.max(1) as f32, ph.max(1) as f32);
         let scale = f32::min(frame_w / pw, frame_h / ph);
         let (w, h) = (pw * scale, ph * scale);
@@ -443,10 +445,8 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         let qr_left = 1.5 * MM;
         let qr_top = CARD_H - qr_size - 1.0 * MM;
         let modules = qr_width + 2 * QR_QUIET_ZONE;
-        #[allow(clippy::cast_precision_loss)]
-        let module = qr_size / modules as f32;
         // Module counts are tiny (at most 177 + 8), exact in f32.
-        #[allow(clippy::cast_precision_loss)]
+        let module = qr_size / modules as f32;
         let at = |modules: usize| modules as f32 * module;
         let rects: Vec<_> = dark_runs(qr_width, &qr_dark)
             .into_iter()
@@ -517,7 +517,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         ] {
             let mut p = paragraph_group(lang);
             let size = 4.6;
-            for line in crate::pdf::wrap(text, col_w, |s| fonts.regular.width(s, size)) {
+            for line in wrap(text, col_w, |s| fonts.regular.width(s, size)) {
                 span(
                     &mut surface,
                     &mut p,

@@ -9,11 +9,13 @@
 pub mod card;
 pub mod card_pdf;
 mod pdf;
+mod pdf_ua;
 mod qr;
 mod secret;
 mod token;
 
-pub use pdf::{AttestationPdf, PdfError, PrintSize, attestation_pdf};
+pub use pdf::{AttestationPdf, PrintSize, attestation_pdf};
+pub use pdf_ua::PdfError;
 pub use qr::{
     QR_EC_LEVEL, QR_QUIET_ZONE, QrError, attestation_url, qr_svg, try_qr_svg, try_qr_svg_labelled,
 };

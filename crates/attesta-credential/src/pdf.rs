@@ -5,7 +5,7 @@
 //! # Validation mode
 //!
 //! The document is written as **PDF/UA-1** (PDF 1.7) with krilla's built-in
-//! PDF/UA-1 validator switched on: export fails instead of producing a PDF
+//! PDF/UA-1 validator switched on (the kit in `pdf_ua.rs`): export fails instead of producing a PDF
 //! that lacks a title, a document language, an outline, alt text on the QR
 //! figure, heading titles, or that uses a glyph the font cannot show. Beyond
 //! what the validator can check, the code follows the PDF/UA rules by
@@ -32,34 +32,27 @@
 //! fiscale are the two factors of a check, so a lost printout alone must not
 //! reveal both.
 
-use std::num::NonZeroU16;
-
-use krilla::configure::{Accessibility, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
-use krilla::error::KrillaError;
 use krilla::geom::{Path, PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
-use krilla::tagging::{BBox, ContentTag, SpanTag, Tag, TagGroup, TagKind, TagTree};
-use krilla::text::{Font, TextDirection};
-use krilla::{Document, SerializeSettings};
+use krilla::tagging::{BBox, ContentTag, SpanTag, Tag, TagGroup, TagTree};
+use krilla::text::TextDirection;
 
-use crate::qr::{QR_QUIET_ZONE, QrError, dark_runs, qr_matrix};
+use crate::pdf_ua::{
+    DOC_LANG, EN, FontPair, Fonts, MAX_NAME_LINES, MM, PdfError, clean_name, export_error, heading,
+    paragraph_group, ua_document, wrap,
+};
+use crate::qr::{QR_QUIET_ZONE, dark_runs, qr_matrix};
 
 /// A4 portrait in PDF points (1 pt = 1/72 in).
 const PAGE_W: f32 = 595.276;
 const PAGE_H: f32 = 841.89;
-/// Points per millimetre.
-const MM: f32 = 72.0 / 25.4;
-/// Longest holder name (in wrapped lines) the layout reserves room for.
-const MAX_NAME_LINES: usize = 3;
 /// Depth below the baseline that a line needs, as a fraction of the font size
 /// (DejaVu Sans descends 0.236 em).
 const DESCENT: f32 = 0.25;
 
-const DOC_LANG: &str = "it-IT";
-const EN: &str = "en";
 const TITLE_SEP: &str = " — ";
 
 /// How large the attestation is printed.
@@ -86,30 +79,6 @@ pub struct AttestationPdf<'a> {
     pub generated_on: time::Date,
     /// Standard or large print.
     pub print: PrintSize,
-}
-
-/// Why the PDF could not be produced.
-#[derive(Debug, thiserror::Error)]
-pub enum PdfError {
-    /// The URL does not fit in a QR code.
-    #[error("the attestation URL cannot be encoded as a QR code: {0}")]
-    Qr(#[from] QrError),
-    /// A built-in font could not be parsed (a build problem, not an input problem).
-    #[error("the embedded font {0} could not be loaded")]
-    Font(&'static str),
-    /// The name contains a character the embedded font cannot show; printing a
-    /// placeholder box instead would misstate the name.
-    #[error("the holder name contains a character that cannot be printed: {0:?}")]
-    UnsupportedCharacter(char),
-    /// The name does not fit in the space reserved for it.
-    #[error("the holder name is too long to print (more than {MAX_NAME_LINES} lines)")]
-    HolderNameTooLong,
-    /// The holder name is empty after removing control characters and spaces.
-    #[error("the holder name is empty")]
-    EmptyHolderName,
-    /// krilla refused to write the document (including PDF/UA-1 validation failures).
-    #[error("PDF export failed: {0}")]
-    Export(String),
 }
 
 /// Sizes and spacing of one [`PrintSize`], in points. Font sizes are named
@@ -214,100 +183,6 @@ impl Metrics {
     fn content_width(&self) -> f32 {
         PAGE_W - 2.0 * self.margin
     }
-}
-
-/// One embedded font, with a parsed face for measuring text.
-pub(crate) struct FontPair {
-    pub(crate) pdf: Font,
-    face: rustybuzz::Face<'static>,
-}
-
-impl FontPair {
-    fn load(name: &'static str, data: &'static [u8]) -> Result<Self, PdfError> {
-        let pdf = Font::new(data.into(), 0).ok_or(PdfError::Font(name))?;
-        let face = rustybuzz::Face::from_slice(data, 0).ok_or(PdfError::Font(name))?;
-        Ok(Self { pdf, face })
-    }
-
-    /// Advance width of `text` at `size` points, shaped the same way krilla's
-    /// `draw_text` shapes it (so kerning is included).
-    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
-        buffer.push_str(text);
-        buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape(&self.face, &[], buffer);
-        let units: i64 = shaped
-            .glyph_positions()
-            .iter()
-            .map(|p| i64::from(p.x_advance))
-            .sum();
-        // Glyph advances of a single line are far below f32's exact range.
-        #[allow(clippy::cast_precision_loss)]
-        let units = units as f32;
-        // rustybuzz reports units per em as i32; valid fonts use 16..=16384.
-        let upem = u16::try_from(self.face.units_per_em())
-            .unwrap_or(2048)
-            .max(1);
-        units * size / f32::from(upem)
-    }
-
-    pub(crate) fn covers(&self, c: char) -> bool {
-        c == ' ' || self.face.glyph_index(c).is_some()
-    }
-}
-
-pub(crate) struct Fonts {
-    pub(crate) regular: FontPair,
-    pub(crate) bold: FontPair,
-    pub(crate) mono: FontPair,
-}
-
-impl Fonts {
-    pub(crate) fn load() -> Result<Self, PdfError> {
-        Ok(Self {
-            regular: FontPair::load("DejaVu Sans", dejavu::sans::regular())?,
-            bold: FontPair::load("DejaVu Sans Bold", dejavu::sans::bold())?,
-            mono: FontPair::load("DejaVu Sans Mono Bold", dejavu::sans_mono::bold())?,
-        })
-    }
-}
-
-/// Greedy word wrap by measured width. A single word wider than the line is
-/// split between characters so that nothing is ever cut off the page.
-pub(crate) fn wrap(text: &str, max_width: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if current.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{current} {word}")
-        };
-        if measure(&candidate) <= max_width {
-            current = candidate;
-            continue;
-        }
-        if !current.is_empty() {
-            lines.push(std::mem::take(&mut current));
-        }
-        if measure(word) <= max_width {
-            current = word.to_owned();
-            continue;
-        }
-        for c in word.chars() {
-            let mut next = current.clone();
-            next.push(c);
-            if measure(&next) > max_width && !current.is_empty() {
-                lines.push(std::mem::replace(&mut current, c.to_string()));
-            } else {
-                current = next;
-            }
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    lines
 }
 
 /// Runs of text in one line, each with its language (`None`: the document's).
@@ -555,7 +430,6 @@ impl<'f> Layout<'f> {
     fn paragraph(&mut self, group: usize, font: &'f FontPair, size: f32, text: &str) {
         let lines = wrap(text, self.m.content_width(), |s| font.width(s, size));
         // A handful of lines per paragraph: exact in f32.
-        #[allow(clippy::cast_precision_loss)]
         let height = lines.len() as f32 * size * self.m.leading;
         self.keep(height);
         for line in lines {
@@ -641,9 +515,7 @@ impl<'f> Layout<'f> {
             }
         }
         // Module counts are tiny (at most 177 + 8), exact in f32.
-        #[allow(clippy::cast_precision_loss)]
         let module = size / (width + 2 * QR_QUIET_ZONE) as f32;
-        #[allow(clippy::cast_precision_loss)]
         let at = |modules: usize| modules as f32 * module;
         let mut pb = PathBuilder::new();
         for (row, col, len) in dark_runs(width, dark) {
@@ -683,27 +555,6 @@ fn manual_entry_address(url: &str) -> String {
         .rfind("/v/")
         .map_or(without_scheme, |i| &without_scheme[..i]);
     format!("{base}/v")
-}
-
-/// Removes control characters and collapses runs of whitespace, so a name
-/// with a stray newline or tab still prints as one line of text.
-pub(crate) fn clean_name(name: &str) -> String {
-    name.split_whitespace()
-        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-pub(crate) fn heading(level: u16, text: &str, lang: Option<&str>) -> TagGroup {
-    let level = NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN);
-    let kind: TagKind = Tag::Hn(level, Some(text.to_owned())).into();
-    TagGroup::new(kind.with_lang(lang.map(str::to_owned)))
-}
-
-pub(crate) fn paragraph_group(lang: Option<&str>) -> TagGroup {
-    let kind: TagKind = Tag::P.into();
-    TagGroup::new(kind.with_lang(lang.map(str::to_owned)))
 }
 
 /// The operator instructions, Italian then English.
@@ -987,34 +838,6 @@ fn paint(layout: Layout, metadata: Metadata) -> Result<Vec<u8>, PdfError> {
     document.finish().map_err(export_error)
 }
 
-/// Turns a krilla error into text that names each failed PDF/UA rule.
-/// A tagged document whose export runs krilla's PDF/UA-1 validator.
-pub(crate) fn ua_document() -> Result<Document, PdfError> {
-    let configuration = ConfigurationBuilder::new()
-        .with_accessibility_validator(Accessibility::UA1)
-        .finish()
-        .map_err(|e| PdfError::Export(format!("{e:?}")))?;
-    Ok(Document::new_with(SerializeSettings {
-        configuration,
-        enable_tagging: true,
-        ..SerializeSettings::default()
-    }))
-}
-
-pub(crate) fn export_error(e: KrillaError) -> PdfError {
-    match e {
-        KrillaError::Validation(errors) => PdfError::Export(format!(
-            "PDF/UA-1 validation failed: {}",
-            errors
-                .iter()
-                .map(|(err, _)| format!("{err:?}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
-        other => PdfError::Export(other.to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1205,14 +1028,6 @@ mod tests {
     }
 
     #[test]
-    fn wrap_respects_width() {
-        let measure = |s: &str| s.chars().count() as f32;
-        assert_eq!(wrap("aa bb cc dd", 5.0, measure), vec!["aa bb", "cc dd"]);
-        assert_eq!(wrap("abcdefgh", 3.0, measure), vec!["abc", "def", "gh"]);
-        assert_eq!(wrap("  ", 3.0, measure), Vec::<String>::new());
-    }
-
-    #[test]
     fn address_from_url() {
         assert_eq!(
             manual_entry_address("HTTPS://ATTESTA.EXAMPLE.IT/V/ABC"),
@@ -1225,8 +1040,7 @@ mod tests {
     }
 
     #[test]
-    fn names_are_cleaned_and_checked() {
-        assert_eq!(clean_name(" Anna\n\tDe\u{7}  Luca "), "Anna De Luca");
+    fn names_are_checked() {
         assert!(matches!(sample(" \n"), Err(PdfError::EmptyHolderName)));
         assert!(matches!(
             sample("名前"),

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod benefits;
 pub mod card;
 pub mod fiscal_code;
+pub mod input;
 pub mod person;
 pub mod status;
 pub mod verbale;
@@ -18,15 +19,12 @@ pub use card::{
     Declaration, DeclarationError, RevokeReason,
 };
 pub use fiscal_code::{FiscalCode, FiscalCodeError};
+pub use input::{FieldError, InputError, format_date, parse_date};
 pub use person::{Mobile, PERSON_FIELDS, Person, PersonInput};
 pub use status::{
     AreaFlags, CheckOutcome, Level1Outcome, Status, StatusSource, age_on, group_name,
 };
 pub use verbale::{
-    Blindness, FieldError, Handicap, InvalidityCode, Revision, Source, Verbale, VerbaleInput,
-    VerbaleKind, YearMonth,
-};
-pub use verbale::{
-    Findings, Group, HandicapFinding, InputError, Invalidity, Resubmission, VERBALE_FIELDS,
-    format_date, parse_date,
+    Blindness, Findings, Group, Handicap, HandicapFinding, Invalidity, InvalidityCode,
+    Resubmission, Revision, Source, VERBALE_FIELDS, Verbale, VerbaleInput, VerbaleKind, YearMonth,
 };

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use time::Date;
 
 use crate::FiscalCode;
-use crate::verbale::{FieldError, Fields};
+use crate::input::{FieldError, Fields, InputError};
 
 /// A mobile number in E.164 form (`+393331234567`).
 #[derive(Clone, PartialEq, Eq)]
@@ -81,21 +81,21 @@ pub struct PersonInput;
 impl PersonInput {
     /// Validates the body of `PUT /api/v1/admin/people/{fiscal_code}`
     /// together with the codice fiscale from the path (or import row), so
-    /// that every error is reported at once. `Err(Ok(keys))` lists unknown
-    /// keys (a malformed request); `Err(Err(errors))` lists every invalid
-    /// field.
+    /// that every error is reported at once: [`InputError::UnknownFields`]
+    /// for keys that are not person fields (a malformed request),
+    /// [`InputError::Invalid`] for every invalid field.
     pub fn parse(
         fiscal_code: Result<FiscalCode, FieldError>,
         map: &Map<String, Value>,
         today: Date,
-    ) -> Result<Person, Result<Vec<String>, Vec<FieldError>>> {
+    ) -> Result<Person, InputError> {
         let unknown: Vec<String> = map
             .keys()
             .filter(|k| !PERSON_FIELDS.contains(&k.as_str()))
             .cloned()
             .collect();
         if !unknown.is_empty() {
-            return Err(Ok(unknown));
+            return Err(InputError::UnknownFields(unknown));
         }
         let mut f = Fields::new(map);
         let fiscal_code = fiscal_code.map_err(|e| f.errors.push(e)).ok();
@@ -144,7 +144,7 @@ impl PersonInput {
                     mobile,
                 })
             }
-            _ => Err(Err(f.errors)),
+            _ => Err(InputError::Invalid(f.errors)),
         }
     }
 }
@@ -171,7 +171,7 @@ mod tests {
         FiscalCode::parse("RSSMRA80A01H501U").unwrap()
     }
 
-    fn parse(v: Value) -> Result<Person, Result<Vec<String>, Vec<FieldError>>> {
+    fn parse(v: Value) -> Result<Person, InputError> {
         PersonInput::parse(Ok(cf()), v.as_object().unwrap(), date!(2026 - 11 - 23))
     }
 
@@ -186,7 +186,8 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_listed() {
-        let Err(Err(errors)) = parse(json!({"given_name": "", "birth_date": "1 Jan 1980",
+        let Err(InputError::Invalid(errors)) =
+            parse(json!({"given_name": "", "birth_date": "1 Jan 1980",
             "email": "mario", "mobile": "3331234567"}))
         else {
             panic!()
@@ -204,7 +205,7 @@ mod tests {
             parse(
                 json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01", "diagnosis": "x"})
             ),
-            Err(Ok(vec!["diagnosis".to_owned()]))
+            Err(InputError::UnknownFields(vec!["diagnosis".to_owned()]))
         );
     }
 

@@ -7,9 +7,8 @@ use serde_json::{Map, Value, json};
 use time::Date;
 
 use crate::Verbale;
-use crate::verbale::{
-    Blindness, Fields, Findings, Group, Handicap, Revision, VerbaleKind, format_date, parse_date,
-};
+use crate::input::{Fields, format_date, parse_date};
+use crate::verbale::{Blindness, Findings, Group, Handicap, Revision, VerbaleKind};
 
 /// Which verbale a finding group came from (shown at level 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,7 +268,8 @@ pub fn group_name(group: Group) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verbale::{InputError, VerbaleInput};
+    use crate::input::InputError;
+    use crate::verbale::VerbaleInput;
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 23);

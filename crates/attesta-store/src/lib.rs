@@ -181,10 +181,17 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a [`Batch`]: people and verbali written in one transaction.
+    pub async fn batch(&self) -> Result<Batch> {
+        Ok(Batch {
+            tx: self.begin().await?,
+        })
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes
     /// cannot deadlock with another writer.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.engine {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Engine::Postgres => self.pool.begin().await?,
@@ -195,9 +202,9 @@ impl Store {
 
     /// Creates or updates a person's registry data (never their status).
     pub async fn upsert_person(&self, person: &Person, now: Millis) -> Result<Upserted> {
-        let mut tx = self.begin().await?;
-        let outcome = upsert_person(&mut tx, person, now).await?;
-        tx.commit().await?;
+        let mut batch = self.batch().await?;
+        let outcome = batch.upsert_person(person, now).await?;
+        batch.commit().await?;
         Ok(outcome)
     }
 
@@ -253,9 +260,9 @@ impl Store {
         verbale: &Verbale,
         now: Millis,
     ) -> Result<Result<IngestOutcome, IngestError>> {
-        let mut tx = self.begin().await?;
-        let outcome = verbali::ingest(&mut tx, verbale, now).await?;
-        tx.commit().await?;
+        let mut batch = self.batch().await?;
+        let outcome = batch.ingest_verbale(verbale, now).await?;
+        batch.commit().await?;
         Ok(outcome)
     }
 
@@ -495,54 +502,71 @@ impl Store {
     }
 }
 
-/// Stores one verbale inside the caller's transaction (the import batches
-/// these); see [`Store::ingest_verbale`]. A refused verbale writes nothing.
-pub async fn ingest_verbale_in(
-    conn: &mut AnyConnection,
-    verbale: &Verbale,
-    now: Millis,
-) -> Result<Result<IngestOutcome, IngestError>> {
-    verbali::ingest(conn, verbale, now).await
+/// One write transaction for bulk loads (the import and the seed write
+/// `batch_size` rows in each): committed by [`Batch::commit`], rolled back
+/// if dropped before. [`Store::upsert_person`] and [`Store::ingest_verbale`]
+/// are the one-row versions.
+pub struct Batch {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
 }
 
-/// Creates or updates a person inside a transaction (the import batches
-/// these).
-pub async fn upsert_person(
-    conn: &mut AnyConnection,
-    person: &Person,
-    now: Millis,
-) -> Result<Upserted> {
-    let updated = sqlx::query(
-        "UPDATE people SET given_name = $2, family_name = $3, birth_date = $4, email = $5, \
-         mobile = $6, updated_at = $7 WHERE fiscal_code = $1",
-    )
-    .bind(person.fiscal_code.as_str().to_owned())
-    .bind(person.given_name.clone())
-    .bind(person.family_name.clone())
-    .bind(attesta_domain::format_date(person.birth_date))
-    .bind(person.email.clone())
-    .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    if updated.rows_affected() > 0 {
-        return Ok(Upserted::Updated);
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch").finish_non_exhaustive()
     }
-    sqlx::query(
-        "INSERT INTO people (person_id, fiscal_code, given_name, family_name, birth_date, email, \
-         mobile, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(ids::random_id())
-    .bind(person.fiscal_code.as_str().to_owned())
-    .bind(person.given_name.clone())
-    .bind(person.family_name.clone())
-    .bind(attesta_domain::format_date(person.birth_date))
-    .bind(person.email.clone())
-    .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(Upserted::Created)
+}
+
+impl Batch {
+    /// Stores one verbale; see [`Store::ingest_verbale`]. A refused verbale
+    /// writes nothing.
+    pub async fn ingest_verbale(
+        &mut self,
+        verbale: &Verbale,
+        now: Millis,
+    ) -> Result<Result<IngestOutcome, IngestError>> {
+        verbali::ingest(&mut self.tx, verbale, now).await
+    }
+
+    /// Creates or updates a person's registry data (never their status).
+    pub async fn upsert_person(&mut self, person: &Person, now: Millis) -> Result<Upserted> {
+        let conn: &mut AnyConnection = &mut self.tx;
+        let updated = sqlx::query(
+            "UPDATE people SET given_name = $2, family_name = $3, birth_date = $4, email = $5, \
+             mobile = $6, updated_at = $7 WHERE fiscal_code = $1",
+        )
+        .bind(person.fiscal_code.as_str().to_owned())
+        .bind(person.given_name.clone())
+        .bind(person.family_name.clone())
+        .bind(attesta_domain::format_date(person.birth_date))
+        .bind(person.email.clone())
+        .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        if updated.rows_affected() > 0 {
+            return Ok(Upserted::Updated);
+        }
+        sqlx::query(
+            "INSERT INTO people (person_id, fiscal_code, given_name, family_name, birth_date, \
+             email, mobile, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(ids::random_id())
+        .bind(person.fiscal_code.as_str().to_owned())
+        .bind(person.given_name.clone())
+        .bind(person.family_name.clone())
+        .bind(attesta_domain::format_date(person.birth_date))
+        .bind(person.email.clone())
+        .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        Ok(Upserted::Created)
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 async fn revoke_active(conn: &mut AnyConnection, person_id: &str, now: Millis) -> Result<bool> {

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use subtle::ConstantTimeEq;
 
@@ -175,7 +176,9 @@ impl FromRequestParts<AppState> for Admin {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         match (given, &state.web.admin_api_key) {
-            (Some(given), Some(key)) if bool::from(given.as_bytes().ct_eq(key.as_bytes())) => {
+            (Some(given), Some(key))
+                if bool::from(given.as_bytes().ct_eq(key.expose_secret().as_bytes())) =>
+            {
                 Ok(Admin)
             }
             (_, None) => Err(ApiError(AppError::new(

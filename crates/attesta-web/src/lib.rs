@@ -15,6 +15,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
+use secrecy::SecretString;
 use tower_http::trace::TraceLayer;
 
 mod api;
@@ -36,14 +37,28 @@ pub use limits::RateLimit;
 pub use openapi::{DOCUMENTED as DOCUMENTED_PATHS, spec as openapi_spec};
 
 /// Settings that belong to the HTTP layer.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WebConfig {
     /// `Authorization: Bearer` key of the back office; `None` disables it.
-    pub admin_api_key: Option<String>,
+    pub admin_api_key: Option<SecretString>,
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
     /// Per-IP limits on the public endpoints; `None` turns them off.
     pub rate_limit: Option<RateLimit>,
+}
+
+/// Shows everything but the back-office key.
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field(
+                "admin_api_key",
+                &self.admin_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("secure_cookies", &self.secure_cookies)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
 }
 
 /// What every handler can reach.

@@ -3,21 +3,27 @@
 //! unknown `ATTESTA_*` variables are errors, so a typo never silently falls
 //! back to a default.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use attesta_app::mail::{SmtpConfig, SmtpTls};
+use attesta_app::oidc::OidcConfig;
+use attesta_app::sms::HttpSmsConfig;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-/// The configuration file's shape (every key optional).
-#[derive(Debug, Default, Deserialize)]
+/// The configuration file's shape (every key optional). No `Debug`: it
+/// holds secrets, read straight into [`SecretString`]s.
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
+struct FileConfig {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub public_url: Option<String>,
-    pub database_url: Option<String>,
-    pub admin_api_key: Option<String>,
-    pub secret_key: Option<String>,
+    pub database_url: Option<SecretString>,
+    pub admin_api_key: Option<SecretString>,
+    pub secret_key: Option<SecretString>,
     pub max_fiscal_code_failures: Option<i64>,
     pub otp_ttl_seconds: Option<u64>,
     pub otp_max_failures: Option<i64>,
@@ -25,14 +31,14 @@ pub struct FileConfig {
     pub otp_max_per_24_hours: Option<i64>,
     pub failure_window_seconds: Option<u64>,
     pub sms_url: Option<String>,
-    pub sms_api_key: Option<String>,
+    pub sms_api_key: Option<SecretString>,
     pub sms_timeout_ms: Option<u64>,
     pub sms_retries: Option<u32>,
     pub smtp_host: Option<String>,
     pub smtp_port: Option<u16>,
     pub smtp_tls: Option<String>,
     pub smtp_username: Option<String>,
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<SecretString>,
     pub mail_from: Option<String>,
     pub rate_limit_per_second: Option<u32>,
     pub rate_limit_burst: Option<u32>,
@@ -41,7 +47,7 @@ pub struct FileConfig {
     pub session_minutes: Option<u64>,
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
-    pub oidc_client_secret: Option<String>,
+    pub oidc_client_secret: Option<SecretString>,
 }
 
 /// The `ATTESTA_*` variables attesta reads; any other is refused.
@@ -80,15 +86,17 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_OIDC_CLIENT_SECRET",
 ];
 
-/// Resolved settings.
-#[derive(Debug)]
+/// Resolved settings. Secrets are [`SecretString`]s from the file or the
+/// environment to their one use; the `Debug` below shows only whether each
+/// is set.
 pub struct Settings {
     pub listen: String,
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
-    pub database_url: Option<String>,
-    pub admin_api_key: Option<String>,
-    pub secret_key: Option<String>,
+    /// A PostgreSQL URL may carry a password, so it is kept as a secret.
+    pub database_url: Option<SecretString>,
+    pub admin_api_key: Option<SecretString>,
+    pub secret_key: Option<SecretString>,
     pub max_fiscal_code_failures: i64,
     /// Level-2 one-time codes (SPEC §4 defaults: 300 s, 3, 3, 10).
     pub otp_ttl_seconds: u64,
@@ -99,7 +107,7 @@ pub struct Settings {
     /// The HTTP SMS gateway; unset outside demo mode means level 2 cannot
     /// send codes (and says so).
     pub sms_url: Option<String>,
-    pub sms_api_key: Option<String>,
+    pub sms_api_key: Option<SecretString>,
     pub sms_timeout_ms: u64,
     pub sms_retries: u32,
     /// SMTP for e-mails; unset means no e-mail (the outbox in demo mode).
@@ -108,7 +116,7 @@ pub struct Settings {
     /// `none`, `starttls` or `tls`.
     pub smtp_tls: String,
     pub smtp_username: Option<String>,
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<SecretString>,
     pub mail_from: String,
     /// Per-IP limit on the public endpoints.
     pub rate_limit_per_second: u32,
@@ -120,9 +128,96 @@ pub struct Settings {
     pub card_auto_approve: bool,
     /// How long a login lasts (default 480: a working day).
     pub session_minutes: u64,
-    /// The identity provider (issuer, client id, client secret): all three
-    /// or none.
-    pub oidc: Option<(String, String, String)>,
+    /// The identity provider: all three of its settings or none.
+    pub oidc: Option<OidcSettings>,
+}
+
+/// The identity provider's issuer URL and this service's registration.
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+/// What a secret's `Debug` shows: whether it is set, never its value.
+fn redacted(secret: Option<&SecretString>) -> Option<&'static str> {
+    secret.map(|_| "<redacted>")
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be left out unnoticed.
+        let Settings {
+            listen,
+            data_dir,
+            public_url,
+            database_url,
+            admin_api_key,
+            secret_key,
+            max_fiscal_code_failures,
+            otp_ttl_seconds,
+            otp_max_failures,
+            otp_max_per_15_minutes,
+            otp_max_per_24_hours,
+            failure_window_seconds,
+            sms_url,
+            sms_api_key,
+            sms_timeout_ms,
+            sms_retries,
+            smtp_host,
+            smtp_port,
+            smtp_tls,
+            smtp_username,
+            smtp_password,
+            mail_from,
+            rate_limit_per_second,
+            rate_limit_burst,
+            trusted_proxies,
+            card_auto_approve,
+            session_minutes,
+            oidc,
+        } = self;
+        f.debug_struct("Settings")
+            .field("listen", listen)
+            .field("data_dir", data_dir)
+            .field("public_url", public_url)
+            .field("database_url", &redacted(database_url.as_ref()))
+            .field("admin_api_key", &redacted(admin_api_key.as_ref()))
+            .field("secret_key", &redacted(secret_key.as_ref()))
+            .field("max_fiscal_code_failures", max_fiscal_code_failures)
+            .field("otp_ttl_seconds", otp_ttl_seconds)
+            .field("otp_max_failures", otp_max_failures)
+            .field("otp_max_per_15_minutes", otp_max_per_15_minutes)
+            .field("otp_max_per_24_hours", otp_max_per_24_hours)
+            .field("failure_window_seconds", failure_window_seconds)
+            .field("sms_url", sms_url)
+            .field("sms_api_key", &redacted(sms_api_key.as_ref()))
+            .field("sms_timeout_ms", sms_timeout_ms)
+            .field("sms_retries", sms_retries)
+            .field("smtp_host", smtp_host)
+            .field("smtp_port", smtp_port)
+            .field("smtp_tls", smtp_tls)
+            .field("smtp_username", smtp_username)
+            .field("smtp_password", &redacted(smtp_password.as_ref()))
+            .field("mail_from", mail_from)
+            .field("rate_limit_per_second", rate_limit_per_second)
+            .field("rate_limit_burst", rate_limit_burst)
+            .field("trusted_proxies", trusted_proxies)
+            .field("card_auto_approve", card_auto_approve)
+            .field("session_minutes", session_minutes)
+            .field("oidc", oidc)
+            .finish()
+    }
+}
+
+impl fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Flags that override the file and the environment.
@@ -149,95 +244,124 @@ pub fn check_environment() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+/// Where the variables come from: the process environment, or in the
+/// tests a map (the lints forbid `unsafe`, so a test cannot set variables).
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
 
-fn parse_env<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
-    env(name)
-        .map(|v| {
-            v.trim()
-                .parse::<T>()
-                .ok()
-                .with_context(|| format!("{name} must be a whole number, got {v:?}"))
-        })
-        .transpose()
+impl Vars<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A variable that holds a secret.
+    fn secret(&self, name: &str) -> Option<SecretString> {
+        self.get(name).map(SecretString::from)
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str) -> anyhow::Result<Option<T>> {
+        self.get(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<T>()
+                    .ok()
+                    .with_context(|| format!("{name} must be a whole number, got {v:?}"))
+            })
+            .transpose()
+    }
 }
 
 pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
     check_environment()?;
+    resolve(overrides, &Vars(&|name| std::env::var(name).ok()))
+}
+
+/// The settings from the flags, `vars` and the file they name.
+fn resolve(overrides: Overrides, vars: &Vars<'_>) -> anyhow::Result<Settings> {
     let path = overrides
         .config
         .clone()
-        .or_else(|| env("ATTESTA_CONFIG").map(PathBuf::from));
+        .or_else(|| vars.get("ATTESTA_CONFIG").map(PathBuf::from));
     let file = match &path {
         Some(p) => read_file(p)?,
         None => FileConfig::default(),
     };
     let listen = overrides
         .listen
-        .or_else(|| env("ATTESTA_LISTEN"))
+        .or_else(|| vars.get("ATTESTA_LISTEN"))
         .or(file.listen)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let data_dir = overrides
         .data_dir
-        .or_else(|| env("ATTESTA_DATA_DIR").map(PathBuf::from))
+        .or_else(|| vars.get("ATTESTA_DATA_DIR").map(PathBuf::from))
         .or(file.data_dir)
         .unwrap_or_else(|| PathBuf::from("data"));
     Ok(Settings {
         public_url: overrides
             .public_url
-            .or_else(|| env("ATTESTA_PUBLIC_URL"))
+            .or_else(|| vars.get("ATTESTA_PUBLIC_URL"))
             .or(file.public_url),
-        database_url: env("DATABASE_URL").or(file.database_url),
-        admin_api_key: env("ATTESTA_ADMIN_API_KEY").or(file.admin_api_key),
-        secret_key: env("ATTESTA_SECRET_KEY").or(file.secret_key),
-        otp_ttl_seconds: parse_env("ATTESTA_OTP_TTL_SECONDS")?
+        database_url: vars.secret("DATABASE_URL").or(file.database_url),
+        admin_api_key: vars.secret("ATTESTA_ADMIN_API_KEY").or(file.admin_api_key),
+        secret_key: vars.secret("ATTESTA_SECRET_KEY").or(file.secret_key),
+        otp_ttl_seconds: vars
+            .parse("ATTESTA_OTP_TTL_SECONDS")?
             .or(file.otp_ttl_seconds)
             .unwrap_or(300),
-        otp_max_failures: parse_env("ATTESTA_OTP_MAX_FAILURES")?
+        otp_max_failures: vars
+            .parse("ATTESTA_OTP_MAX_FAILURES")?
             .or(file.otp_max_failures)
             .unwrap_or(3),
-        otp_max_per_15_minutes: parse_env("ATTESTA_OTP_MAX_PER_15_MINUTES")?
+        otp_max_per_15_minutes: vars
+            .parse("ATTESTA_OTP_MAX_PER_15_MINUTES")?
             .or(file.otp_max_per_15_minutes)
             .unwrap_or(3),
-        otp_max_per_24_hours: parse_env("ATTESTA_OTP_MAX_PER_24_HOURS")?
+        otp_max_per_24_hours: vars
+            .parse("ATTESTA_OTP_MAX_PER_24_HOURS")?
             .or(file.otp_max_per_24_hours)
             .unwrap_or(10),
-        max_fiscal_code_failures: parse_env("ATTESTA_MAX_FISCAL_CODE_FAILURES")?
+        max_fiscal_code_failures: vars
+            .parse("ATTESTA_MAX_FISCAL_CODE_FAILURES")?
             .or(file.max_fiscal_code_failures)
             .unwrap_or(5),
-        failure_window_seconds: parse_env("ATTESTA_FAILURE_WINDOW_SECONDS")?
+        failure_window_seconds: vars
+            .parse("ATTESTA_FAILURE_WINDOW_SECONDS")?
             .or(file.failure_window_seconds)
             .unwrap_or(15 * 60),
-        sms_url: env("ATTESTA_SMS_URL").or(file.sms_url),
-        sms_api_key: env("ATTESTA_SMS_API_KEY").or(file.sms_api_key),
-        sms_timeout_ms: parse_env("ATTESTA_SMS_TIMEOUT_MS")?
+        sms_url: vars.get("ATTESTA_SMS_URL").or(file.sms_url),
+        sms_api_key: vars.secret("ATTESTA_SMS_API_KEY").or(file.sms_api_key),
+        sms_timeout_ms: vars
+            .parse("ATTESTA_SMS_TIMEOUT_MS")?
             .or(file.sms_timeout_ms)
             .unwrap_or(5000),
-        sms_retries: parse_env("ATTESTA_SMS_RETRIES")?
+        sms_retries: vars
+            .parse("ATTESTA_SMS_RETRIES")?
             .or(file.sms_retries)
             .unwrap_or(2),
-        smtp_host: env("ATTESTA_SMTP_HOST").or(file.smtp_host),
-        smtp_port: parse_env("ATTESTA_SMTP_PORT")?
+        smtp_host: vars.get("ATTESTA_SMTP_HOST").or(file.smtp_host),
+        smtp_port: vars
+            .parse("ATTESTA_SMTP_PORT")?
             .or(file.smtp_port)
             .unwrap_or(587),
-        smtp_tls: env("ATTESTA_SMTP_TLS")
+        smtp_tls: vars
+            .get("ATTESTA_SMTP_TLS")
             .or(file.smtp_tls)
             .unwrap_or_else(|| "starttls".into()),
-        smtp_username: env("ATTESTA_SMTP_USERNAME").or(file.smtp_username),
-        smtp_password: env("ATTESTA_SMTP_PASSWORD").or(file.smtp_password),
-        mail_from: env("ATTESTA_MAIL_FROM")
+        smtp_username: vars.get("ATTESTA_SMTP_USERNAME").or(file.smtp_username),
+        smtp_password: vars.secret("ATTESTA_SMTP_PASSWORD").or(file.smtp_password),
+        mail_from: vars
+            .get("ATTESTA_MAIL_FROM")
             .or(file.mail_from)
             .unwrap_or_else(|| "attesta <noreply@attesta.invalid>".into()),
-        rate_limit_per_second: parse_env("ATTESTA_RATE_LIMIT_PER_SECOND")?
+        rate_limit_per_second: vars
+            .parse("ATTESTA_RATE_LIMIT_PER_SECOND")?
             .or(file.rate_limit_per_second)
             .unwrap_or(20),
-        rate_limit_burst: parse_env("ATTESTA_RATE_LIMIT_BURST")?
+        rate_limit_burst: vars
+            .parse("ATTESTA_RATE_LIMIT_BURST")?
             .or(file.rate_limit_burst)
             .unwrap_or(200),
         trusted_proxies: {
-            let list = match env("ATTESTA_TRUSTED_PROXIES") {
+            let list = match vars.get("ATTESTA_TRUSTED_PROXIES") {
                 Some(v) => v
                     .split(',')
                     .map(|s| s.trim().to_owned())
@@ -253,7 +377,7 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?
         },
-        card_auto_approve: match env("ATTESTA_CARD_AUTO_APPROVE") {
+        card_auto_approve: match vars.get("ATTESTA_CARD_AUTO_APPROVE") {
             Some(v) => match v.trim() {
                 "true" | "1" => true,
                 "false" | "0" => false,
@@ -261,7 +385,8 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
             },
             None => file.card_auto_approve.unwrap_or(false),
         },
-        session_minutes: match parse_env("ATTESTA_SESSION_MINUTES")?
+        session_minutes: match vars
+            .parse("ATTESTA_SESSION_MINUTES")?
             .or(file.session_minutes)
             .unwrap_or(480)
         {
@@ -273,9 +398,10 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
             ),
         },
         oidc: match (
-            env("ATTESTA_OIDC_ISSUER").or(file.oidc_issuer),
-            env("ATTESTA_OIDC_CLIENT_ID").or(file.oidc_client_id),
-            env("ATTESTA_OIDC_CLIENT_SECRET").or(file.oidc_client_secret),
+            vars.get("ATTESTA_OIDC_ISSUER").or(file.oidc_issuer),
+            vars.get("ATTESTA_OIDC_CLIENT_ID").or(file.oidc_client_id),
+            vars.secret("ATTESTA_OIDC_CLIENT_SECRET")
+                .or(file.oidc_client_secret),
         ) {
             (None, None, None) => None,
             (Some(issuer), Some(id), Some(secret)) => {
@@ -284,7 +410,11 @@ pub fn load(overrides: Overrides) -> anyhow::Result<Settings> {
                         "ATTESTA_OIDC_ISSUER must be the provider's URL (https://…), got {issuer:?}"
                     );
                 }
-                Some((issuer, id, secret))
+                Some(OidcSettings {
+                    issuer,
+                    client_id: id,
+                    client_secret: secret,
+                })
             }
             _ => bail!(
                 "the identity provider needs all three of ATTESTA_OIDC_ISSUER, ATTESTA_OIDC_CLIENT_ID and ATTESTA_OIDC_CLIENT_SECRET (oidc_issuer, oidc_client_id, oidc_client_secret)"
@@ -308,7 +438,7 @@ impl Settings {
     /// `DATABASE_URL`, or a SQLite file in the data directory.
     pub fn database_url(&self) -> anyhow::Result<String> {
         if let Some(url) = &self.database_url {
-            return Ok(url.clone());
+            return Ok(url.expose_secret().to_owned());
         }
         std::fs::create_dir_all(&self.data_dir).with_context(|| {
             format!(
@@ -327,14 +457,55 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
     }
+
+    /// The SMTP server, if one is set (`ATTESTA_SMTP_HOST`).
+    pub fn smtp(&self) -> anyhow::Result<Option<SmtpConfig>> {
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        let tls = SmtpTls::parse(&self.smtp_tls).with_context(|| {
+            format!(
+                "ATTESTA_SMTP_TLS must be none, starttls or tls, not {:?}",
+                self.smtp_tls
+            )
+        })?;
+        Ok(Some(SmtpConfig {
+            host: host.clone(),
+            port: self.smtp_port,
+            tls,
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            from: self.mail_from.clone(),
+        }))
+    }
+
+    /// The HTTP SMS gateway, if one is set (`ATTESTA_SMS_URL`).
+    pub fn sms(&self) -> Option<HttpSmsConfig> {
+        self.sms_url.as_ref().map(|url| HttpSmsConfig {
+            url: url.clone(),
+            api_key: self.sms_api_key.clone().unwrap_or_default(),
+            timeout: std::time::Duration::from_millis(self.sms_timeout_ms),
+            retries: self.sms_retries,
+        })
+    }
+
+    /// The identity provider, if one is set (`ATTESTA_OIDC_*`).
+    pub fn identity_provider(&self) -> Option<OidcConfig> {
+        self.oidc.as_ref().map(|provider| OidcConfig {
+            issuer: provider.issuer.clone(),
+            client_id: provider.client_id.clone(),
+            client_secret: provider.client_secret.clone(),
+            redirect_uri: format!("{}/auth/callback", self.public_url().trim_end_matches('/')),
+        })
+    }
 }
 
-/// Reads a secret from `value` or, in demo mode, from a file in the data
-/// directory, generating it (32 random bytes, hex, mode 0600) the first time.
-pub fn demo_secret_file(data_dir: &Path, name: &str) -> anyhow::Result<String> {
+/// Reads a secret, in demo mode, from a file in the data directory,
+/// generating it (32 random bytes, hex, mode 0600) the first time.
+pub fn demo_secret_file(data_dir: &Path, name: &str) -> anyhow::Result<SecretString> {
     let path = data_dir.join(name);
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return Ok(text.trim().to_owned());
+        return Ok(text.trim().into());
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
@@ -342,7 +513,7 @@ pub fn demo_secret_file(data_dir: &Path, name: &str) -> anyhow::Result<String> {
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
     let value = hex::encode(bytes);
     write_private(&path, &value)?;
-    Ok(value)
+    Ok(value.into())
 }
 
 #[cfg(unix)]
@@ -363,4 +534,127 @@ fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
 fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
     std::fs::write(path, format!("{value}\n"))
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// Every secret attesta reads: its key in the file, its variable, and a
+    /// value to look for.
+    const SECRETS: &[(&str, &str, &str)] = &[
+        (
+            "database_url",
+            "DATABASE_URL",
+            "postgres://attesta:db-pass-5c1e@db.example.it/attesta",
+        ),
+        ("admin_api_key", "ATTESTA_ADMIN_API_KEY", "admin-key-8f2d"),
+        ("secret_key", "ATTESTA_SECRET_KEY", "server-secret-hex-07aa"),
+        ("sms_api_key", "ATTESTA_SMS_API_KEY", "sms-key-41b9"),
+        ("smtp_password", "ATTESTA_SMTP_PASSWORD", "smtp-pass-9d03"),
+        (
+            "oidc_client_secret",
+            "ATTESTA_OIDC_CLIENT_SECRET",
+            "oidc-secret-e7c4",
+        ),
+    ];
+
+    /// The settings that put every secret to use (SMTP with a user, the SMS
+    /// gateway, the identity provider), as (file key, variable, value).
+    const USES: &[(&str, &str, &str)] = &[
+        ("smtp_host", "ATTESTA_SMTP_HOST", "smtp.example.it"),
+        ("smtp_username", "ATTESTA_SMTP_USERNAME", "attesta-mailer"),
+        ("sms_url", "ATTESTA_SMS_URL", "https://sms.example.it/send"),
+        (
+            "oidc_issuer",
+            "ATTESTA_OIDC_ISSUER",
+            "https://idp.example.it",
+        ),
+        ("oidc_client_id", "ATTESTA_OIDC_CLIENT_ID", "attesta-client"),
+    ];
+
+    /// The `Debug` of the settings and of every configuration built from
+    /// them, as `main` builds them.
+    fn everything_debug(settings: &Settings) -> String {
+        let web = attesta_web::WebConfig {
+            admin_api_key: settings.admin_api_key.clone(),
+            ..attesta_web::WebConfig::default()
+        };
+        let smtp = settings.smtp().unwrap().expect("SMTP is set");
+        let sms = settings.sms().expect("the SMS gateway is set");
+        let oidc = settings.identity_provider().expect("the provider is set");
+        let sms_gateway = attesta_app::sms::HttpSms::new(sms.clone()).unwrap();
+        format!("{settings:?}\n{web:?}\n{smtp:?}\n{sms:?}\n{oidc:?}\n{sms_gateway:?}")
+    }
+
+    fn assert_every_secret_read_and_hidden(settings: &Settings) {
+        let read = [
+            &settings.database_url,
+            &settings.admin_api_key,
+            &settings.secret_key,
+            &settings.sms_api_key,
+            &settings.smtp_password,
+            &settings.oidc.as_ref().map(|o| o.client_secret.clone()),
+        ];
+        for ((key, _, value), secret) in SECRETS.iter().zip(read) {
+            let secret = secret.as_ref().map(|s| s.expose_secret().to_owned());
+            assert_eq!(secret.as_deref(), Some(*value), "{key} was not read");
+        }
+        let text = everything_debug(settings);
+        for (key, _, value) in SECRETS {
+            assert!(!text.contains(value), "{key} shows in {text}");
+        }
+        // The rest is still there to read, and each secret says it is set.
+        for (_, _, value) in USES {
+            assert!(text.contains(value), "{value} missing from {text}");
+        }
+        assert!(
+            text.matches("<redacted>").count() >= SECRETS.len(),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn secrets_from_the_file_never_show_in_debug() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("attesta.toml");
+        let toml: String = SECRETS
+            .iter()
+            .chain(USES)
+            .map(|(key, _, value)| format!("{key} = {value:?}\n"))
+            .collect();
+        std::fs::write(&path, toml).unwrap();
+        let settings = resolve(
+            Overrides {
+                config: Some(path),
+                ..Overrides::default()
+            },
+            &Vars(&|_| None),
+        )
+        .unwrap();
+        assert_every_secret_read_and_hidden(&settings);
+    }
+
+    #[test]
+    fn secrets_from_the_environment_never_show_in_debug() {
+        let vars: HashMap<&str, &str> = SECRETS
+            .iter()
+            .chain(USES)
+            .map(|(_, var, value)| (*var, *value))
+            .collect();
+        for var in vars.keys() {
+            assert!(
+                *var == "DATABASE_URL" || KNOWN_VARS.contains(var),
+                "{var} is not read"
+            );
+        }
+        let settings = resolve(
+            Overrides::default(),
+            &Vars(&|name| vars.get(name).map(|v| (*v).to_owned())),
+        )
+        .unwrap();
+        assert_every_secret_read_and_hidden(&settings);
+    }
 }

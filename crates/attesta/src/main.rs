@@ -9,6 +9,7 @@ use attesta_app::{App, Config};
 use attesta_credential::ServerSecret;
 use attesta_store::Store;
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 
 mod card_cmd;
 mod config;
@@ -149,12 +150,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..Default::default()
             })?;
             let secret = match &settings.secret_key {
-                Some(hex) => ServerSecret::from_hex(hex)?,
+                Some(hex) => ServerSecret::from_hex(hex.expose_secret())?,
                 None if tokens.is_none() => ServerSecret::generate(),
-                None => ServerSecret::from_hex(&config::demo_secret_file(
-                    &settings.data_dir,
-                    "secret.key",
-                )?)?,
+                None => ServerSecret::from_hex(
+                    config::demo_secret_file(&settings.data_dir, "secret.key")?.expose_secret(),
+                )?,
             };
             let app = open_app(&settings, secret, false).await?;
             seed_cmd::run(&app, people, tokens.as_deref()).await
@@ -204,17 +204,11 @@ async fn open_app(
     config.keys_dir = Some(settings.data_dir.join("keys"));
     config.card_auto_approve = settings.card_auto_approve;
     config.session_ttl = std::time::Duration::from_secs(settings.session_minutes * 60);
-    let public_url = settings.public_url();
     let app = App::new(store, secret, config);
-    Ok(match &settings.oidc {
-        Some((issuer, client_id, client_secret)) => {
-            let oidc = attesta_app::oidc::Oidc::new(attesta_app::oidc::OidcConfig {
-                issuer: issuer.clone(),
-                client_id: client_id.clone(),
-                client_secret: client_secret.clone(),
-                redirect_uri: format!("{}/auth/callback", public_url.trim_end_matches('/')),
-            })
-            .map_err(|e| anyhow::anyhow!("cannot set up the identity-provider client: {e}"))?;
+    Ok(match settings.identity_provider() {
+        Some(provider) => {
+            let oidc = attesta_app::oidc::Oidc::new(provider)
+                .map_err(|e| anyhow::anyhow!("cannot set up the identity-provider client: {e}"))?;
             app.with_identity_provider(oidc)
         }
         None => app,
@@ -226,25 +220,10 @@ async fn open_app(
 fn smtp_mailer(
     settings: &config::Settings,
 ) -> anyhow::Result<Option<attesta_app::mail::SmtpMailer>> {
-    let Some(host) = &settings.smtp_host else {
-        return Ok(None);
-    };
-    let tls = attesta_app::mail::SmtpTls::parse(&settings.smtp_tls).with_context(|| {
-        format!(
-            "ATTESTA_SMTP_TLS must be none, starttls or tls, not {:?}",
-            settings.smtp_tls
-        )
-    })?;
-    Ok(Some(attesta_app::mail::SmtpMailer::new(
-        &attesta_app::mail::SmtpConfig {
-            host: host.clone(),
-            port: settings.smtp_port,
-            tls,
-            username: settings.smtp_username.clone(),
-            password: settings.smtp_password.clone(),
-            from: settings.mail_from.clone(),
-        },
-    )?))
+    Ok(match settings.smtp()? {
+        Some(smtp) => Some(attesta_app::mail::SmtpMailer::new(&smtp)?),
+        None => None,
+    })
 }
 
 async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
@@ -261,7 +240,7 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
              (e.g. `openssl rand -hex 32`), the same on every node"
         ),
     };
-    let secret = ServerSecret::from_hex(&secret_hex)?;
+    let secret = ServerSecret::from_hex(secret_hex.expose_secret())?;
     let admin_api_key = match (&settings.admin_api_key, demo) {
         (Some(key), _) => Some(key.clone()),
         (None, true) => Some(config::demo_secret_file(
@@ -276,32 +255,13 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
         }
     };
     let mut app = open_app(&settings, secret, demo).await?;
-    if let Some(url) = &settings.sms_url {
-        let gateway = attesta_app::sms::HttpSms::new(attesta_app::sms::HttpSmsConfig {
-            url: url.clone(),
-            api_key: settings.sms_api_key.clone().unwrap_or_default(),
-            timeout: std::time::Duration::from_millis(settings.sms_timeout_ms),
-            retries: settings.sms_retries,
-        })?;
+    if let Some(sms) = settings.sms() {
+        let gateway = attesta_app::sms::HttpSms::new(sms)?;
         app = app.with_sms(std::sync::Arc::new(gateway));
     } else if !demo {
         tracing::warn!("ATTESTA_SMS_URL is not set: level 2 cannot send one-time codes");
     }
-    if let Some(host) = &settings.smtp_host {
-        let tls = attesta_app::mail::SmtpTls::parse(&settings.smtp_tls).with_context(|| {
-            format!(
-                "ATTESTA_SMTP_TLS must be none, starttls or tls, not {:?}",
-                settings.smtp_tls
-            )
-        })?;
-        let smtp = attesta_app::mail::SmtpMailer::new(&attesta_app::mail::SmtpConfig {
-            host: host.clone(),
-            port: settings.smtp_port,
-            tls,
-            username: settings.smtp_username.clone(),
-            password: settings.smtp_password.clone(),
-            from: settings.mail_from.clone(),
-        })?;
+    if let Some(smtp) = smtp_mailer(&settings)? {
         let mailer: std::sync::Arc<dyn attesta_app::mail::Mailer> = if demo {
             std::sync::Arc::new(attesta_app::mail::OutboxMailer {
                 store: app.store().clone(),
@@ -333,7 +293,11 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
         if settings.admin_api_key.is_none()
             && let Some(key) = &admin_api_key
         {
-            println!("  back-office API key:  {key}  (Authorization: Bearer …)");
+            // Printed on purpose: demo mode generated it for this operator.
+            println!(
+                "  back-office API key:  {}  (Authorization: Bearer …)",
+                key.expose_secret()
+            );
         }
         println!("  data directory:       {}", settings.data_dir.display());
     }

@@ -1,0 +1,390 @@
+//! `attesta import FILE` (SPEC §7): people or verbali from a JSON Lines or
+//! CSV file, validated row by row exactly as the HTTP API validates one
+//! body, written in batched transactions.
+//!
+//! - The format comes from the extension (`.jsonl` or `.csv`), the kind from
+//!   the keys: a file whose header (CSV) or first object (JSONL) has a
+//!   `verbale_id` holds verbali, any other holds people.
+//! - Every row is validated on its own; a rejected row is reported with its
+//!   1-based file line and every reason, and nothing of it is written.
+//! - Accepted rows go to the database `batch_size` at a time, one
+//!   transaction per batch. A database failure rolls the current batch back
+//!   and stops the import ([`ImportError::Database`] says how many rows were
+//!   committed before); re-running the file is safe, because people are
+//!   upserted and verbali are idempotent by `verbale_id`.
+//!
+//! The format is documented for users in `docs/import.md`. The readers are
+//! in `reader.rs`, the CSV columns in `columns.rs`; this module validates
+//! the rows and writes the batches.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use attesta_domain::{FieldError, FiscalCode, Person, VERBALE_FIELDS, Verbale};
+use attesta_store::{IngestOutcome, Millis, StoreError, Upserted};
+use serde_json::{Map, Value};
+
+use crate::backoffice::{ingest_error, parse_verbale};
+use crate::{App, AppError, to_millis};
+
+mod columns;
+mod reader;
+
+use reader::{RawRow, Rows};
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    People,
+    Verbali,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::People => "people",
+            Kind::Verbali => "verbali",
+        })
+    }
+}
+
+/// The file format, told by the extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    /// `.jsonl` or `.csv` (case-insensitive); anything else is `None`.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" => Some(Format::Jsonl),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// One refused row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// 1-based line of the file where the row starts (a CSV header is line 1).
+    pub line: u64,
+    /// Every reason, e.g. `invalid_verbale: invalidity_percentage: must be a
+    /// whole number from 0 to 100; blindness: must be one of: …`.
+    pub reason: String,
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+/// What an import did. Counts cover committed batches only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// `None` for an empty file.
+    pub kind: Option<Kind>,
+    /// Rows read (blank JSONL lines are not rows).
+    pub rows: u64,
+    pub created: u64,
+    /// People already stored (their data rewritten) and verbali confirmed
+    /// (`definitive` false → true).
+    pub updated: u64,
+    /// Verbali already stored with the same content.
+    pub unchanged: u64,
+    pub rejected: Vec<Rejected>,
+}
+
+impl ImportReport {
+    /// Rows written or found already in place.
+    pub fn accepted(&self) -> u64 {
+        self.created + self.updated + self.unchanged
+    }
+
+    fn absorb(&mut self, batch: Batch) {
+        self.rows += batch.rows;
+        self.created += batch.created;
+        self.updated += batch.updated;
+        self.unchanged += batch.unchanged;
+        self.rejected.extend(batch.rejected);
+    }
+}
+
+/// Why an import stopped. Every variant is fatal (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(
+        "{}: unknown file type; accepted: .jsonl (JSON Lines, one object per line) and .csv (with a header row)",
+        path.display()
+    )]
+    Extension { path: PathBuf },
+    #[error("{}: {message}", path.display())]
+    Header { path: PathBuf, message: String },
+    #[error(
+        "database error in the batch starting at line {line}: {detail}. That batch was rolled back; \
+         {committed} rows were committed before it. Re-running the file is safe: rows already \
+         stored are recognised"
+    )]
+    Database {
+        /// The line where the rolled-back batch starts.
+        line: u64,
+        /// Rows (accepted or rejected) in the batches committed before.
+        committed: u64,
+        detail: String,
+        /// What was committed before the failure.
+        report: Box<ImportReport>,
+    },
+}
+
+/// Imports `path` (SPEC §7). `progress(rows_done, rows_total)` is called
+/// once the rows are counted and after every committed batch.
+pub async fn import_file(
+    app: &App,
+    path: &Path,
+    batch_size: usize,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<ImportReport, ImportError> {
+    let format = Format::from_path(path).ok_or_else(|| ImportError::Extension {
+        path: path.to_owned(),
+    })?;
+    let read_error = |error| ImportError::Read {
+        path: path.to_owned(),
+        error,
+    };
+    let mut rows = match format {
+        Format::Jsonl => Rows::jsonl(path).map_err(read_error)?,
+        Format::Csv => Rows::csv(path)?,
+    };
+    let total = rows.total;
+    let mut report = ImportReport {
+        kind: rows.kind,
+        ..ImportReport::default()
+    };
+    progress(0, total);
+    let Some(kind) = rows.kind else {
+        return Ok(report);
+    };
+    let batch_size = batch_size.max(1);
+    let today = app.today();
+    loop {
+        let mut chunk = Vec::with_capacity(batch_size);
+        while chunk.len() < batch_size {
+            match rows.next_row().map_err(read_error)? {
+                Some(row) => chunk.push(row),
+                None => break,
+            }
+        }
+        let Some(first_line) = chunk.first().map(|r| r.line) else {
+            break;
+        };
+        let batch =
+            write_batch(app, kind, chunk, today)
+                .await
+                .map_err(|e| ImportError::Database {
+                    line: first_line,
+                    committed: report.rows,
+                    detail: e.to_string(),
+                    report: Box::new(report.clone()),
+                })?;
+        app.review_cards_of(&batch.touched).await;
+        report.absorb(batch);
+        progress(report.rows, total.max(report.rows));
+    }
+    Ok(report)
+}
+
+/// The outcome of one batch, merged into the report once committed.
+#[derive(Debug, Default)]
+struct Batch {
+    rows: u64,
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: Vec<Rejected>,
+    /// People whose status a committed verbale changed (their EU
+    /// Disability Card is reviewed after the commit).
+    touched: Vec<FiscalCode>,
+}
+
+impl Batch {
+    fn reject(&mut self, line: u64, reason: String) {
+        self.rejected.push(Rejected { line, reason });
+    }
+}
+
+async fn write_batch(
+    app: &App,
+    kind: Kind,
+    rows: Vec<RawRow>,
+    today: time::Date,
+) -> Result<Batch, StoreError> {
+    let now: Millis = to_millis(app.now());
+    let mut batch = Batch {
+        rows: rows.len() as u64,
+        ..Batch::default()
+    };
+    let mut tx = app.store().batch().await?;
+    for row in rows {
+        let object = match row.object {
+            Ok(object) => object,
+            Err(reason) => {
+                batch.reject(row.line, reason);
+                continue;
+            }
+        };
+        match kind {
+            Kind::People => match with_cell_errors(
+                person_from(object, today),
+                row.cell_errors,
+                "invalid_person",
+            ) {
+                Ok(person) => match tx.upsert_person(&person, now).await? {
+                    Upserted::Created => batch.created += 1,
+                    Upserted::Updated => batch.updated += 1,
+                },
+                Err(e) => batch.reject(row.line, reason(&e)),
+            },
+            Kind::Verbali => {
+                match with_cell_errors(
+                    verbale_from(&object, today),
+                    row.cell_errors,
+                    "invalid_verbale",
+                ) {
+                    Ok(verbale) => match tx.ingest_verbale(&verbale, now).await? {
+                        Ok(IngestOutcome::Created) => {
+                            batch.created += 1;
+                            batch.touched.push(verbale.fiscal_code.clone());
+                        }
+                        Ok(IngestOutcome::Confirmed) => {
+                            batch.updated += 1;
+                            batch.touched.push(verbale.fiscal_code.clone());
+                        }
+                        Ok(IngestOutcome::Unchanged) => batch.unchanged += 1,
+                        Err(e) => batch.reject(row.line, reason(&ingest_error(e))),
+                    },
+                    Err(e) => batch.reject(row.line, reason(&e)),
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(batch)
+}
+
+/// Adds the errors of cells that never reached validation to its outcome:
+/// a row is refused with every reason at once.
+fn with_cell_errors<T>(
+    validated: Result<T, AppError>,
+    cell_errors: Vec<FieldError>,
+    code: &'static str,
+) -> Result<T, AppError> {
+    if cell_errors.is_empty() {
+        return validated;
+    }
+    let mut error = match validated {
+        Ok(_) => AppError::new(422, code, "The row has invalid fields."),
+        Err(e) if e.fields.is_empty() => return Err(e),
+        Err(e) => e,
+    };
+    error.fields.extend(cell_errors);
+    Err(error)
+}
+
+/// `code: field: reason; field: reason`, or `code: message` without fields.
+fn reason(e: &AppError) -> String {
+    if e.fields.is_empty() {
+        format!("{}: {}", e.code, e.message)
+    } else {
+        let fields: Vec<String> = e.fields.iter().map(ToString::to_string).collect();
+        format!("{}: {}", e.code, fields.join("; "))
+    }
+}
+
+fn unknown_keys(keys: &[String]) -> AppError {
+    AppError::invalid_request(format!(
+        "unknown field(s): {}; the keys are the API's field names (see docs/import.md)",
+        keys.join(", ")
+    ))
+}
+
+/// A people row: `fiscal_code` plus the body of
+/// `PUT /api/v1/admin/people/{fiscal_code}`, validated the same way.
+fn person_from(mut object: Map<String, Value>, today: time::Date) -> Result<Person, AppError> {
+    let cf = match object.remove("fiscal_code") {
+        None | Some(Value::Null) => Err(FieldError::new("fiscal_code", "is required")),
+        Some(Value::String(s)) => {
+            FiscalCode::parse(&s).map_err(|e| FieldError::new("fiscal_code", e.to_string()))
+        }
+        Some(_) => Err(FieldError::new("fiscal_code", "must be a string")),
+    };
+    crate::backoffice::parse_person(cf, &object, today).map_err(|e| {
+        if e.code == "invalid_request" {
+            // Unknown keys: name them as the import's own words do.
+            let keys: Vec<String> = object
+                .keys()
+                .filter(|k| !attesta_domain::PERSON_FIELDS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            unknown_keys(&keys)
+        } else {
+            e
+        }
+    })
+}
+
+/// A verbali row: the body of `POST /api/v1/admin/verbali`.
+fn verbale_from(object: &Map<String, Value>, today: time::Date) -> Result<Verbale, AppError> {
+    let unknown: Vec<String> = object
+        .keys()
+        .filter(|k| !VERBALE_FIELDS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown_keys(&unknown));
+    }
+    parse_verbale(object, today)
+}
+
+fn kind_of(has_verbale_id: bool) -> Kind {
+    if has_verbale_id {
+        Kind::Verbali
+    } else {
+        Kind::People
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_rows_report_every_field() {
+        let m = serde_json::json!({"fiscal_code": "RSSMRA80A01H501X", "given_name": "",
+            "family_name": "Rossi", "birth_date": "1980-01-01"});
+        let e = person_from(
+            m.as_object().unwrap().clone(),
+            time::macros::date!(2026 - 01 - 01),
+        )
+        .unwrap_err();
+        let text = reason(&e);
+        assert!(text.starts_with("invalid_person: fiscal_code: "), "{text}");
+        assert!(text.contains("given_name"), "{text}");
+        let m =
+            serde_json::json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01"});
+        let e = person_from(
+            m.as_object().unwrap().clone(),
+            time::macros::date!(2026 - 01 - 01),
+        )
+        .unwrap_err();
+        assert_eq!(reason(&e), "invalid_person: fiscal_code: is required");
+    }
+}
