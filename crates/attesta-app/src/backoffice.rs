@@ -1,5 +1,6 @@
 //! Back office: people and verbali in (SPEC §6).
 
+use crate::ErrorCode;
 use attesta_domain::{FieldError, FiscalCode, InputError, PersonInput, VerbaleInput};
 use attesta_store::{IngestError, IngestOutcome, Upserted};
 use serde_json::{Map, Value};
@@ -83,8 +84,7 @@ pub(crate) fn parse_verbale(
     VerbaleInput::parse(map, today).map_err(|e| match e {
         InputError::UnknownFields(keys) => unknown_fields(&keys),
         InputError::Invalid(fields) => AppError::new(
-            422,
-            "invalid_verbale",
+            ErrorCode::InvalidVerbale,
             "The verbale has invalid fields: see `fields`.",
         )
         .with_fields(fields),
@@ -93,15 +93,11 @@ pub(crate) fn parse_verbale(
 
 pub(crate) fn ingest_error(e: IngestError) -> AppError {
     match e {
-        IngestError::UnknownPerson => AppError::new(
-            422,
-            "unknown_person",
+        IngestError::UnknownPerson => AppError::new(ErrorCode::UnknownPerson,
             "No person with this codice fiscale: create them first with PUT /api/v1/admin/people/{fiscal_code} (or a people import).",
         )
         .with_fields(vec![FieldError::new("fiscal_code", "no such person")]),
-        IngestError::Conflict => AppError::new(
-            409,
-            "verbale_conflict",
+        IngestError::Conflict => AppError::new(ErrorCode::VerbaleConflict,
             "A verbale with this verbale_id is stored with different content. Only `definitive` may change, from false to true; a new assessment needs a new verbale_id.",
         ),
     }
@@ -117,8 +113,7 @@ pub(crate) fn parse_person(
     PersonInput::parse(fiscal_code, map, today).map_err(|e| match e {
         InputError::UnknownFields(keys) => unknown_fields(&keys),
         InputError::Invalid(fields) => AppError::new(
-            422,
-            "invalid_person",
+            ErrorCode::InvalidPerson,
             "The person record has invalid fields: see `fields`.",
         )
         .with_fields(fields),

@@ -6,6 +6,7 @@
 //! [`check_benefit_rules`] before it listens, so a bad file stops the start
 //! with its name, line and field.
 
+use crate::ErrorCode;
 use std::sync::LazyLock;
 
 use attesta_domain::benefits::{Entitlements, Euros, RuleBook, RulesError};
@@ -88,7 +89,11 @@ fn invalid_query(fields: Vec<FieldError>) -> AppError {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ");
-    AppError::new(422, "invalid_query", format!("Fix the query: {message}.")).with_fields(fields)
+    AppError::new(
+        ErrorCode::InvalidQuery,
+        format!("Fix the query: {message}."),
+    )
+    .with_fields(fields)
 }
 
 impl App {
@@ -163,7 +168,7 @@ mod tests {
     fn query_values_are_checked_together() {
         assert_eq!(parse_benefits_query(None, Some("")).unwrap(), (None, None));
         let e = parse_benefits_query(Some("-5"), Some("2024-02-30")).unwrap_err();
-        assert_eq!((e.status, e.code), (422, "invalid_query"));
+        assert_eq!(e.code, ErrorCode::InvalidQuery);
         let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["income", "on"]);
         assert!(e.message.contains("negative"), "{}", e.message);

@@ -2,6 +2,7 @@
 //! re-encoded as a baseline JPEG so that no metadata of the original
 //! survives. CPU work, no I/O: the use case runs it off the async workers.
 
+use crate::ErrorCode;
 use std::io::Cursor;
 
 use attesta_domain::FieldError;
@@ -26,14 +27,13 @@ const MAX_PHOTO_SIDE: u32 = 8_000;
 
 fn photo_error(message: impl Into<String>) -> AppError {
     let message = message.into();
-    AppError::new(422, "invalid_photo", message.clone())
+    AppError::new(ErrorCode::InvalidPhoto, message.clone())
         .with_fields(vec![FieldError::new("photo", message)])
 }
 
 pub(crate) fn photo_too_large() -> AppError {
     AppError::new(
-        413,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         "The photo is larger than 5 MiB: send a smaller JPEG or PNG.",
     )
 }
@@ -148,27 +148,27 @@ mod tests {
         assert_eq!((img.width(), img.height()), (600, 800));
         assert_eq!(
             normalise_photo(b"GIF89a....").unwrap_err().code,
-            "invalid_photo"
+            ErrorCode::InvalidPhoto
         );
         assert_eq!(
             normalise_photo(&jpeg(200, 300)).unwrap_err().code,
-            "invalid_photo"
+            ErrorCode::InvalidPhoto
         );
         assert_eq!(
             normalise_photo(&jpeg(600, 600)).unwrap_err().code,
-            "invalid_photo"
+            ErrorCode::InvalidPhoto
         );
         let mut truncated = jpeg(450, 600);
         truncated.truncate(200);
         assert_eq!(
             normalise_photo(&truncated).unwrap_err().code,
-            "invalid_photo"
+            ErrorCode::InvalidPhoto
         );
         assert_eq!(
             normalise_photo(&vec![0xFF; MAX_PHOTO_BYTES + 1])
                 .unwrap_err()
                 .code,
-            "payload_too_large"
+            ErrorCode::PayloadTooLarge
         );
     }
 }

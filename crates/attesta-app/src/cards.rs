@@ -11,6 +11,7 @@
 //! [`App::issue_card_credential`] at approval and
 //! [`App::revoke_card_credential`] on revocation.
 
+use crate::ErrorCode;
 use std::sync::LazyLock;
 
 use attesta_credential::card_pdf::{CardPdf, card_pdf};
@@ -79,8 +80,7 @@ impl From<DeclarationError> for AppError {
                 unknown.join(", ")
             )),
             DeclarationError::Invalid(fields) => AppError::new(
-                422,
-                "invalid_declaration",
+                ErrorCode::InvalidDeclaration,
                 "The declaration has invalid fields: see `fields`.",
             )
             .with_fields(fields),
@@ -138,24 +138,21 @@ const BACK_OFFICE: &str = "Ufficio / Back office";
 
 fn no_card() -> AppError {
     AppError::new(
-        404,
-        "no_card",
+        ErrorCode::NoCard,
         "You have not applied for the EU Disability Card yet.",
     )
 }
 
 fn unknown_application() -> AppError {
     AppError::new(
-        404,
-        "unknown_application",
+        ErrorCode::UnknownApplication,
         "No card application has this id.",
     )
 }
 
 fn not_pending(status: impl std::fmt::Display) -> AppError {
     AppError::new(
-        409,
-        "application_not_pending",
+        ErrorCode::ApplicationNotPending,
         format!(
             "This application was already decided (it is {status}): only a pending application can be approved or rejected."
         ),
@@ -164,8 +161,7 @@ fn not_pending(status: impl std::fmt::Display) -> AppError {
 
 fn not_eligible(rules: &CardRules) -> AppError {
     AppError::new(
-        422,
-        "not_eligible",
+        ErrorCode::NotEligible,
         format!(
             "No definitive verbale on record places you in a case that gives the EU Disability Card ({}). Verbali issued before 2010 on paper, by Valle d'Aosta, Trento or Bolzano, or a court judgment may not be in the archive yet: say so in the application's declaration (the back office then checks it and loads the verbale), or ask INPS to add them.",
             rules.cases_text()
@@ -214,8 +210,7 @@ impl App {
             Ok(()) => {}
             Err(CardApplyRefusal::ApplicationOpen) => {
                 return Err(AppError::new(
-                    409,
-                    "application_open",
+                    ErrorCode::ApplicationOpen,
                     "You already have a pending application or a valid card. You can apply again after a rejection, a revocation or once the card has expired.",
                 ));
             }
@@ -263,8 +258,7 @@ impl App {
         let status = status_on(&record, self.today());
         if status != CardState::Active {
             return Err(AppError::new(
-                409,
-                "card_not_active",
+                ErrorCode::CardNotActive,
                 format!("There is no active card to print: your application or card is {status}."),
             ));
         }
@@ -315,8 +309,7 @@ impl App {
             Some(CardState::Expired) => CardListing::ExpiredBy(today),
             None => {
                 return Err(AppError::new(
-                    422,
-                    "invalid_query",
+                    ErrorCode::InvalidQuery,
                     "`status` is pending, rejected, active, expired or revoked.",
                 )
                 .with_fields(vec![FieldError::new(
@@ -370,8 +363,7 @@ impl App {
         let today = self.today();
         if !rules.eligible(&person.status, person.person.birth_date, today) {
             return Err(AppError::new(
-                422,
-                "not_eligible",
+                ErrorCode::NotEligible,
                 format!(
                     "The holder's status on record gives no EU Disability Card ({}). If the application declares a verbale outside the archive, load it first (POST /api/v1/admin/verbali), then approve.",
                     rules.cases_text()
@@ -424,8 +416,7 @@ impl App {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 1000 {
             return Err(AppError::new(
-                422,
-                "invalid_reason",
+                ErrorCode::InvalidReason,
                 "`reason` is required (at most 1000 characters): the citizen reads it.",
             )
             .with_fields(vec![FieldError::new(
@@ -463,8 +454,7 @@ impl App {
     pub async fn revoke_card(&self, serial: &str) -> AppResult<()> {
         let serial = CardSerial::parse(serial).map_err(|_| {
             AppError::new(
-                422,
-                "invalid_serial",
+                ErrorCode::InvalidSerial,
                 "A card serial is IT followed by 10 digits, the last a Luhn check digit.",
             )
             .with_fields(vec![FieldError::new("serial", "not a valid card serial")])
@@ -473,11 +463,10 @@ impl App {
             .store
             .card_by_serial(&serial)
             .await?
-            .ok_or_else(|| AppError::new(404, "unknown_card", "No card has this serial."))?;
+            .ok_or_else(|| AppError::new(ErrorCode::UnknownCard, "No card has this serial."))?;
         if status_on(&card, self.today()) != CardState::Active {
             return Err(AppError::new(
-                409,
-                "card_not_active",
+                ErrorCode::CardNotActive,
                 format!(
                     "This card is {}: only an active card can be revoked.",
                     status_on(&card, self.today())
@@ -669,18 +658,18 @@ mod tests {
     #[test]
     fn refused_declarations_answer_as_before() {
         let e = refused("{");
-        assert_eq!((e.status, e.code), (400, "invalid_request"));
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
         assert!(e.message.starts_with("`declaration` is not valid JSON: "));
         let e = refused("[]");
         assert_eq!(e.message, "`declaration` must be a JSON object.");
         let e = refused(r#"{"x": 1}"#);
-        assert_eq!(e.code, "invalid_request");
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
         assert_eq!(
             e.message,
             "Unknown declaration field(s): x. The declaration has paper_pre2010, autonomous_region and court."
         );
         let e = refused(r#"{"court": {"name": "", "date": "2030-01-01"}}"#);
-        assert_eq!((e.status, e.code), (422, "invalid_declaration"));
+        assert_eq!(e.code, ErrorCode::InvalidDeclaration);
         assert_eq!(e.fields.len(), 2);
     }
 }

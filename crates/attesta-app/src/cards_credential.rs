@@ -6,6 +6,7 @@
 //! [`App::revoke_card_credential`]; this module owns the cryptography's
 //! side of it.
 
+use crate::ErrorCode;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -91,8 +92,7 @@ impl App {
     fn load_private_key(&self, kid: &str) -> AppResult<CardSigningKey> {
         let refuse = |why: String| {
             AppError::new(
-                503,
-                "signing_key_unavailable",
+                ErrorCode::SigningKeyUnavailable,
                 format!(
                     "This node cannot sign card credentials: {why}. Sign on a node that holds \
                      the active key's private file, or deploy it there (`attesta keys list` \
@@ -127,8 +127,7 @@ impl App {
         let active = self.store.active_signing_key().await.map_err(store_err)?;
         let Some(active) = active else {
             return Err(AppError::new(
-                503,
-                "signing_key_unavailable",
+                ErrorCode::SigningKeyUnavailable,
                 "No card signing key exists yet: run `attesta keys generate`.",
             ));
         };
@@ -138,8 +137,7 @@ impl App {
     fn write_private_key(&self, key: &CardSigningKey) -> AppResult<PathBuf> {
         let dir = self.keys_dir().ok_or_else(|| {
             AppError::new(
-                503,
-                "signing_key_unavailable",
+                ErrorCode::SigningKeyUnavailable,
                 "No key directory is configured.",
             )
         })?;
@@ -188,8 +186,7 @@ impl App {
         let keys = self.store.signing_keys().await.map_err(store_err)?;
         let Some(next) = keys.iter().rev().find(|k| k.state == KeyState::Next) else {
             return Err(AppError::new(
-                409,
-                "no_next_key",
+                ErrorCode::NoNextKey,
                 "No published next key to rotate to: run `attesta keys generate`, let verifiers \
                  refresh the key set (/.well-known/attesta/keys.json), then rotate.",
             ));
@@ -328,7 +325,10 @@ impl App {
             .await
             .map_err(store_err)?
             .ok_or_else(|| {
-                AppError::new(404, "unknown_card", "No card credential has this serial.")
+                AppError::new(
+                    ErrorCode::UnknownCard,
+                    "No card credential has this serial.",
+                )
             })?;
         if self.sign_status_list(&record.list_id).await.is_err() {
             // No stale "valid" list may be served: verifiers get none (and
@@ -346,7 +346,9 @@ impl App {
             .status_list(list_id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| AppError::new(404, "unknown_status_list", "No status list has this id."))
+            .ok_or_else(|| {
+                AppError::new(ErrorCode::UnknownStatusList, "No status list has this id.")
+            })
     }
 
     /// The list as the database says now (unsigned).
@@ -430,7 +432,7 @@ impl App {
         };
         let live = match self.live_status_list(list_id).await {
             Ok(live) => live,
-            Err(e) if e.status == 404 => return Ok(first),
+            Err(e) if e.status() == 404 => return Ok(first),
             Err(e) => return Err(e),
         };
         Ok(verify_card(text, &keys, StatusInput::Trusted(&live), now))

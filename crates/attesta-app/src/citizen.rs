@@ -1,5 +1,6 @@
 //! The citizen's own area (SPEC §3, §6 `/api/v1/me…`).
 
+use crate::ErrorCode;
 use attesta_credential::{
     AttestationId, AttestationPdf, PrintSize, Token, attestation_pdf, attestation_url,
 };
@@ -104,7 +105,7 @@ impl App {
         let (mut view, record) = self.new_attestation(actor).await?;
         view.email = match self.send_attestation_email(actor, &record).await {
             Ok(()) => EmailOutcome::Sent,
-            Err(e) if e.code == "no_email_on_record" => EmailOutcome::NoAddress,
+            Err(e) if e.code == ErrorCode::NoEmailOnRecord => EmailOutcome::NoAddress,
             Err(_) => EmailOutcome::Failed,
         };
         Ok(view)
@@ -120,8 +121,7 @@ impl App {
         let record = self.person(person_id).await?;
         if record.privacy_accepted_at.is_none() {
             return Err(AppError::new(
-                409,
-                "privacy_notice_not_accepted",
+                ErrorCode::PrivacyNoticeNotAccepted,
                 "Read and accept the privacy notice first (POST /api/v1/me/privacy-notice).",
             ));
         }
@@ -131,8 +131,7 @@ impl App {
             .qualifies
         {
             return Err(AppError::new(
-                422,
-                "no_qualifying_status",
+                ErrorCode::NoQualifyingStatus,
                 NO_QUALIFYING_STATUS,
             ));
         }
@@ -162,8 +161,7 @@ impl App {
             .await?
             .ok_or_else(|| {
                 AppError::new(
-                    404,
-                    "no_attestation",
+                    ErrorCode::NoAttestation,
                     "You have no active QR code: generate one.",
                 )
             })?;
@@ -209,8 +207,7 @@ impl App {
             self.record(actor, Activity::AttestationRevoked).await
         } else {
             Err(AppError::new(
-                404,
-                "no_attestation",
+                ErrorCode::NoAttestation,
                 "You have no active QR code to revoke.",
             ))
         }
@@ -236,8 +233,7 @@ impl App {
     async fn send_attestation_email(&self, actor: &Actor, person: &PersonRecord) -> AppResult<()> {
         let Some(to) = person.person.email.clone() else {
             return Err(AppError::new(
-                409,
-                "no_email_on_record",
+                ErrorCode::NoEmailOnRecord,
                 "There is no e-mail address on record: add one in the registry section (anagrafica) of MyINPS, or download the PDF instead.",
             ));
         };
@@ -251,8 +247,7 @@ impl App {
         if let Err(e) = self.mailer.send(&email).await {
             tracing::warn!(error = %e, "could not e-mail the attestation");
             return Err(AppError::new(
-                503,
-                "email_unavailable",
+                ErrorCode::EmailUnavailable,
                 "The e-mail could not be sent right now. Your QR code is valid: download the PDF, or try sending the e-mail again in a moment.",
             ));
         }

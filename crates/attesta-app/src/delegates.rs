@@ -2,6 +2,7 @@
 //! guardian, association) they or the back office named (SPEC §6, §9.7).
 //! Every action records who did it.
 
+use crate::ErrorCode;
 use attesta_domain::{Activity, FiscalCode};
 use serde_json::Value;
 
@@ -64,8 +65,7 @@ pub struct ActivityView {
 
 fn not_a_delegate() -> AppError {
     AppError::new(
-        403,
-        "not_a_delegate",
+        ErrorCode::NotADelegate,
         "You are not a delegate of this person: they (or the back office, for parents and guardians) must name you first.",
     )
 }
@@ -73,16 +73,14 @@ fn not_a_delegate() -> AppError {
 fn parse_cf(value: Option<&Value>, field: &str) -> AppResult<FiscalCode> {
     let text = value.and_then(Value::as_str).ok_or_else(|| {
         AppError::new(
-            422,
-            "invalid_fiscal_code",
+            ErrorCode::InvalidFiscalCodeField,
             format!("`{field}` is required: a codice fiscale."),
         )
         .with_fields(vec![attesta_domain::FieldError::new(field, "is required")])
     })?;
     FiscalCode::parse(text).map_err(|e| {
         AppError::new(
-            422,
-            "invalid_fiscal_code",
+            ErrorCode::InvalidFiscalCodeField,
             format!("`{field}` is not a valid codice fiscale: {e}."),
         )
         .with_fields(vec![attesta_domain::FieldError::new(field, e.to_string())])
@@ -181,8 +179,7 @@ impl App {
         let holder = self.person(&actor.person_id).await?;
         if holder.person.fiscal_code == cf {
             return Err(AppError::new(
-                422,
-                "invalid_delegate",
+                ErrorCode::InvalidDelegate,
                 "You cannot name yourself as your own delegate.",
             ));
         }
@@ -212,7 +209,7 @@ impl App {
         {
             self.record(actor, Activity::DelegateRemoved).await
         } else {
-            Err(AppError::new(404, "no_delegation", "No such delegate."))
+            Err(AppError::new(ErrorCode::NoDelegation, "No such delegate."))
         }
     }
 
@@ -307,8 +304,7 @@ impl App {
                     .flat_map(|e| e.fields)
                     .collect();
                 return Err(AppError::new(
-                    422,
-                    "invalid_delegation",
+                    ErrorCode::InvalidDelegation,
                     "The delegation has invalid fields: see `fields`.",
                 )
                 .with_fields(fields));
@@ -320,8 +316,7 @@ impl App {
             .await?
             .ok_or_else(|| {
                 AppError::new(
-                    422,
-                    "unknown_person",
+                    ErrorCode::UnknownPerson,
                     "No person with the holder's codice fiscale is on record.",
                 )
                 .with_fields(vec![attesta_domain::FieldError::new(
@@ -331,8 +326,7 @@ impl App {
             })?;
         if holder_cf == delegate_cf {
             return Err(AppError::new(
-                422,
-                "invalid_delegation",
+                ErrorCode::InvalidDelegation,
                 "A person cannot be their own delegate.",
             ));
         }

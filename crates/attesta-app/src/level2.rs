@@ -1,6 +1,7 @@
 //! Level 2 (SPEC §4, §6): an authenticated operator sees the detail when
 //! the citizen, present, reads out a one-time code sent to their mobile.
 
+use crate::ErrorCode;
 use attesta_domain::{CheckOutcome, Group, InvalidityCode, group_name};
 use attesta_store::{OtpRecord, OtpState, ids};
 use serde_json::{Value, json};
@@ -76,8 +77,7 @@ fn operator(session: Option<&Session>) -> AppResult<&Session> {
     match session {
         Some(s) if s.role == Role::Operator => Ok(s),
         _ => Err(AppError::new(
-            401,
-            "login_required",
+            ErrorCode::LoginRequired,
             "Level 2 needs the operator's own login: log in as an operator, then ask again.",
         )),
     }
@@ -115,8 +115,7 @@ impl App {
             .await?;
         let Some(mobile) = found.mobile.clone() else {
             return Err(AppError::new(
-                409,
-                "no_mobile_on_record",
+                ErrorCode::NoMobileOnRecord,
                 "The holder has no mobile number on record, so no code can be sent. They can add one in the registry section (anagrafica) of MyINPS; level 1 keeps working meanwhile.",
             ));
         };
@@ -153,9 +152,7 @@ impl App {
                 self.store.delete_otp(&otp_request_id).await?;
                 let oldest = times.first().copied().unwrap_or(now_ms);
                 let retry = ((oldest + window_ms - now_ms).max(1000) as u64).div_ceil(1000);
-                return Err(AppError::new(
-                    429,
-                    "too_many_otp_requests",
+                return Err(AppError::new(ErrorCode::TooManyOtpRequests,
                     format!(
                         "Too many codes were sent to this holder recently (at most {max} in {} minutes). Try again later.",
                         window.as_secs() / 60
@@ -180,8 +177,7 @@ impl App {
             tracing::warn!(error = %e, "could not send the level-2 code");
             self.store.delete_otp(&otp_request_id).await?;
             return Err(AppError::new(
-                503,
-                "sms_unavailable",
+                ErrorCode::SmsUnavailable,
                 "The code could not be sent by SMS right now. Try again in a moment; the level-1 check keeps working.",
             ));
         }
@@ -210,8 +206,7 @@ impl App {
         let session = operator(session)?;
         let unknown = || {
             AppError::new(
-                404,
-                "unknown_otp_request",
+                ErrorCode::UnknownOtpRequest,
                 "No such code request for this session: ask for a new code.",
             )
         };
@@ -231,18 +226,15 @@ impl App {
         let now_ms = to_millis(now);
         let gone = |state: OtpState, expires_at: i64| match state {
             OtpState::Used => Some(AppError::new(
-                410,
-                "otp_used",
+                ErrorCode::OtpUsed,
                 "This code was already used: ask for a new one.",
             )),
             OtpState::Burned => Some(AppError::new(
-                410,
-                "otp_burned",
+                ErrorCode::OtpBurned,
                 "Too many wrong codes: this one no longer works. Ask for a new one.",
             )),
             OtpState::Pending if expires_at <= now_ms => Some(AppError::new(
-                410,
-                "otp_expired",
+                ErrorCode::OtpExpired,
                 "The code has expired: ask for a new one.",
             )),
             OtpState::Pending => None,
@@ -280,8 +272,7 @@ impl App {
             .await?;
             let left = (max - failures).max(0);
             return Err(AppError::new(
-                403,
-                "otp_invalid",
+                ErrorCode::OtpInvalid,
                 if left > 0 {
                     format!(
                         "The code is not right. Check it with the holder ({left} attempts left)."
@@ -329,8 +320,7 @@ impl App {
     pub async fn outbox(&self) -> AppResult<Vec<attesta_store::OutboxMessage>> {
         if !self.config.demo {
             return Err(AppError::new(
-                404,
-                "not_found",
+                ErrorCode::NotFound,
                 "The outbox exists only in demo mode.",
             ));
         }

@@ -31,7 +31,7 @@ mod verify;
 pub use backoffice::Written;
 pub use citizen::{AttestationView, EmailOutcome, MeView, NO_QUALIFYING_STATUS, VerificationView};
 pub use delegates::{ActivityView, Actor, DelegateView, RepresentedView};
-pub use error::AppError;
+pub use error::{AppError, ErrorCode};
 pub use level2::{Level2Detail, Level2View, OtpSent};
 pub use session::{Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};

@@ -12,6 +12,7 @@
 //! name). A citizen must be on record; an operator's organisation comes
 //! from the `organization` claim when the provider sends one.
 
+use crate::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -83,8 +84,7 @@ pub struct LoginTicket(pub String);
 fn login_failed(why: impl std::fmt::Display) -> AppError {
     tracing::warn!(reason = %why, "identity-provider login failed");
     AppError::new(
-        502,
-        "login_failed",
+        ErrorCode::LoginFailed,
         "The login through the identity provider did not succeed. Try again; if it keeps failing, the provider may be unavailable.",
     )
 }
@@ -206,8 +206,7 @@ fn open(secret: &ServerSecret, ticket: &str, now: i64) -> AppResult<Ticket> {
         .ok_or_else(|| login_failed("unreadable login ticket"))?;
     if t.expires < now {
         return Err(AppError::new(
-            400,
-            "login_expired",
+            ErrorCode::LoginExpired,
             "The login took too long and has expired. Start it again.",
         ));
     }
@@ -217,9 +216,7 @@ fn open(secret: &ServerSecret, ticket: &str, now: i64) -> AppResult<Ticket> {
 impl App {
     fn oidc(&self) -> AppResult<&Oidc> {
         self.oidc.as_ref().ok_or_else(|| {
-            AppError::new(
-                404,
-                "not_found",
+            AppError::new(ErrorCode::NotFound,
                 "Login through an identity provider is not configured on this server (ATTESTA_OIDC_ISSUER).",
             )
         })
@@ -373,9 +370,7 @@ impl App {
             .map(|v| v.trim().trim_start_matches("TINIT-"))
             .and_then(|v| FiscalCode::parse(v).ok())
             .ok_or_else(|| {
-                AppError::new(
-                    403,
-                    "no_fiscal_code",
+                AppError::new(ErrorCode::NoFiscalCode,
                     "The identity provider did not tell your codice fiscale (the fiscal_number attribute), so attesta cannot know who you are.",
                 )
             })?;
@@ -391,8 +386,7 @@ impl App {
             Role::Citizen => {
                 let Some(person) = self.store.person_by_fiscal_code(&fiscal).await? else {
                     return Err(AppError::new(
-                        403,
-                        "unknown_person",
+                        ErrorCode::UnknownPersonAtLogin,
                         "No person with your codice fiscale is on record: attesta knows the people INPS has assessed.",
                     ));
                 };
@@ -475,14 +469,14 @@ mod tests {
         assert_eq!(open(&secret, &sealed.0, 999).unwrap(), t);
         assert_eq!(
             open(&secret, &sealed.0, 1_001).unwrap_err().code,
-            "login_expired"
+            ErrorCode::LoginExpired
         );
         // Another server's ticket, or an edited one, is refused.
         assert_eq!(
             open(&ServerSecret::generate(), &sealed.0, 999)
                 .unwrap_err()
                 .code,
-            "login_failed"
+            ErrorCode::LoginFailed
         );
         let (body, mac) = sealed.0.split_once('.').unwrap();
         let forged = format!(
@@ -493,9 +487,12 @@ mod tests {
         );
         assert_eq!(
             open(&secret, &forged, 999).unwrap_err().code,
-            "login_failed"
+            ErrorCode::LoginFailed
         );
-        assert_eq!(open(&secret, body, 999).unwrap_err().code, "login_failed");
+        assert_eq!(
+            open(&secret, body, 999).unwrap_err().code,
+            ErrorCode::LoginFailed
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Connect, `oidc.rs`) after its callback, and in `--demo`
 //! [`App::demo_login`].
 
+use crate::ErrorCode;
 use attesta_domain::FiscalCode;
 use attesta_store::SessionRecord;
 use serde_json::Value;
@@ -136,8 +137,7 @@ impl App {
     pub async fn demo_login(&self, body: &Value) -> AppResult<(SessionCookie, Session)> {
         if !self.config.demo {
             return Err(AppError::new(
-                404,
-                "not_found",
+                ErrorCode::NotFound,
                 "Demo login exists only in demo mode.",
             ));
         }
@@ -182,8 +182,7 @@ impl App {
         };
         let (Some(cf), Some(role)) = (cf, role) else {
             return Err(AppError::new(
-                422,
-                "invalid_login",
+                ErrorCode::InvalidLogin,
                 "The login request has invalid fields: see `fields`.",
             )
             .with_fields(fields));
@@ -192,8 +191,7 @@ impl App {
             Role::Citizen => {
                 let Some(person) = self.store.person_by_fiscal_code(&cf).await? else {
                     return Err(AppError::new(
-                        422,
-                        "unknown_person",
+                        ErrorCode::UnknownPerson,
                         "No person with this codice fiscale is on record.",
                     ));
                 };

@@ -4,6 +4,7 @@
 //! token hash) and one append to the verification log; a wrong codice
 //! fiscale adds one atomic counter update.
 
+use crate::ErrorCode;
 use attesta_credential::Token;
 use attesta_domain::{AreaFlags, CheckOutcome, FiscalCode};
 use attesta_store::{TokenLookup, VerificationRecord, ids};
@@ -98,8 +99,7 @@ impl App {
         let level = if operator.is_some() { 2 } else { 1 };
         let cf = FiscalCode::parse(fiscal_code).map_err(|e| {
             AppError::new(
-                400,
-                "invalid_fiscal_code",
+                ErrorCode::InvalidFiscalCode,
                 format!("The codice fiscale is not valid: {e}."),
             )
         })?;
@@ -149,9 +149,7 @@ impl App {
             )
             .await?;
             let left = limit - failures;
-            return Err(AppError::new(
-                403,
-                "fiscal_code_mismatch",
+            return Err(AppError::new(ErrorCode::FiscalCodeMismatch,
                 if left > 0 {
                     format!(
                         "The codice fiscale does not match this QR code. Check it with the holder's health card and try again ({left} attempts left)."
@@ -195,8 +193,7 @@ fn too_many_attempts(retry_after_ms: i64) -> AppError {
     let seconds = (retry_after_ms.max(0) as u64).div_ceil(1000);
     let minutes = seconds.div_ceil(60);
     AppError::new(
-        429,
-        "too_many_attempts",
+        ErrorCode::TooManyAttempts,
         format!(
             "Too many wrong codici fiscali for this QR code. Try again in {minutes} minute(s)."
         ),

@@ -1,6 +1,7 @@
 //! Card credential use cases on a real database: keys, issue, revoke,
 //! status list, rotation, and a node without the private key.
 
+use attesta_app::ErrorCode;
 use attesta_store::keys::KeyState;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +33,7 @@ async fn issue_verify_revoke_rotate() {
         .issue_card_credential("EUDC-1", date!(2030 - 01 - 31))
         .await
         .unwrap_err();
-    assert_eq!(err.code, "signing_key_unavailable");
+    assert_eq!(err.code, ErrorCode::SigningKeyUnavailable);
     assert!(err.message.contains("attesta keys generate"));
 
     let first = app.generate_signing_key().await.unwrap();
@@ -128,14 +129,17 @@ async fn issue_verify_revoke_rotate() {
         Outcome::Revoked
     );
     assert_eq!(
-        app.revoke_card_credential("nope").await.unwrap_err().status,
+        app.revoke_card_credential("nope")
+            .await
+            .unwrap_err()
+            .status(),
         404
     );
 
     // A rotate with no next key explains what to do.
     assert_eq!(
         app.rotate_signing_key().await.unwrap_err().code,
-        "no_next_key"
+        ErrorCode::NoNextKey
     );
 
     // Past the expiry the online check says expired.
@@ -161,7 +165,7 @@ async fn a_node_without_the_private_key_refuses_to_sign() {
         .issue_card_credential("EUDC-9", date!(2030 - 01 - 31))
         .await
         .unwrap_err();
-    assert_eq!(err.status, 503);
-    assert_eq!(err.code, "signing_key_unavailable");
+    assert_eq!(err.status(), 503);
+    assert_eq!(err.code, ErrorCode::SigningKeyUnavailable);
     assert!(err.message.contains(&key.kid), "{}", err.message);
 }

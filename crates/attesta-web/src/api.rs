@@ -1,6 +1,7 @@
 //! The JSON API of SPEC §6. Handlers are thin: extract, call one use case,
 //! shape the view.
 
+use attesta_app::ErrorCode;
 use attesta_app::{AppError, AttestationView, Level1View, Written};
 use attesta_credential::PrintSize;
 use axum::Json;
@@ -259,8 +260,7 @@ pub async fn attestation_pdf(
         Some(_) => {
             return Err(ApiError(
                 AppError::new(
-                    422,
-                    "invalid_query",
+                    ErrorCode::InvalidQuery,
                     "`print` is `standard` (the default) or `large` (large print).",
                 )
                 .with_fields(vec![attesta_domain::FieldError::new(
@@ -451,8 +451,7 @@ pub async fn readyz(State(s): State<AppState>) -> ApiResult<Response> {
 
 pub async fn not_found() -> ApiError {
     ApiError(attesta_app::AppError::new(
-        404,
-        "not_found",
+        ErrorCode::NotFound,
         "No such endpoint: see /api/v1/openapi.json.",
     ))
 }

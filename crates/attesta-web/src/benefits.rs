@@ -5,6 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use attesta_app::AppError;
+use attesta_app::ErrorCode;
 use attesta_app::benefits::{BenefitsView, parse_benefits_query};
 use attesta_domain::benefits::{EconomicOutcome, Exclusion, Standing, Text};
 use axum::Json;
@@ -209,7 +210,7 @@ pub async fn page(
     };
     let (view, error) = match result {
         Ok(view) => (Some(view), None),
-        Err(e) if e.code == "invalid_query" => (None, Some(e)),
+        Err(e) if e.code == ErrorCode::InvalidQuery => (None, Some(e)),
         Err(e) => return Err(PageError(e)),
     };
     // On a bad value, show the answer without it, with the message.

@@ -6,6 +6,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use attesta_app::ErrorCode;
 use attesta_credential::card::{Outcome, Verdict};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -96,8 +97,7 @@ pub async fn status_list(
         .is_some_and(|a| a.contains("json"));
     if list_id.len() > 64 || !list_id.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(attesta_app::AppError::new(
-            404,
-            "unknown_status_list",
+            ErrorCode::UnknownStatusList,
             "No status list has this id.",
         )
         .into());

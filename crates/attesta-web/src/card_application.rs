@@ -6,6 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use attesta_app::AppError;
+use attesta_app::ErrorCode;
 use attesta_app::card_photo::MAX_PHOTO_BYTES;
 use attesta_app::cards::CardView;
 use attesta_domain::{CardSerial, CardState, Declaration};
@@ -33,8 +34,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 fn too_large() -> AppError {
     AppError::new(
-        413,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         "The request is larger than allowed: the photo may be at most 5 MiB.",
     )
 }
@@ -322,7 +322,7 @@ impl FieldErrors {
     fn of(e: &AppError, lang: Lang) -> Self {
         let mut errors = Self::default();
         match e.code {
-            "invalid_photo" | "payload_too_large" => {
+            ErrorCode::InvalidPhoto | ErrorCode::PayloadTooLarge => {
                 errors.photo = Some(crate::error::error_text(e, lang));
             }
             _ => {
@@ -370,7 +370,7 @@ async fn render_page(
 ) -> Result<CardApplyPage, PageError> {
     let card = match s.app.card(actor).await {
         Ok(v) => Some(v),
-        Err(e) if e.code == "no_card" => None,
+        Err(e) if e.code == ErrorCode::NoCard => None,
         Err(e) => return Err(PageError(e)),
     };
     let can_apply = card
@@ -469,7 +469,7 @@ pub async fn page_apply(
             Ok(Redirect::to(&format!("/me/card?done={done}")).into_response())
         }
         // Mistakes the citizen can fix go back to the form, with what was typed.
-        Err(e) if matches!(e.status, 400 | 409 | 413 | 422) => {
+        Err(e) if matches!(e.status(), 400 | 409 | 413 | 422) => {
             let lang = Lang::current();
             let errors = FieldErrors::of(&e, lang);
             // With the reason under its field, the summary says where to look.

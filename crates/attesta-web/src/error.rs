@@ -4,6 +4,7 @@
 
 use askama::Template;
 use attesta_app::AppError;
+use attesta_app::ErrorCode;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
@@ -12,7 +13,7 @@ use crate::i18n::{Lang, key};
 use crate::pages::Layout;
 
 fn status_of(e: &AppError) -> StatusCode {
-    StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 fn with_headers(e: &AppError, mut response: Response) -> Response {
@@ -70,7 +71,7 @@ struct ErrorPage<'a> {
 
 /// The key of a short title for an error page.
 fn title_key(e: &AppError) -> &'static str {
-    match e.status {
+    match e.status() {
         400 | 422 => key("error-invalid"),
         401 => key("error-login-required"),
         403 => key("error-forbidden"),
@@ -87,7 +88,6 @@ fn title_key(e: &AppError) -> &'static str {
 /// the translation files, with the attempts left and the minutes to wait.
 /// (The JSON API keeps attesta-app's English `message`, for developers.)
 pub(crate) fn error_text(e: &AppError, lang: Lang) -> String {
-    let key = format!("err-{}", e.code.replace('_', "-"));
     let minutes = e.retry_after.map_or(0, |s| s.div_ceil(60));
     let args = [
         ("attempts", e.attempts_left.unwrap_or(0)),
@@ -95,7 +95,7 @@ pub(crate) fn error_text(e: &AppError, lang: Lang) -> String {
     ];
     // A code without a message is caught by a test; should one slip
     // through, the English message is better than nothing.
-    lang.try_t_num(&key, &args)
+    lang.try_t_num(e.code.message_key(), &args)
         .unwrap_or_else(|| e.message.clone())
 }
 
@@ -103,7 +103,8 @@ pub(crate) fn error_text(e: &AppError, lang: Lang) -> String {
 /// malformed code (`invalid_fiscal_code`), which character is wrong (or that
 /// the field is empty), else the error's message.
 pub(crate) fn fiscal_code_field_text(e: &AppError, typed: &str, lang: Lang) -> String {
-    (e.code == "invalid_fiscal_code")
+    e.code
+        .is(ErrorCode::InvalidFiscalCode)
         .then(|| fiscal_code_problem(typed, lang))
         .flatten()
         .unwrap_or_else(|| error_text(e, lang))
@@ -136,7 +137,7 @@ impl IntoResponse for PageError {
         let message = error_text(&e, lang);
         let page = ErrorPage {
             layout: Layout::new(title.clone()),
-            status: e.status,
+            status: e.status(),
             message: &message,
         };
         let html = page

@@ -1,6 +1,7 @@
 //! Request extractors: JSON bodies with SPEC §6 errors, sessions from the
 //! cookie, the back-office API key, and the same-origin rule.
 
+use attesta_app::ErrorCode;
 use attesta_app::{AppError, Role, Session};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -27,8 +28,7 @@ impl<S: Send + Sync> FromRequest<S> for ApiJson {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError(AppError::new(
-                    413,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     "The body is larger than 64 KiB.",
                 ))
             } else {
@@ -119,8 +119,7 @@ impl FromRequestParts<AppState> for Citizen {
 
 pub fn cross_origin() -> AppError {
     AppError::new(
-        403,
-        "cross_origin",
+        ErrorCode::CrossOrigin,
         "This request changes data with a session cookie, so it must come from attesta's own pages (same-origin Origin or Sec-Fetch-Site header).",
     )
 }
@@ -182,13 +181,11 @@ impl FromRequestParts<AppState> for Admin {
                 Ok(Admin)
             }
             (_, None) => Err(ApiError(AppError::new(
-                401,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "The back-office API is disabled: set ATTESTA_ADMIN_API_KEY on the server.",
             ))),
             _ => Err(ApiError(AppError::new(
-                401,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "Give the back-office API key as `Authorization: Bearer <key>`.",
             ))),
         }

@@ -3,6 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use attesta_app::ErrorCode;
 use attesta_app::{AppError, Level2Detail, Level2View, Role, Session};
 use attesta_domain::VerbaleKind;
 use axum::Form;
@@ -23,8 +24,7 @@ fn operator(session: Option<Session>) -> Result<Session, PageError> {
     match session {
         Some(s) if s.role == Role::Operator => Ok(s),
         _ => Err(PageError(AppError::new(
-            401,
-            "login_required",
+            ErrorCode::LoginRequired,
             Lang::current().t("l2-login-required"),
         ))),
     }
@@ -124,10 +124,14 @@ pub async fn confirm(
                 .into_response(),
             ))
         }
-        Err(e) if e.status != 500 && e.code != "login_required" && e.code != "revoked_token" => {
+        Err(e)
+            if e.status() != 500
+                && e.code != ErrorCode::LoginRequired
+                && e.code != ErrorCode::RevokedToken =>
+        {
             // Back to the code form with the reason; a spent code leaves
             // only "send a new code".
-            let spent = e.status == 410 || e.code == "unknown_otp_request";
+            let spent = e.status() == 410 || e.code == ErrorCode::UnknownOtpRequest;
             let page = OtpPage {
                 layout: Layout::keyed("otp-title").with_session(&Some(session.clone())),
                 csrf: session.csrf_token,

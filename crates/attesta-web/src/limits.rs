@@ -3,6 +3,7 @@
 //! (wrong codici fiscali, OTPs) live in the database; this one is per node,
 //! a guard against floods.
 
+use attesta_app::ErrorCode;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -111,8 +112,7 @@ pub(crate) async fn per_ip(
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             metrics::counter!("attesta_rate_limited_total").increment(1);
             let e = AppError::new(
-                429,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "Too many requests from this address. Wait a moment and try again.",
             )
             .with_retry_after(wait.as_secs().max(1));

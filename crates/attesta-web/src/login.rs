@@ -2,6 +2,7 @@
 //! browser there; `GET /auth/callback` brings it back and opens a session
 //! (`attesta_app::oidc` does the protocol).
 
+use attesta_app::ErrorCode;
 use attesta_app::{AppError, Role};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -29,8 +30,7 @@ pub async fn start(
         Some("operator") => Role::Operator,
         Some(_) => {
             return Err(PageError(AppError::new(
-                422,
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 "`role` is citizen or operator.",
             )));
         }
@@ -69,9 +69,7 @@ pub async fn callback(
 ) -> Result<Response, PageError> {
     if q.error.is_some() {
         // The ticket is spent either way.
-        let mut r = PageError(AppError::new(
-            401,
-            "login_cancelled",
+        let mut r = PageError(AppError::new(ErrorCode::LoginCancelled,
             "The login was cancelled or refused at the identity provider. Start it again to use attesta.",
         ))
         .into_response();
@@ -85,8 +83,7 @@ pub async fn callback(
         crate::extract::cookie(&headers, LOGIN_COOKIE),
     ) else {
         return Err(PageError(AppError::new(
-            400,
-            "login_expired",
+            ErrorCode::LoginExpired,
             "This login link is not complete or has expired. Start the login again.",
         )));
     };

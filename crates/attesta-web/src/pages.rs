@@ -4,6 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use attesta_app::ErrorCode;
 use attesta_app::{AppError, Level1View, Role, TokenState};
 use attesta_credential::Token;
 use axum::Form;
@@ -91,8 +92,7 @@ pub(crate) fn csrf_ok(session: &attesta_app::Session, given: &str) -> Result<(),
         Ok(())
     } else {
         Err(PageError(AppError::new(
-            403,
-            "csrf_failed",
+            ErrorCode::CsrfFailed,
             "This form has expired or did not come from attesta. Go back, reload the page and try again.",
         )))
     }
@@ -236,10 +236,15 @@ pub async fn verify_submit(
         }
         // Wrong or badly typed codes go back to the form, with the reason
         // and the number of attempts left, keeping what was typed.
-        Err(e) if matches!(e.code, "invalid_fiscal_code" | "fiscal_code_mismatch") => {
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::InvalidFiscalCode | ErrorCode::FiscalCodeMismatch
+            ) =>
+        {
             let lang = Lang::current();
             let mut message = crate::error::fiscal_code_field_text(&e, &form.fiscal_code, lang);
-            if e.code == "invalid_fiscal_code" {
+            if e.code == ErrorCode::InvalidFiscalCode {
                 // The operator reads it off the holder's health card.
                 message = format!("{message} {}", lang.t("verify-error"));
             }
@@ -469,7 +474,7 @@ async fn render_me(
             url: v.url,
             short_code: v.short_code,
         }),
-        Err(e) if e.code == "no_attestation" => None,
+        Err(e) if e.code == ErrorCode::NoAttestation => None,
         Err(e) => return Err(PageError(e)),
     };
     let checks = s
@@ -740,7 +745,7 @@ pub async fn me_email(
     me_action(&s, session, &f.csrf, |app, actor| async move {
         match app.email_attestation(&actor).await {
             Ok(()) => Ok("emailed"),
-            Err(e) if e.code == "email_unavailable" => Ok("email_failed"),
+            Err(e) if e.code == ErrorCode::EmailUnavailable => Ok("email_failed"),
             Err(e) => Err(e),
         }
     })
@@ -766,7 +771,7 @@ pub async fn me_add_delegate(
         Ok(_) => Ok(Redirect::to("/me?done=delegate_added").into_response()),
         // A mistake in the field: the page again, the error tied to the
         // field and what was typed kept.
-        Err(e) if e.status == 422 => {
+        Err(e) if e.status() == 422 => {
             let lang = layout.lang;
             let error = crate::error::fiscal_code_field_text(&e, &f.fiscal_code, lang);
             let form = DelegateFormState {
@@ -832,8 +837,7 @@ pub async fn me_acting_for(
 
 pub async fn page_not_found() -> PageError {
     PageError(AppError::new(
-        404,
-        "page_not_found",
+        ErrorCode::PageNotFound,
         "This page does not exist.",
     ))
 }

@@ -1,6 +1,7 @@
 //! The CSV columns of an import file: which header names are allowed for
 //! each kind, and how a cell becomes the JSON value the API would receive.
 
+use crate::ErrorCode;
 use attesta_domain::{FieldError, PERSON_FIELDS, VERBALE_FIELDS};
 use serde_json::{Map, Value};
 
@@ -113,7 +114,8 @@ pub(super) fn csv_object(
 ) -> Result<(Map<String, Value>, Vec<FieldError>), String> {
     if record.len() != columns.len() {
         return Err(format!(
-            "invalid_request: the row has {} field(s), the header has {}",
+            "{}: the row has {} field(s), the header has {}",
+            ErrorCode::InvalidRequest,
             record.len(),
             columns.len()
         ));
@@ -347,7 +349,8 @@ mod tests {
         ];
         let (map, errors) = csv_object(&cols, &csv::ByteRecord::from(cells.to_vec())).unwrap();
         let today = time::macros::date!(2026 - 01 - 01);
-        let e = with_cell_errors(verbale_from(&map, today), errors, "invalid_verbale").unwrap_err();
+        let e = with_cell_errors(verbale_from(&map, today), errors, ErrorCode::InvalidVerbale)
+            .unwrap_err();
         let text = reason(&e);
         for field in ["fiscal_code", "definitive", "revision_exempt"] {
             assert!(text.contains(field), "{field} in {text}");
@@ -363,7 +366,8 @@ mod tests {
             "maybe",
         ];
         let (map, errors) = csv_object(&cols, &csv::ByteRecord::from(cells.to_vec())).unwrap();
-        let e = with_cell_errors(verbale_from(&map, today), errors, "invalid_verbale").unwrap_err();
+        let e = with_cell_errors(verbale_from(&map, today), errors, ErrorCode::InvalidVerbale)
+            .unwrap_err();
         assert_eq!(
             reason(&e),
             "invalid_verbale: revision_exempt: must be true or false"

@@ -17,6 +17,7 @@
 //! in `reader.rs`, the CSV columns in `columns.rs`; this module validates
 //! the rows and writes the batches.
 
+use crate::ErrorCode;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -245,7 +246,7 @@ async fn write_batch(
             Kind::People => match with_cell_errors(
                 person_from(object, today),
                 row.cell_errors,
-                "invalid_person",
+                ErrorCode::InvalidPerson,
             ) {
                 Ok(person) => match tx.upsert_person(&person, now).await? {
                     Upserted::Created => batch.created += 1,
@@ -257,7 +258,7 @@ async fn write_batch(
                 match with_cell_errors(
                     verbale_from(&object, today),
                     row.cell_errors,
-                    "invalid_verbale",
+                    ErrorCode::InvalidVerbale,
                 ) {
                     Ok(verbale) => match tx.ingest_verbale(&verbale, now).await? {
                         Ok(IngestOutcome::Created) => {
@@ -285,13 +286,13 @@ async fn write_batch(
 fn with_cell_errors<T>(
     validated: Result<T, AppError>,
     cell_errors: Vec<FieldError>,
-    code: &'static str,
+    code: ErrorCode,
 ) -> Result<T, AppError> {
     if cell_errors.is_empty() {
         return validated;
     }
     let mut error = match validated {
-        Ok(_) => AppError::new(422, code, "The row has invalid fields."),
+        Ok(_) => AppError::new(code, "The row has invalid fields."),
         Err(e) if e.fields.is_empty() => return Err(e),
         Err(e) => e,
     };
@@ -327,7 +328,7 @@ fn person_from(mut object: Map<String, Value>, today: time::Date) -> Result<Pers
         Some(_) => Err(FieldError::new("fiscal_code", "must be a string")),
     };
     crate::backoffice::parse_person(cf, &object, today).map_err(|e| {
-        if e.code == "invalid_request" {
+        if e.code == ErrorCode::InvalidRequest {
             // Unknown keys: name them as the import's own words do.
             let keys: Vec<String> = object
                 .keys()

@@ -1,6 +1,7 @@
 //! Reading an import file row by row: JSON Lines or CSV, each in two passes
 //! (the first finds the kind and counts the rows, for the progress bar).
 
+use crate::ErrorCode;
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -167,8 +168,14 @@ impl Rows {
                 }
                 let object = match serde_json::from_slice::<Value>(buf) {
                     Ok(Value::Object(map)) => Ok(map),
-                    Ok(_) => Err("invalid_request: a row must be one JSON object".to_owned()),
-                    Err(e) => Err(format!("invalid_request: not valid JSON: {e}")),
+                    Ok(_) => Err(format!(
+                        "{}: a row must be one JSON object",
+                        ErrorCode::InvalidRequest
+                    )),
+                    Err(e) => Err(format!(
+                        "{}: not valid JSON: {e}",
+                        ErrorCode::InvalidRequest
+                    )),
                 };
                 return Ok(Some(RawRow {
                     line: *line,
@@ -200,7 +207,10 @@ impl Rows {
                         csv::ErrorKind::Io(e) => Err(e),
                         other => Ok(Some(RawRow {
                             line,
-                            object: Err(format!("invalid_request: malformed CSV: {other:?}")),
+                            object: Err(format!(
+                                "{}: malformed CSV: {other:?}",
+                                ErrorCode::InvalidRequest
+                            )),
                             cell_errors: Vec::new(),
                         })),
                     }
