@@ -559,4 +559,37 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_documented_states_are_the_domain_s() {
+        let mut doc = json!({"paths": {}});
+        document(&mut doc);
+        let words = |v: &Value| -> Vec<String> {
+            let mut w: Vec<String> = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_owned())
+                .collect();
+            w.sort();
+            w
+        };
+        let mut all: Vec<String> = CardState::ALL
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        all.sort();
+        let paths = &doc["paths"];
+        assert_eq!(
+            words(&paths["/api/v1/admin/cards"]["get"]["parameters"][0]["schema"]["enum"]),
+            all
+        );
+        assert_eq!(
+            words(
+                &paths["/api/v1/me/card"]["get"]["responses"]["200"]["content"]["application/json"]
+                    ["schema"]["properties"]["status"]["enum"]
+            ),
+            all
+        );
+    }
 }
