@@ -9,11 +9,19 @@ use std::time::Duration;
 use attesta_app::{App, Config, ManualClock};
 use attesta_credential::ServerSecret;
 use attesta_credential::card::{KeySet, Outcome, StatusInput, verify_card};
-use attesta_store::testing::{TestEngine, fresh_store};
+use attesta_testkit::{TestEngine, fresh_store, on_both_engines};
 use time::macros::{date, datetime};
 
-async fn app(keys_dir: Option<&std::path::Path>) -> Option<(App, Arc<ManualClock>, impl Sized)> {
-    let (store, db) = fresh_store(TestEngine::Sqlite).await.unwrap()?;
+on_both_engines!(
+    issue_verify_revoke_rotate,
+    a_node_without_the_private_key_refuses_to_sign,
+);
+
+async fn app(
+    engine: TestEngine,
+    keys_dir: Option<&std::path::Path>,
+) -> Option<(App, Arc<ManualClock>, impl Sized)> {
+    let (store, db) = fresh_store(engine).await.unwrap()?;
     let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 10:00 UTC)));
     let mut config = Config::new("http://attesta.test");
     config.keys_dir = keys_dir.map(|p| p.to_path_buf());
@@ -21,10 +29,9 @@ async fn app(keys_dir: Option<&std::path::Path>) -> Option<(App, Arc<ManualClock
     Some((app, clock, db))
 }
 
-#[tokio::test]
-async fn issue_verify_revoke_rotate() {
+async fn issue_verify_revoke_rotate(engine: TestEngine) {
     let dir = tempfile::tempdir().unwrap();
-    let Some((app, clock, _db)) = app(Some(dir.path())).await else {
+    let Some((app, clock, _db)) = app(engine, Some(dir.path())).await else {
         return;
     };
 
@@ -153,10 +160,9 @@ async fn issue_verify_revoke_rotate() {
     );
 }
 
-#[tokio::test]
-async fn a_node_without_the_private_key_refuses_to_sign() {
+async fn a_node_without_the_private_key_refuses_to_sign(engine: TestEngine) {
     let dir = tempfile::tempdir().unwrap();
-    let Some((app, _clock, _db)) = app(Some(dir.path())).await else {
+    let Some((app, _clock, _db)) = app(engine, Some(dir.path())).await else {
         return;
     };
     let key = app.generate_signing_key().await.unwrap();

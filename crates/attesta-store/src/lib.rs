@@ -21,7 +21,6 @@ mod citizen;
 pub mod ids;
 pub mod keys;
 mod level2;
-pub mod testing;
 mod verbali;
 
 pub use citizen::{ActivityRecord, DelegationRecord};

@@ -3,6 +3,7 @@
 use attesta_domain::{CardSerial, CardStatus, Declaration, RevokeReason, parse_date};
 use attesta_store::Store;
 use attesta_store::cards::{CardApplyRefusal, CardIssue, CardListing, NewCardApplication};
+use attesta_testkit::on_both_engines;
 
 use crate::{CF, NOW, person};
 

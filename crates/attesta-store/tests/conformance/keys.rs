@@ -2,6 +2,7 @@
 
 use attesta_store::Store;
 use attesta_store::keys::KeyState;
+use attesta_testkit::on_both_engines;
 
 const NOW: i64 = 1_795_000_000_000;
 const YEAR: i64 = 365 * 86_400_000;

@@ -2,36 +2,15 @@
 //! PostgreSQL (when `TEST_DATABASE_URL` is set; required under `CI=true`).
 
 use attesta_domain::{FiscalCode, Person, PersonInput, Verbale, VerbaleInput};
-use attesta_store::testing::{TestEngine, fresh_store};
 use attesta_store::{
     IngestError, IngestOutcome, SessionRecord, Store, Upserted, VerificationRecord,
 };
+use attesta_testkit::{TestEngine, fresh_store, on_both_engines};
 use serde_json::{Value, json};
 use time::macros::date;
 
 const NOW: i64 = 1_795_000_000_000; // 2026-11-18
-const CF: &str = "RSSMRA80A01H501U";
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some((store, _db)) = attesta_store::testing::fresh_store(
-                    attesta_store::testing::TestEngine::Sqlite).await.unwrap() else { return };
-                super::$name(store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some((store, _db)) = attesta_store::testing::fresh_store(
-                    attesta_store::testing::TestEngine::Postgres).await.unwrap() else { return };
-                super::$name(store).await;
-            })*
-        }
-    };
-}
+const CF: &str = attesta_testkit::people::MARIO;
 
 on_both_engines!(
     people_are_created_then_updated,
@@ -339,7 +318,7 @@ mod delegations {
 
     on_both_engines!(delegations_live_and_end, activity_newest_first);
 
-    const DELEGATE: &str = "BNCGLI85M52A662X";
+    const DELEGATE: &str = attesta_testkit::people::GIULIA;
 
     async fn delegations_live_and_end(store: Store) {
         let holder = with_person(&store).await;

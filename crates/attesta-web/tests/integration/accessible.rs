@@ -3,8 +3,11 @@
 
 use serde_json::json;
 
-use crate::support::{Citizen, TestApp, poppler, scan_pdf_page};
-use crate::{MARIO, cf, qualifying};
+use attesta_testkit::people::{MARIO, cf};
+use attesta_testkit::{on_both_engines, pdfinfo, read_qr_on_pdf_page};
+
+use crate::qualifying;
+use crate::support::{Citizen, TestApp, csrf_of};
 
 on_both_engines!(
     errors_on_pages_are_in_the_page_language,
@@ -12,15 +15,6 @@ on_both_engines!(
     the_qr_full_screen,
     the_large_print_pdf,
 );
-
-/// The CSRF token of a page.
-fn csrf_of(page: &str) -> String {
-    page.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a CSRF field")
-        .to_owned()
-}
 
 async fn post_form(t: &TestApp, c: &Citizen, path: &str, form: &[(&str, &str)]) -> (u16, String) {
     let r = c.http.post(t.url(path)).form(form).send().await.unwrap();
@@ -267,10 +261,10 @@ async fn the_large_print_pdf(t: TestApp) {
     assert!(large.starts_with(b"%PDF"));
     assert_ne!(large, standard);
     // ZBar reads its QR, the same URL as the standard one.
-    if let Some(decoded) = scan_pdf_page(&large, 1) {
+    if let Some(decoded) = read_qr_on_pdf_page(&large, 1, 300) {
         assert_eq!(decoded, url);
     }
-    if let Some(info) = poppler("pdfinfo", &large) {
+    if let Some(info) = pdfinfo(&large) {
         assert!(info.contains("caratteri grandi"), "{info}");
         assert!(
             info.lines()

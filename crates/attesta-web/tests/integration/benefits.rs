@@ -1,13 +1,11 @@
 //! Issue #8: `GET /api/v1/me/benefits` (SPEC §6, §9.10) and the citizen page
 //! `GET /me/benefits`, end to end.
 
-use attesta_domain::fiscal_code::with_check_character;
+use attesta_testkit::on_both_engines;
+use attesta_testkit::people::{MARIO, cf};
 use serde_json::{Value, json};
 
 use crate::support::{self, TestApp};
-
-// The suite's macro, repeated so this file does not depend on where its
-// `mod` line sits in main.rs.
 
 on_both_engines!(
     benefits_json_shape_and_income,
@@ -16,12 +14,6 @@ on_both_engines!(
     benefits_bad_query_values,
     benefits_page_without_javascript,
 );
-
-fn cf(first15: &str) -> String {
-    with_check_character(first15).unwrap().as_str().to_owned()
-}
-
-const MARIO: &str = "RSSMRA80A01H501U";
 
 async fn get(c: &support::Citizen, path: &str) -> (u16, Value) {
     let r = c.get(path).await;

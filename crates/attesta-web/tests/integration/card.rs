@@ -2,6 +2,7 @@
 //! JSON), and the online check page `/c/{payload}` (and `/C/…`).
 
 use attesta_credential::card::{KeySet, Outcome, StatusInput, verify_card};
+use attesta_testkit::on_both_engines;
 use serde_json::Value;
 use time::macros::date;
 

@@ -6,16 +6,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use attesta_app::mail::{OutboxMailer, SmtpConfig, SmtpMailer, SmtpTls};
-use attesta_store::testing::{TestEngine, in_ci};
+use attesta_app::mail::{SmtpConfig, SmtpMailer, SmtpTls};
+use attesta_testkit::people::{GIULIA, LUCA, MARIO, cf};
+use attesta_testkit::{TestEngine, on_both_engines, read_qr_on_pdf_page};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, token_of};
-
-const MARIO: &str = "RSSMRA80A01H501U";
-/// A carer with a record of their own (no verbali).
-const GIULIA: &str = "BNCGLI85M52A662X";
-const LUCA: &str = "VRDLCU90C15F205C";
+use crate::support::{TestApp, csrf_of, error_of, token_of};
 
 on_both_engines!(
     a_delegate_acts_for_the_holder_and_is_named,
@@ -23,6 +19,9 @@ on_both_engines!(
     revoke_and_renew_from_the_page,
     demo_email_goes_to_the_outbox_without_health_data,
     a_login_ends_after_the_session_lifetime,
+    the_attestation_arrives_by_real_smtp_and_its_qr_reads,
+    a_failed_email_keeps_the_attestation_and_can_be_retried,
+    the_new_request_steps,
 );
 
 async fn a_login_ends_after_the_session_lifetime(t: TestApp) {
@@ -44,19 +43,6 @@ async fn a_login_ends_after_the_session_lifetime(t: TestApp) {
     assert_eq!(me().await, 200, "still inside the lifetime");
     t.clock.advance(Duration::from_secs(120));
     assert_eq!(me().await, 401, "the login has ended");
-}
-
-fn cf(first15: &str) -> String {
-    attesta_domain::fiscal_code::with_check_character(first15)
-        .unwrap()
-        .as_str()
-        .to_owned()
-}
-
-async fn err(r: reqwest::Response) -> (u16, Value) {
-    let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap();
-    (status, body["error"].clone())
 }
 
 async fn carer(t: &TestApp, code: &str, given: &str) {
@@ -100,12 +86,14 @@ async fn a_delegate_acts_for_the_holder_and_is_named(t: TestApp) {
         .unwrap();
     assert_eq!(list[0]["fiscal_code"], giulia);
     assert_eq!(list[0]["name"], "Giulia Bianchi");
-    let (status, e) = err(mario
-        .post_json(
-            "/api/v1/me/delegates",
-            &json!({"fiscal_code": "RSSMRA80A01H501X"}),
-        )
-        .await)
+    let (status, e) = error_of(
+        mario
+            .post_json(
+                "/api/v1/me/delegates",
+                &json!({"fiscal_code": "RSSMRA80A01H501X"}),
+            )
+            .await,
+    )
     .await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
@@ -146,9 +134,11 @@ async fn a_delegate_acts_for_the_holder_and_is_named(t: TestApp) {
 
     // A non-delegate cannot.
     let stranger = t.citizen(&luca).await;
-    let (status, e) = err(stranger
-        .post_json("/api/v1/me/acting-for", &json!({"fiscal_code": MARIO}))
-        .await)
+    let (status, e) = error_of(
+        stranger
+            .post_json("/api/v1/me/acting-for", &json!({"fiscal_code": MARIO}))
+            .await,
+    )
     .await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
@@ -191,7 +181,7 @@ async fn a_delegate_acts_for_the_holder_and_is_named(t: TestApp) {
             .status(),
         204
     );
-    let (status, e) = err(delegate.get("/api/v1/me").await).await;
+    let (status, e) = error_of(delegate.get("/api/v1/me").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (403, "not_a_delegate")
@@ -246,14 +236,14 @@ async fn back_office_delegations(t: TestApp) {
             .status(),
         200
     );
-    let (status, e) = err(post(json!({"holder": "X", "delegate": parent})).await).await;
+    let (status, e) = error_of(post(json!({"holder": "X", "delegate": parent})).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (422, "invalid_delegation")
     );
     assert_eq!(e["fields"][0]["field"], "holder");
     let (status, e) =
-        err(post(json!({"holder": cf("RSSMRA80A01H501"), "delegate": parent})).await).await;
+        error_of(post(json!({"holder": cf("RSSMRA80A01H501"), "delegate": parent})).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (422, "unknown_person")
@@ -273,12 +263,7 @@ async fn revoke_and_renew_from_the_page(t: TestApp) {
     let old = t.attested(MARIO, json!({"handicap": "art3_c1"})).await;
     let c = t.citizen(MARIO).await;
     let page = c.get("/me").await.text().await.unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&page);
     // "Revoke and make a new one" is the generate form on the page.
     let r = c
         .http
@@ -383,10 +368,7 @@ fn smtp_python() -> Option<&'static str> {
 
 async fn start_smtp() -> Option<SmtpServer> {
     let Some(python) = smtp_python() else {
-        if in_ci() {
-            panic!("CI=true but aiosmtpd is missing: install the Debian package python3-aiosmtpd");
-        }
-        eprintln!("skipped: aiosmtpd is not installed (Debian package python3-aiosmtpd)");
+        attesta_testkit::unavailable("aiosmtpd is not installed (Debian package python3-aiosmtpd)");
         return None;
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -477,20 +459,14 @@ print('\n'.join(texts))
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_attestation_arrives_by_real_smtp_and_its_qr_reads() {
+async fn the_attestation_arrives_by_real_smtp_and_its_qr_reads(engine: TestEngine) {
     let Some(smtp) = start_smtp().await else {
         return;
     };
-    let port = smtp.port;
-    let Some(t) = TestApp::spawn_with(TestEngine::Sqlite, move |app| {
-        let store = app.store().clone();
-        app.with_mailer(Arc::new(OutboxMailer {
-            store,
-            smtp: Some(mailer(port)),
-        }))
-    })
-    .await
+    let Some(t) = TestApp::builder(engine)
+        .smtp(mailer(smtp.port))
+        .spawn()
+        .await
     else {
         return;
     };
@@ -526,23 +502,23 @@ async fn the_attestation_arrives_by_real_smtp_and_its_qr_reads() {
     assert!(!parts.contains("80"), "no health data in the e-mail");
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
-    if let Some(scanned) = crate::support::scan_pdf_page(&bytes, 1) {
+    if let Some(scanned) = read_qr_on_pdf_page(&bytes, 1, 300) {
         assert_eq!(scanned, url);
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_email_keeps_the_attestation_and_can_be_retried() {
+async fn a_failed_email_keeps_the_attestation_and_can_be_retried(engine: TestEngine) {
     // Nothing listens on this port: the SMTP server is down.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let Some(t) = TestApp::spawn_with(TestEngine::Sqlite, move |app| {
-        app.with_mailer(Arc::new(mailer(port)))
-    })
-    .await
+    // The bare SMTP mailer, as the binary uses it outside demo mode.
+    let Some(t) = TestApp::builder(engine)
+        .customise(move |app| app.with_mailer(Arc::new(mailer(port))))
+        .spawn()
+        .await
     else {
         return;
     };
@@ -560,7 +536,7 @@ async fn a_failed_email_keeps_the_attestation_and_can_be_retried() {
             .status(),
         200
     );
-    let (status, e) = err(c.post("/api/v1/me/attestation/email").await).await;
+    let (status, e) = error_of(c.post("/api/v1/me/attestation/email").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (503, "email_unavailable")
@@ -574,11 +550,7 @@ async fn a_failed_email_keeps_the_attestation_and_can_be_retried() {
     assert!(page.contains("Invia di nuovo per e-mail"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_new_request_steps() {
-    let Some(t) = TestApp::spawn(TestEngine::Sqlite).await else {
-        return;
-    };
+async fn the_new_request_steps(t: TestApp) {
     t.person_with(MARIO, "1980-01-01", json!({"handicap": "art3_c3"}))
         .await;
     let c = t.citizen(MARIO).await;
@@ -590,12 +562,7 @@ async fn the_new_request_steps() {
     let step1 = c.get("/me/new").await.text().await.unwrap();
     assert!(step1.contains("mario@example.it") && step1.contains("href=\"/me/new?step=2\""));
     let step2 = c.get("/me/new?step=2").await.text().await.unwrap();
-    let csrf = step2
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&step2);
     let r = c
         .http
         .post(t.url("/me/new"))

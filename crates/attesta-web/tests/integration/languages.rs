@@ -1,6 +1,7 @@
 //! Italian by default, English complete: `?lang=` (remembered in a cookie),
 //! then the cookie, then `Accept-Language`, then Italian.
 
+use attesta_testkit::on_both_engines;
 use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
 
 use crate::support::{TestApp, client};

@@ -9,9 +9,10 @@ use axum::Router;
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, client};
+use attesta_testkit::people::MARIO;
+use attesta_testkit::{TestEngine, on_both_engines};
 
-const MARIO: &str = "RSSMRA80A01H501U";
+use crate::support::{Browser, TestApp, client, csrf_of, error_of};
 
 on_both_engines!(
     level2_end_to_end_and_the_citizen_log,
@@ -21,6 +22,7 @@ on_both_engines!(
     no_mobile_on_record,
     two_correct_submissions_only_one_wins,
     level2_pages_without_javascript,
+    gateway_down_means_sms_unavailable_and_level1_still_works,
 );
 
 async fn attested_mario(t: &TestApp) -> String {
@@ -32,18 +34,12 @@ async fn attested_mario(t: &TestApp) -> String {
     .await
 }
 
-async fn ask(op: &crate::support::Citizen, token: &str) -> reqwest::Response {
+async fn ask(op: &Browser, token: &str) -> reqwest::Response {
     op.post_json(
         "/api/v1/verify/level2/otp",
         &json!({"token": token, "fiscal_code": MARIO}),
     )
     .await
-}
-
-async fn err(r: reqwest::Response) -> (u16, Value) {
-    let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap();
-    (status, body["error"].clone())
 }
 
 async fn level2_end_to_end_and_the_citizen_log(t: TestApp) {
@@ -139,23 +135,25 @@ async fn wrong_codes_burn_the_otp(t: TestApp) {
     let (_, code) = t.last_sms().await;
     let wrong = if code == "000000" { "000001" } else { "000000" };
     for left in [2, 1, 0] {
-        let (status, e) = err(op
-            .post_json(
+        let (status, e) = error_of(
+            op.post_json(
                 "/api/v1/verify/level2",
                 &json!({"otp_request_id": sent["otp_request_id"], "otp": wrong}),
             )
-            .await)
+            .await,
+        )
         .await;
         assert_eq!((status, e["code"].as_str().unwrap()), (403, "otp_invalid"));
         assert_eq!(e["attempts_left"], left);
     }
     for attempt in [wrong, code.as_str()] {
-        let (status, e) = err(op
-            .post_json(
+        let (status, e) = error_of(
+            op.post_json(
                 "/api/v1/verify/level2",
                 &json!({"otp_request_id": sent["otp_request_id"], "otp": attempt}),
             )
-            .await)
+            .await,
+        )
         .await;
         assert_eq!((status, e["code"].as_str().unwrap()), (410, "otp_burned"));
     }
@@ -186,24 +184,26 @@ async fn expired_used_and_foreign_codes(t: TestApp) {
         op.post_json("/api/v1/verify/level2", &body).await.status(),
         200
     );
-    let (status, e) = err(op.post_json("/api/v1/verify/level2", &body).await).await;
+    let (status, e) = error_of(op.post_json("/api/v1/verify/level2", &body).await).await;
     assert_eq!((status, e["code"].as_str().unwrap()), (410, "otp_used"));
     // Another operator's session cannot use this request.
     let sent: Value = ask(&op, &token).await.json().await.unwrap();
     let (_, code) = t.last_sms().await;
     let body = json!({"otp_request_id": sent["otp_request_id"], "otp": code});
     let other = t.operator("Altro ente").await;
-    let (status, e) = err(other.post_json("/api/v1/verify/level2", &body).await).await;
+    let (status, e) = error_of(other.post_json("/api/v1/verify/level2", &body).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (404, "unknown_otp_request")
     );
-    let (status, e) = err(other
-        .post_json(
-            "/api/v1/verify/level2",
-            &json!({"otp_request_id": "nope", "otp": "123456"}),
-        )
-        .await)
+    let (status, e) = error_of(
+        other
+            .post_json(
+                "/api/v1/verify/level2",
+                &json!({"otp_request_id": "nope", "otp": "123456"}),
+            )
+            .await,
+    )
     .await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
@@ -211,7 +211,7 @@ async fn expired_used_and_foreign_codes(t: TestApp) {
     );
     // Five minutes later the code has expired.
     t.clock.advance(Duration::from_secs(5 * 60));
-    let (status, e) = err(op.post_json("/api/v1/verify/level2", &body).await).await;
+    let (status, e) = error_of(op.post_json("/api/v1/verify/level2", &body).await).await;
     assert_eq!((status, e["code"].as_str().unwrap()), (410, "otp_expired"));
 }
 
@@ -225,22 +225,23 @@ async fn send_quota_and_login(t: TestApp) {
         .send()
         .await
         .unwrap();
-    let (status, e) = err(r).await;
+    let (status, e) = error_of(r).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (401, "login_required")
     );
     let citizen = t.citizen(MARIO).await;
-    let (status, _) = err(ask(&citizen, &token).await).await;
+    let (status, _) = error_of(ask(&citizen, &token).await).await;
     assert_eq!(status, 401);
     // Level-1 errors come first for level 2 too.
     let op = t.operator("Museo").await;
-    let (status, e) = err(op
-        .post_json(
+    let (status, e) = error_of(
+        op.post_json(
             "/api/v1/verify/level2/otp",
             &json!({"token": token, "fiscal_code": "RSSMRA80A01H501X"}),
         )
-        .await)
+        .await,
+    )
     .await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
@@ -267,7 +268,7 @@ async fn send_quota_and_login(t: TestApp) {
         .parse()
         .unwrap();
     assert!(retry > 0 && retry <= 15 * 60);
-    let (_, e) = err(r).await;
+    let (_, e) = error_of(r).await;
     assert_eq!(e["code"], "too_many_otp_requests");
     // Ten per 24 hours.
     for _ in 0..2 {
@@ -314,7 +315,7 @@ async fn no_mobile_on_record(t: TestApp) {
     let url: Value = c.post("/api/v1/me/attestation").await.json().await.unwrap();
     let token = crate::support::token_of(url["url"].as_str().unwrap());
     let op = t.operator("Museo").await;
-    let (status, e) = err(ask(&op, &token).await).await;
+    let (status, e) = error_of(ask(&op, &token).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (409, "no_mobile_on_record")
@@ -354,12 +355,7 @@ async fn level2_pages_without_javascript(t: TestApp) {
         .await
         .unwrap();
     assert!(html.contains(&format!("action=\"/v/{token}/level2\"")));
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&html);
     let r = op
         .http
         .post(t.url(&format!("/v/{token}/level2")))
@@ -494,14 +490,12 @@ async fn http_gateway_delivers_retries_and_times_out() {
     ));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn gateway_down_means_sms_unavailable_and_level1_still_works() {
+async fn gateway_down_means_sms_unavailable_and_level1_still_works(engine: TestEngine) {
     let (url, _) = gateway_server("fail").await;
-    let Some(t) = TestApp::spawn_with_sms(
-        attesta_store::testing::TestEngine::Sqlite,
-        Some(Arc::new(gateway(url))),
-    )
-    .await
+    let Some(t) = TestApp::builder(engine)
+        .sms(Arc::new(gateway(url)))
+        .spawn()
+        .await
     else {
         return;
     };
@@ -510,7 +504,7 @@ async fn gateway_down_means_sms_unavailable_and_level1_still_works() {
     // Failed sends do not use up the citizen's quota of 3: a fourth is
     // still "unavailable", not "too many".
     for _ in 0..4 {
-        let (status, e) = err(ask(&op, &token).await).await;
+        let (status, e) = error_of(ask(&op, &token).await).await;
         assert_eq!(
             (status, e["code"].as_str().unwrap()),
             (503, "sms_unavailable")

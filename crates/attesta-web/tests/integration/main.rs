@@ -1,29 +1,6 @@
 //! HTTP tests through a real server socket. Every test runs on SQLite and
 //! on PostgreSQL (when `TEST_DATABASE_URL` is set; required under CI).
 
-/// Runs each listed `async fn name(t: TestApp)` as two tests: on SQLite and
-/// on PostgreSQL (skipped without `TEST_DATABASE_URL`, required under CI).
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Sqlite).await else { return };
-                super::$name(t).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(t) = crate::support::TestApp::spawn(
-                    attesta_store::testing::TestEngine::Postgres).await else { return };
-                super::$name(t).await;
-            })*
-        }
-    };
-}
-
 mod accessible;
 mod benefits;
 mod card;
@@ -35,9 +12,10 @@ mod support;
 
 use std::time::Duration;
 
-use attesta_domain::fiscal_code::with_check_character;
+use attesta_testkit::people::{MARIO, cf};
+use attesta_testkit::{TestEngine, on_both_engines, read_qr_on_pdf_page};
 use serde_json::{Value, json};
-use support::{ADMIN_KEY, TestApp, token_of};
+use support::{ADMIN_KEY, TestApp, error_of, token_of};
 
 on_both_engines!(
     end_to_end_qr_from_pdf_to_level1_then_revoked,
@@ -54,22 +32,12 @@ on_both_engines!(
     demo_people_cover_every_case,
     every_documented_path_is_routed,
     concurrent_checks_each_leave_one_log_row,
+    per_ip_limits_answer_429_rate_limited,
+    metrics_count_routes_by_template_only,
 );
-
-fn cf(first15: &str) -> String {
-    with_check_character(first15).unwrap().as_str().to_owned()
-}
-
-const MARIO: &str = "RSSMRA80A01H501U";
 
 fn qualifying() -> Value {
     json!({"invalidity_code": "03", "invalidity_percentage": 80})
-}
-
-async fn error_code(r: reqwest::Response) -> (u16, Value) {
-    let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap();
-    (status, body["error"].clone())
 }
 
 async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
@@ -89,10 +57,12 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
     let pdf = r.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF"));
 
-    // The QR an operator scans: the PDF rendered to an image, read by ZBar.
-    let decoded = support::scan_pdf_page(&pdf, 1).unwrap_or_else(|| url.clone());
-    assert_eq!(decoded, url);
-    if let Some(text) = support::poppler("pdftotext", &pdf) {
+    // The QR an operator scans: the PDF rendered to an image, read by ZBar
+    // (skipped without poppler and ZBar, except under CI).
+    if let Some(decoded) = read_qr_on_pdf_page(&pdf, 1, 300) {
+        assert_eq!(decoded, url);
+    }
+    if let Some(text) = attesta_testkit::pdftotext(&pdf) {
         assert!(text.contains("Mario Rossi"));
         assert!(text.contains(created["short_code"].as_str().unwrap()));
         assert!(
@@ -101,9 +71,9 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
         );
     }
 
-    // Follow the decoded URL as a phone would: the operator page, then level 1.
+    // Follow the URL as a phone would: the operator page, then level 1.
     let operator = support::client();
-    let r = operator.get(&decoded).send().await.unwrap();
+    let r = operator.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(
@@ -111,7 +81,7 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
         "nothing about the holder before the codice fiscale"
     );
     let r = operator
-        .post(&decoded)
+        .post(&url)
         .form(&[("fiscal_code", "rssmra80a01h501u")])
         .send()
         .await
@@ -121,7 +91,7 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
     assert!(html.contains("rientra in almeno una delle casistiche elencate"));
     assert!(html.contains("Mario Rossi"));
 
-    let token = token_of(&decoded);
+    let token = token_of(&url);
     let r = t.verify(&token, MARIO).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
@@ -159,13 +129,13 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
 
     // Revoke: the old QR answers 410 at once.
     assert_eq!(c.delete("/api/v1/me/attestation").await.status(), 204);
-    let (status, e) = error_code(t.verify(&token, MARIO).await).await;
+    let (status, e) = error_of(t.verify(&token, MARIO).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (410, "revoked_token")
     );
-    assert_eq!(operator.get(&decoded).send().await.unwrap().status(), 410);
-    let (status, e) = error_code(c.get("/api/v1/me/attestation").await).await;
+    assert_eq!(operator.get(&url).send().await.unwrap().status(), 410);
+    let (status, e) = error_of(c.get("/api/v1/me/attestation").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (404, "no_attestation")
@@ -181,27 +151,27 @@ async fn invalid_fiscal_code_is_400_and_never_an_attempt(t: TestApp) {
         "RSSMRA80A32H501U",
         "12345",
     ] {
-        let (status, e) = error_code(t.verify(&token, bad).await).await;
+        let (status, e) = error_of(t.verify(&token, bad).await).await;
         assert_eq!(status, 400, "{bad}");
         assert_eq!(e["code"], "invalid_fiscal_code");
         assert!(e.get("attempts_left").is_none());
     }
     // Checked before the token: a bad code on an unknown token is still 400.
-    let (status, _) = error_code(t.verify("nonsense", "RSSMRA80A01H501X").await).await;
+    let (status, _) = error_of(t.verify("nonsense", "RSSMRA80A01H501X").await).await;
     assert_eq!(status, 400);
     // None of that counted: the first real miss has 4 left.
     let other = cf("BNCGLI85M52A662");
-    let (status, e) = error_code(t.verify(&token, &other).await).await;
+    let (status, e) = error_of(t.verify(&token, &other).await).await;
     assert_eq!((status, e["attempts_left"].as_i64()), (403, Some(4)));
 }
 
 async fn unknown_and_revoked_tokens(t: TestApp) {
-    let (status, e) = error_code(t.verify("0000000000000000000000000A", MARIO).await).await;
+    let (status, e) = error_of(t.verify("0000000000000000000000000A", MARIO).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (404, "unknown_token")
     );
-    let (status, e) = error_code(t.verify("not a token", MARIO).await).await;
+    let (status, e) = error_of(t.verify("not a token", MARIO).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (404, "unknown_token")
@@ -212,12 +182,12 @@ async fn unknown_and_revoked_tokens(t: TestApp) {
     assert_eq!(t.verify(&short, MARIO).await.status(), 200);
     let c = t.citizen(MARIO).await;
     assert_eq!(c.delete("/api/v1/me/attestation").await.status(), 204);
-    let (status, e) = error_code(t.verify(&token, MARIO).await).await;
+    let (status, e) = error_of(t.verify(&token, MARIO).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (410, "revoked_token")
     );
-    let (status, e) = error_code(c.delete("/api/v1/me/attestation").await).await;
+    let (status, e) = error_of(c.delete("/api/v1/me/attestation").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (404, "no_attestation")
@@ -270,7 +240,7 @@ async fn wrong_codes_count_down_then_lock_then_reopen(t: TestApp) {
     let token = t.attested(MARIO, qualifying()).await;
     let wrong = cf("BNCGLI85M52A662");
     for left in (0..5).rev() {
-        let (status, e) = error_code(t.verify(&token, &wrong).await).await;
+        let (status, e) = error_of(t.verify(&token, &wrong).await).await;
         assert_eq!(status, 403);
         assert_eq!(e["code"], "fiscal_code_mismatch");
         assert_eq!(e["attempts_left"], left);
@@ -523,7 +493,7 @@ async fn back_office_people(t: TestApp) {
             .status(),
         200
     );
-    let (status, e) = error_code(
+    let (status, e) = error_of(
         t.admin_put_person(
             "RSSMRA80A01H501X",
             json!({"given_name": "", "birth_date": "2099-01-01", "mobile": "333"}),
@@ -551,7 +521,7 @@ async fn back_office_people(t: TestApp) {
             "mobile"
         ]
     );
-    let (status, e) = error_code(t.admin_put_person(MARIO, json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01", "diagnosis": "x"})).await).await;
+    let (status, e) = error_of(t.admin_put_person(MARIO, json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01", "diagnosis": "x"})).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (400, "invalid_request")
@@ -562,7 +532,7 @@ async fn back_office_verbali_idempotency(t: TestApp) {
     let v = json!({"verbale_id": "ASL-BA-2024-000123", "fiscal_code": MARIO, "kind": "first_instance",
         "session_date": "2024-05-10", "definitive": false, "source": "telematic",
         "invalidity_code": "03", "invalidity_percentage": 80});
-    let (status, e) = error_code(t.admin_post_verbale(v.clone()).await).await;
+    let (status, e) = error_of(t.admin_post_verbale(v.clone()).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (422, "unknown_person")
@@ -577,7 +547,7 @@ async fn back_office_verbali_idempotency(t: TestApp) {
     // Not definitive yet: no QR.
     let c = t.citizen(MARIO).await;
     c.post("/api/v1/me/privacy-notice").await;
-    let (status, e) = error_code(c.post("/api/v1/me/attestation").await).await;
+    let (status, e) = error_of(c.post("/api/v1/me/attestation").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (422, "no_qualifying_status")
@@ -590,15 +560,15 @@ async fn back_office_verbali_idempotency(t: TestApp) {
     // Any other difference: 409.
     let mut changed = confirmed.clone();
     changed["invalidity_percentage"] = json!(90);
-    let (status, e) = error_code(t.admin_post_verbale(changed).await).await;
+    let (status, e) = error_of(t.admin_post_verbale(changed).await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (409, "verbale_conflict")
     );
-    let (status, _) = error_code(t.admin_post_verbale(v).await).await;
+    let (status, _) = error_of(t.admin_post_verbale(v).await).await;
     assert_eq!(status, 409, "definitive true → false is a conflict");
     // Every field error at once.
-    let (status, e) = error_code(
+    let (status, e) = error_of(
         t.admin_post_verbale(json!({"verbale_id": "X", "fiscal_code": MARIO,
         "kind": "appeal", "session_date": "2024-05-10", "definitive": true, "source": "telematic",
         "invalidity_code": "09", "blindness": "partial", "invalidity_percentage": 120}))
@@ -629,7 +599,7 @@ async fn back_office_verbali_idempotency(t: TestApp) {
 
 async fn citizen_errors(t: TestApp) {
     let anonymous = support::client();
-    let (status, e) = error_code(anonymous.get(t.url("/api/v1/me")).send().await.unwrap()).await;
+    let (status, e) = error_of(anonymous.get(t.url("/api/v1/me")).send().await.unwrap()).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (401, "login_required")
@@ -642,7 +612,7 @@ async fn citizen_errors(t: TestApp) {
     )
     .await;
     let c = t.citizen(&code01).await;
-    let (status, e) = error_code(c.post("/api/v1/me/attestation").await).await;
+    let (status, e) = error_of(c.post("/api/v1/me/attestation").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (409, "privacy_notice_not_accepted")
@@ -674,13 +644,13 @@ async fn citizen_errors(t: TestApp) {
     let me: Value = c.get("/api/v1/me").await.json().await.unwrap();
     assert_eq!(me["privacy_notice"]["accepted"], true);
     assert_eq!(me["person"]["fiscal_code"], code01);
-    let (status, e) = error_code(c.post("/api/v1/me/attestation").await).await;
+    let (status, e) = error_of(c.post("/api/v1/me/attestation").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (422, "no_qualifying_status")
     );
     assert!(e["message"].as_str().unwrap().contains("2010"));
-    let (status, e) = error_code(c.get("/api/v1/me/attestation").await).await;
+    let (status, e) = error_of(c.get("/api/v1/me/attestation").await).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (404, "no_attestation")
@@ -708,7 +678,7 @@ async fn malformed_and_oversized_bodies(t: TestApp) {
         .send()
         .await
         .unwrap();
-    let (status, e) = error_code(r).await;
+    let (status, e) = error_of(r).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (400, "invalid_request")
@@ -720,9 +690,9 @@ async fn malformed_and_oversized_bodies(t: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(r).await.0, 400);
+    assert_eq!(error_of(r).await.0, 400);
     let r = t.http.post(t.url("/api/v1/verify")).send().await.unwrap();
-    let (status, e) = error_code(r).await;
+    let (status, e) = error_of(r).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (400, "invalid_request"),
@@ -737,7 +707,7 @@ async fn malformed_and_oversized_bodies(t: TestApp) {
         .send()
         .await
         .unwrap();
-    let (status, e) = error_code(r).await;
+    let (status, e) = error_of(r).await;
     assert_eq!(
         (status, e["code"].as_str().unwrap()),
         (413, "payload_too_large")
@@ -748,7 +718,7 @@ async fn malformed_and_oversized_bodies(t: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(r).await.0, 404);
+    assert_eq!(error_of(r).await.0, 404);
 }
 
 async fn demo_people_cover_every_case(t: TestApp) {
@@ -857,20 +827,13 @@ async fn concurrent_checks_each_leave_one_log_row(t: TestApp) {
     assert_eq!(log.as_array().unwrap().len(), 50);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn per_ip_limits_answer_429_rate_limited() {
+async fn per_ip_limits_answer_429_rate_limited(engine: TestEngine) {
     let limit = attesta_web::RateLimit {
         per_second: 1,
         burst: 3,
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
     };
-    let Some(t) = TestApp::spawn_full(
-        attesta_store::testing::TestEngine::Sqlite,
-        |a| a,
-        Some(limit),
-    )
-    .await
-    else {
+    let Some(t) = TestApp::builder(engine).rate_limit(limit).spawn().await else {
         return;
     };
     // Behind the trusted proxy, each forwarded client has its own budget.
@@ -931,11 +894,7 @@ async fn per_ip_limits_answer_429_rate_limited() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_count_routes_by_template_only() {
-    let Some(t) = TestApp::spawn(attesta_store::testing::TestEngine::Sqlite).await else {
-        return;
-    };
+async fn metrics_count_routes_by_template_only(t: TestApp) {
     let token = t.attested(MARIO, qualifying()).await;
     assert_eq!(t.verify(&token, MARIO).await.status(), 200);
     let operator = support::client();

@@ -1,12 +1,17 @@
-//! The test-app builder: a real server on a random port over a fresh
-//! database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set).
+//! The test app: a real server on a random port over a fresh database
+//! (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set), built by
+//! [`TestApp::builder`]; logged-in [`Citizen`] and [`Operator`] clients;
+//! the CSRF and error-body readers every web test uses.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
+use attesta_app::mail::{OutboxMailer, SmtpMailer};
+use attesta_app::sms::SmsGateway;
 use attesta_app::{App, Config, ManualClock};
 use attesta_credential::ServerSecret;
 use attesta_store::Store;
-use attesta_store::testing::{TestDatabase, TestEngine, fresh_database, in_ci};
+use attesta_testkit::{Setup, TestDatabase, TestEngine, fresh_database};
 use serde_json::{Value, json};
 
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
@@ -15,12 +20,14 @@ pub struct TestApp {
     pub base: String,
     pub clock: Arc<ManualClock>,
     pub app: App,
+    /// An anonymous client (no login, no `Origin`).
     pub http: reqwest::Client,
     _db: TestDatabase,
     /// The card signing keys' directory (`Config::keys_dir`).
     _keys_dir: tempfile::TempDir,
 }
 
+/// A fresh anonymous client with a cookie jar that does not follow redirects.
 pub fn client() -> reqwest::Client {
     attesta_app::sms::install_crypto_provider();
     reqwest::Client::builder()
@@ -30,53 +37,83 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
-impl TestApp {
-    pub async fn spawn(engine: TestEngine) -> Option<TestApp> {
-        Self::spawn_with_sms(engine, None).await
+/// How a [`TestApp`] is made: demo mode, SMS and e-mail to the demo outbox,
+/// no per-IP limits, manual approval of cards, unless told otherwise.
+#[must_use]
+pub struct TestAppBuilder {
+    engine: TestEngine,
+    sms: Option<Arc<dyn SmsGateway>>,
+    smtp: Option<SmtpMailer>,
+    auto_approve: bool,
+    rate_limit: Option<attesta_web::RateLimit>,
+    customise: Option<Box<dyn FnOnce(App) -> App>>,
+}
+
+impl TestAppBuilder {
+    /// SMS go to `gateway` instead of the demo outbox.
+    pub fn sms(mut self, gateway: Arc<dyn SmsGateway>) -> Self {
+        self.sms = Some(gateway);
+        self
     }
 
-    /// A server whose SMS go to `gateway` instead of the demo outbox.
-    pub async fn spawn_with_sms(
-        engine: TestEngine,
-        gateway: Option<Arc<dyn attesta_app::sms::SmsGateway>>,
-    ) -> Option<TestApp> {
-        Self::spawn_with(engine, move |app| match gateway {
-            Some(g) => app.with_sms(g),
-            None => app,
-        })
-        .await
+    /// E-mails are recorded in the demo outbox and sent through `mailer`,
+    /// as the binary does in demo mode with an SMTP server configured.
+    pub fn smtp(mut self, mailer: SmtpMailer) -> Self {
+        self.smtp = Some(mailer);
+        self
     }
 
-    /// A server whose `App` is adjusted by `customise` (gateways, mailers).
-    pub async fn spawn_with(
-        engine: TestEngine,
-        customise: impl FnOnce(App) -> App,
-    ) -> Option<TestApp> {
-        Self::spawn_full(engine, customise, None).await
+    /// Eligible card applications are issued at once
+    /// (`ATTESTA_CARD_AUTO_APPROVE`).
+    pub fn auto_approve(mut self) -> Self {
+        self.auto_approve = true;
+        self
     }
 
-    /// A server with per-IP limits on (they are off in the other tests,
-    /// which send bursts from one address).
-    pub async fn spawn_full(
-        engine: TestEngine,
-        customise: impl FnOnce(App) -> App,
-        rate_limit: Option<attesta_web::RateLimit>,
-    ) -> Option<TestApp> {
-        let db = fresh_database(engine).await.unwrap()?;
+    /// Per-IP limits on (they are off by default: the tests send bursts
+    /// from one address).
+    pub fn rate_limit(mut self, limit: attesta_web::RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Adjusts the `App` last, after the settings above.
+    pub fn customise(mut self, f: impl FnOnce(App) -> App + 'static) -> Self {
+        self.customise = Some(Box::new(f));
+        self
+    }
+
+    /// Starts the server; `None` (after printing why) when the engine is not
+    /// available here.
+    pub async fn spawn(self) -> Option<TestApp> {
+        let db = fresh_database(self.engine).await.unwrap()?;
         let store = Store::connect(&db.url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::new(&base);
         config.demo = true;
+        config.card_auto_approve = self.auto_approve;
         let keys_dir = tempfile::tempdir().unwrap();
         config.keys_dir = Some(keys_dir.path().to_path_buf());
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let mut app = App::with_clock(store, ServerSecret::generate(), config, clock.clone());
-        app = customise(app);
+        if let Some(gateway) = self.sms {
+            app = app.with_sms(gateway);
+        }
+        if let Some(smtp) = self.smtp {
+            let store = app.store().clone();
+            app = app.with_mailer(Arc::new(OutboxMailer {
+                store,
+                smtp: Some(smtp),
+            }));
+        }
+        if let Some(customise) = self.customise {
+            app = customise(app);
+        }
         let web = attesta_web::WebConfig {
             admin_api_key: Some(ADMIN_KEY.into()),
             secure_cookies: false,
-            rate_limit,
+            rate_limit: self.rate_limit,
         };
         tokio::spawn(attesta_web::serve(listener, app.clone(), web));
         Some(TestApp {
@@ -87,6 +124,28 @@ impl TestApp {
             _db: db,
             _keys_dir: keys_dir,
         })
+    }
+}
+
+/// The default test app, for `on_both_engines!`.
+impl Setup for TestApp {
+    type Guard = ();
+
+    async fn setup(engine: TestEngine) -> Option<(Self, ())> {
+        Some((TestApp::builder(engine).spawn().await?, ()))
+    }
+}
+
+impl TestApp {
+    pub fn builder(engine: TestEngine) -> TestAppBuilder {
+        TestAppBuilder {
+            engine,
+            sms: None,
+            smtp: None,
+            auto_approve: false,
+            rate_limit: None,
+            customise: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -132,20 +191,28 @@ impl TestApp {
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
 
-    /// A fresh client logged in as the citizen `cf`.
-    pub async fn citizen(&self, cf: &str) -> Citizen {
+    /// A fresh browser logged in (demo login) with `body`.
+    async fn logged_in(&self, body: Value) -> Browser {
         let http = client();
         let r = http
             .post(self.url("/api/v1/demo/login"))
-            .json(&json!({"fiscal_code": cf, "role": "citizen"}))
+            .json(&body)
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        Citizen {
+        Browser {
             http,
             base: self.base.clone(),
         }
+    }
+
+    /// A fresh client logged in as the citizen `cf`.
+    pub async fn citizen(&self, cf: &str) -> Citizen {
+        Citizen(
+            self.logged_in(json!({"fiscal_code": cf, "role": "citizen"}))
+                .await,
+        )
     }
 
     /// Person, privacy notice and attestation: returns the token.
@@ -160,22 +227,14 @@ impl TestApp {
     }
 
     /// A fresh client logged in as an operator of `organisation`.
-    pub async fn operator(&self, organisation: &str) -> Citizen {
-        let http = client();
-        let r = http
-            .post(self.url("/api/v1/demo/login"))
-            .json(
-                &json!({"fiscal_code": "BRNLSS82A41A662A", "role": "operator",
+    pub async fn operator(&self, organisation: &str) -> Operator {
+        Operator(
+            self.logged_in(
+                json!({"fiscal_code": "BRNLSS82A41A662A", "role": "operator",
                 "organisation": organisation, "name": "Alessia Bruno"}),
             )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        Citizen {
-            http,
-            base: self.base.clone(),
-        }
+            .await,
+        )
     }
 
     /// The newest SMS in the demo outbox, and the 6-digit code in it.
@@ -219,14 +278,36 @@ pub fn token_of(url: &str) -> String {
     url.rsplit('/').next().unwrap().to_owned()
 }
 
-/// A logged-in browser-like client: state-changing calls carry a
-/// same-origin `Origin`, as browsers send it.
-pub struct Citizen {
+/// A browser-like client: state-changing calls carry a same-origin
+/// `Origin`, as browsers send it.
+pub struct Browser {
     pub http: reqwest::Client,
     pub base: String,
 }
 
-impl Citizen {
+/// A browser logged in as a citizen ([`TestApp::citizen`]).
+pub struct Citizen(Browser);
+
+/// A browser logged in as an operator ([`TestApp::operator`]).
+pub struct Operator(Browser);
+
+impl Deref for Citizen {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.0
+    }
+}
+
+impl Deref for Operator {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.0
+    }
+}
+
+impl Browser {
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.http
             .post(format!("{}{}", self.base, path))
@@ -264,70 +345,18 @@ impl Citizen {
     }
 }
 
-/// True when `tool` is on the PATH. Absent: skipped with a printed reason on
-/// a developer's machine, a failure under `CI=true`.
-pub fn require_tool(tool: &str, package: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if in_ci() {
-            panic!("CI=true but {tool} is missing: install the Debian package {package}");
-        }
-        eprintln!("skipped: {tool} is not installed (Debian package {package})");
-    }
-    found
+/// The CSRF token of a page's forms.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF field")
+        .to_owned()
 }
 
-/// Renders page `page` of a PDF with pdftoppm and reads its QR with ZBar.
-pub fn scan_pdf_page(pdf: &[u8], page: u32) -> Option<String> {
-    if !(require_tool("pdftoppm", "poppler-utils") && require_tool("zbarimg", "zbar-tools")) {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let pdf_path = dir.path().join("doc.pdf");
-    std::fs::write(&pdf_path, pdf).unwrap();
-    let out = dir.path().join("page");
-    let p = page.to_string();
-    let status = std::process::Command::new("pdftoppm")
-        .args(["-r", "300", "-png", "-f", &p, "-l", &p])
-        .arg(&pdf_path)
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let png = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .unwrap();
-    let zbar = std::process::Command::new("zbarimg")
-        .args(["--raw", "-q"])
-        .arg(&png)
-        .output()
-        .unwrap();
-    assert!(zbar.status.success(), "zbarimg found no QR on page {page}");
-    Some(String::from_utf8(zbar.stdout).unwrap().trim().to_owned())
-}
-
-/// The standard output of a poppler tool (`pdfinfo`, `pdftotext`, …) run on
-/// `pdf` (`pdftotext` writes to stdout); `None` when poppler is missing on a
-/// developer's machine (a failure under CI).
-pub fn poppler(tool: &str, pdf: &[u8]) -> Option<String> {
-    if !require_tool(tool, "poppler-utils") {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let mut cmd = std::process::Command::new(tool);
-    cmd.arg(&path);
-    if tool == "pdftotext" {
-        cmd.arg("-");
-    }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{tool} failed: {:?}", out.stderr);
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+/// The status and the `error` object of a JSON error answer.
+pub async fn error_of(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap();
+    (status, body["error"].clone())
 }

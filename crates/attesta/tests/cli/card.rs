@@ -197,17 +197,11 @@ fn card_verify_outcomes_and_exit_codes() {
 
 #[test]
 fn card_verify_checks_an_eu_dcc_with_its_certificate() {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/dgc-common/CO3.json");
-    if !path.is_file() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{} missing",
-            path.display()
-        );
-        eprintln!("skipping: {} not found", path.display());
+    let Some(path) = attesta_testkit::require_path(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/dgc-common/CO3.json"),
+    ) else {
         return;
-    }
+    };
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cert = dir.path().join("signer.pem");

@@ -11,26 +11,7 @@ use attesta_credential::Token;
 use attesta_domain::FiscalCode;
 use attesta_domain::fiscal_code::with_check_character;
 use attesta_store::Store;
-use attesta_store::testing::{TestDatabase, TestEngine, fresh_database};
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(env) = super::Env::new(super::TestEngine::Sqlite).await else { return };
-                super::$name(env).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(env) = super::Env::new(super::TestEngine::Postgres).await else { return };
-                super::$name(env).await;
-            })*
-        }
-    };
-}
+use attesta_testkit::{Setup, TestDatabase, TestEngine, fresh_database, on_both_engines};
 
 on_both_engines!(
     the_example_files_import_and_reimport_idempotently,
@@ -56,18 +37,23 @@ struct Run {
     stderr: String,
 }
 
-impl Env {
-    async fn new(engine: TestEngine) -> Option<Env> {
+impl Setup for Env {
+    type Guard = ();
+
+    async fn setup(engine: TestEngine) -> Option<(Env, ())> {
         let db = match engine {
             TestEngine::Sqlite => None,
             TestEngine::Postgres => Some(fresh_database(engine).await.expect("database")?),
         };
-        Some(Env {
+        let env = Env {
             dir: tempfile::tempdir().expect("temporary directory"),
             db,
-        })
+        };
+        Some((env, ()))
     }
+}
 
+impl Env {
     fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
@@ -170,7 +156,7 @@ fn assert_not_reported(run: &Run, line: u64) {
     );
 }
 
-const MARIO: &str = "RSSMRA80A01H501U";
+const MARIO: &str = attesta_testkit::people::MARIO;
 
 async fn the_example_files_import_and_reimport_idempotently(env: Env) {
     let expected = [

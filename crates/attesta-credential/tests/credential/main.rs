@@ -1,21 +1,22 @@
 //! Black-box tests of attesta-credential: token encoding properties, a
 //! known-answer test computed independently, the QR's encoding mode, and the
-//! PDF checked with independent tools (poppler, ZBar, qpdf).
+//! PDF checked with independent tools (poppler, ZBar, qpdf). One test
+//! binary: the card credential's tests are modules of it.
 
-mod support;
-
-use std::path::Path;
-use std::process::Command;
+mod card_dcc_vectors;
+mod card_decoders_never_panic;
+mod card_round_trip;
+mod status_list_examples;
 
 use attesta_credential::{
     AttestationId, AttestationPdf, MAX_FIRST_SYMBOL, PrintSize, ServerSecret, Token,
     attestation_pdf, attestation_url, qr_svg,
 };
+use attesta_testkit::{Tool, pdffonts, pdfinfo, pdftotext, read_qr_on_pdf_page, require_tool};
 use proptest::prelude::*;
 use qrcode::bits::Bits;
 use qrcode::types::Mode;
 use qrcode::{EcLevel, QrCode};
-use support::require_tool;
 
 const ALPHABET: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const PUBLIC_URL: &str = "https://attesta.example.it/";
@@ -172,6 +173,7 @@ fn qr_uses_alphanumeric_mode() {
 struct Fixture {
     _dir: tempfile::TempDir,
     pdf: std::path::PathBuf,
+    bytes: Vec<u8>,
     url: String,
     short_code: String,
 }
@@ -195,45 +197,31 @@ fn fixture(print: PrintSize) -> Fixture {
     Fixture {
         _dir: dir,
         pdf,
+        bytes,
         url,
         short_code,
     }
 }
 
-fn run(program: &str, args: &[&str], file: &Path, trailing: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .arg(file)
-        .args(trailing)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{program} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn pdf_is_tagged_a4_with_embedded_fonts() {
-    if !require_tool("pdfinfo") || !require_tool("pdffonts") {
-        return;
-    }
     let f = fixture(PrintSize::Standard);
-    let info = tagged_a4_info(&f);
+    let (Some(info), Some(fonts)) = (pdfinfo(&f.bytes), pdffonts(&f.bytes)) else {
+        return;
+    };
+    assert_tagged_a4(&info);
     assert_eq!(page_count(&info), 1, "{info}");
     assert!(info.contains("Attestazione di stato"), "{info}");
-    assert_fonts_embedded(&f);
+    assert_fonts_embedded(&fonts);
 }
 
 #[test]
 fn large_print_is_tagged_a4_with_embedded_fonts() {
-    if !require_tool("pdfinfo") || !require_tool("pdffonts") {
-        return;
-    }
     let f = fixture(PrintSize::Large);
-    let info = tagged_a4_info(&f);
+    let (Some(info), Some(fonts)) = (pdfinfo(&f.bytes), pdffonts(&f.bytes)) else {
+        return;
+    };
+    assert_tagged_a4(&info);
     // The instructions start on page 2 and flow on.
     assert!(page_count(&info) >= 2, "{info}");
     assert!(
@@ -242,19 +230,17 @@ fn large_print_is_tagged_a4_with_embedded_fonts() {
         ),
         "{info}"
     );
-    assert_fonts_embedded(&f);
+    assert_fonts_embedded(&fonts);
 }
 
-/// `pdfinfo`'s report, checked for a tagged A4 document.
-fn tagged_a4_info(f: &Fixture) -> String {
-    let info = run("pdfinfo", &[], &f.pdf, &[]);
+/// `pdfinfo`'s report says: a tagged A4 document.
+fn assert_tagged_a4(info: &str) {
     assert!(
         info.lines()
             .any(|l| l.starts_with("Tagged:") && l.ends_with("yes")),
         "{info}"
     );
     assert!(info.contains("(A4)"), "{info}");
-    info
 }
 
 fn page_count(info: &str) -> u32 {
@@ -264,9 +250,8 @@ fn page_count(info: &str) -> u32 {
         .unwrap_or_else(|| panic!("no page count in {info}"))
 }
 
-/// Every font is DejaVu and embedded.
-fn assert_fonts_embedded(f: &Fixture) {
-    let fonts = run("pdffonts", &[], &f.pdf, &[]);
+/// Every font `pdffonts` lists is DejaVu and embedded.
+fn assert_fonts_embedded(fonts: &str) {
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty(), "{fonts}");
     for row in rows {
@@ -295,18 +280,12 @@ fn looks_like_codice_fiscale(w: &str) -> bool {
 
 #[test]
 fn pdf_text_content() {
-    if !require_tool("pdftotext") {
-        return;
-    }
     let f = fixture(PrintSize::Standard);
     assert_text_content(&f, "Attestazione di stato — Status attestation");
 }
 
 #[test]
 fn large_print_text_content() {
-    if !require_tool("pdftotext") {
-        return;
-    }
     // The short code wraps after a hyphen here; its ActualText keeps it whole.
     let f = fixture(PrintSize::Large);
     assert_text_content(
@@ -318,7 +297,10 @@ fn large_print_text_content() {
 /// The text `pdftotext` extracts has the title, the name, the short code and
 /// the instructions, and nothing that looks like a codice fiscale.
 fn assert_text_content(f: &Fixture, title: &str) {
-    let text = run("pdftotext", &["-enc", "UTF-8"], &f.pdf, &["-"]).replace('\n', " ");
+    let Some(text) = pdftotext(&f.bytes) else {
+        return;
+    };
+    let text = text.replace('\n', " ");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [
         HOLDER,
@@ -352,77 +334,46 @@ fn assert_text_content(f: &Fixture, title: &str) {
 
 #[test]
 fn pdf_qr_decodes_to_exactly_the_url() {
-    if !require_tool("pdftoppm") || !require_tool("zbarimg") {
-        return;
-    }
     let f = fixture(PrintSize::Standard);
-    assert_eq!(decode_qr(&f), f.url);
+    if let Some(decoded) = read_qr_on_pdf_page(&f.bytes, 1, 150) {
+        assert_eq!(decoded, f.url);
+    }
 }
 
 #[test]
 fn large_print_qr_decodes_to_exactly_the_url() {
-    if !require_tool("pdftoppm") || !require_tool("zbarimg") {
-        return;
-    }
     let f = fixture(PrintSize::Large);
-    assert_eq!(decode_qr(&f), f.url);
-}
-
-/// Renders page 1 at 150 dpi and reads the QR on it with ZBar.
-fn decode_qr(f: &Fixture) -> String {
-    let prefix = f.pdf.with_file_name("page");
-    let status = Command::new("pdftoppm")
-        .args(["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile"])
-        .arg(&f.pdf)
-        .arg(&prefix)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let png = prefix.with_extension("png");
-    let out = Command::new("zbarimg")
-        .args(["--raw", "-q"])
-        .arg(&png)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zbarimg found no code: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let decoded = String::from_utf8(out.stdout).unwrap();
-    decoded.trim_end_matches('\n').to_owned()
+    if let Some(decoded) = read_qr_on_pdf_page(&f.bytes, 1, 150) {
+        assert_eq!(decoded, f.url);
+    }
 }
 
 #[test]
 fn pdf_structure_with_qpdf() {
-    if !require_tool("qpdf") {
+    let Some(qpdf) = require_tool("qpdf") else {
         return;
-    }
-    assert_structure(&fixture(PrintSize::Standard));
+    };
+    assert_structure(&qpdf, &fixture(PrintSize::Standard));
 }
 
 #[test]
 fn large_print_structure_with_qpdf() {
-    if !require_tool("qpdf") {
+    let Some(qpdf) = require_tool("qpdf") else {
         return;
-    }
-    assert_structure(&fixture(PrintSize::Large));
+    };
+    assert_structure(&qpdf, &fixture(PrintSize::Large));
 }
 
 /// qpdf finds the file sound, tagged (Lang it-IT with English parts, H1,
 /// Figure with alt text), with an outline.
-fn assert_structure(f: &Fixture) {
-    let check = Command::new("qpdf")
-        .arg("--check")
-        .arg(&f.pdf)
-        .output()
-        .unwrap();
+fn assert_structure(qpdf: &Tool, f: &Fixture) {
+    let check = qpdf.command().arg("--check").arg(&f.pdf).output().unwrap();
     assert!(
         check.status.success(),
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
-    let json = run("qpdf", &["--json"], &f.pdf, &[]);
+    let json = qpdf.output(["--json".as_ref(), f.pdf.as_os_str()]);
     assert!(json.contains("\"/StructTreeRoot\""), "no StructTreeRoot");
     assert!(json.contains("\"/Lang\": \"u:it-IT\""), "no /Lang it-IT");
     assert!(json.contains("\"/Lang\": \"u:en\""), "no /Lang en");
@@ -447,12 +398,13 @@ fn assert_structure(f: &Fixture) {
 /// `cm` that scales it (krilla flips the y axis, nothing more).
 #[test]
 fn large_print_text_is_at_least_18pt() {
-    if !require_tool("qpdf") {
+    let Some(qpdf) = require_tool("qpdf") else {
         return;
-    }
+    };
     let f = fixture(PrintSize::Large);
     let qdf = f.pdf.with_file_name("qdf.pdf");
-    let status = Command::new("qpdf")
+    let status = qpdf
+        .command()
         .args(["--qdf", "--object-streams=disable"])
         .arg(&f.pdf)
         .arg(&qdf)

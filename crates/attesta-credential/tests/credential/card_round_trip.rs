@@ -2,10 +2,6 @@
 //! ZBar, verify offline; then revocation, the clock, tampering, missing or
 //! stale status lists, and key rotation.
 
-mod support;
-
-use std::process::Command;
-
 use attesta_credential::card::codec::percent_encode_path;
 use attesta_credential::card::png::qr_png;
 use attesta_credential::card::{
@@ -14,7 +10,6 @@ use attesta_credential::card::{
 };
 use qrcode::bits::Bits;
 use qrcode::{EcLevel, QrCode};
-use support::require_tool;
 
 const PUBLIC_URL: &str = "https://attesta.example.it";
 const URI: &str = "https://attesta.example.it/api/v1/status-lists/0123456789abcdef";
@@ -57,31 +52,6 @@ fn keys(of: &[&CardSigningKey]) -> KeySet {
     KeySet::from_jwks(set.to_jwks().to_string().as_bytes()).unwrap()
 }
 
-fn zbar_read(png: &[u8]) -> Option<String> {
-    if !require_tool("zbarimg") {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("card.png");
-    std::fs::write(&path, png).unwrap();
-    let out = Command::new("zbarimg")
-        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zbarimg failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .trim_end_matches('\n')
-            .to_owned(),
-    )
-}
-
 #[test]
 fn issue_render_read_verify_revoke() {
     let key = CardSigningKey::generate();
@@ -102,14 +72,16 @@ fn issue_render_read_verify_revoke() {
         QrCode::with_bits(bits, EcLevel::M).unwrap().to_colors()
     );
 
+    // ZBar reads exactly the URL back (skipped without ZBar, except in CI).
     let png = qr_png(&url, 4).unwrap();
-    let read = zbar_read(&png).unwrap_or_else(|| url.clone());
-    assert_eq!(read, url);
+    if let Some(read) = attesta_testkit::read_qr_png(&png) {
+        assert_eq!(read, url);
+    }
 
     let ks = keys(&[&key]);
     let now = IAT + 3600;
     let fresh = status_cwt(&key, &[], now - 60);
-    let v = verify_card(&read, &ks, StatusInput::Cwt(&fresh), now);
+    let v = verify_card(&url, &ks, StatusInput::Cwt(&fresh), now);
     assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
     assert_eq!(v.serial.as_deref(), Some("EUDC-IT-000123"));
     assert_eq!(v.expires_at, Some(EXP));
@@ -122,13 +94,13 @@ fn issue_render_read_verify_revoke() {
     // Revocation: the new list flips bit 5.
     let revoked = status_cwt(&key, &[5], now);
     assert_eq!(
-        verify_card(&read, &ks, StatusInput::Cwt(&revoked), now).outcome,
+        verify_card(&url, &ks, StatusInput::Cwt(&revoked), now).outcome,
         Outcome::Revoked
     );
     // Another card's bit does not matter.
     let other = status_cwt(&key, &[6], now);
     assert_eq!(
-        verify_card(&read, &ks, StatusInput::Cwt(&other), now).outcome,
+        verify_card(&url, &ks, StatusInput::Cwt(&other), now).outcome,
         Outcome::Valid
     );
 
@@ -136,25 +108,25 @@ fn issue_render_read_verify_revoke() {
     let late = EXP + 1;
     let late_list = status_cwt(&key, &[], late);
     assert_eq!(
-        verify_card(&read, &ks, StatusInput::Cwt(&late_list), late).outcome,
+        verify_card(&url, &ks, StatusInput::Cwt(&late_list), late).outcome,
         Outcome::Expired
     );
     assert_eq!(
-        verify_card(&read, &ks, StatusInput::Cwt(&fresh), IAT - 1).outcome,
+        verify_card(&url, &ks, StatusInput::Cwt(&fresh), IAT - 1).outcome,
         Outcome::NotYetValid
     );
 
     // No or stale status list.
-    let v = verify_card(&read, &ks, StatusInput::None, now);
+    let v = verify_card(&url, &ks, StatusInput::None, now);
     assert_eq!(v.outcome, Outcome::Undetermined, "{v:?}");
-    let v = verify_card(&read, &ks, StatusInput::Cwt(&fresh), now + TTL);
+    let v = verify_card(&url, &ks, StatusInput::Cwt(&fresh), now + TTL);
     assert_eq!(v.outcome, Outcome::Undetermined, "{v:?}");
     assert!(v.reason.contains("stale"));
     // A status list signed by an unknown key is not trusted (and not "revoked").
     let stranger = CardSigningKey::generate();
     let forged = status_cwt(&stranger, &[5], now);
     assert_eq!(
-        verify_card(&read, &ks, StatusInput::Cwt(&forged), now).outcome,
+        verify_card(&url, &ks, StatusInput::Cwt(&forged), now).outcome,
         Outcome::Undetermined
     );
 }

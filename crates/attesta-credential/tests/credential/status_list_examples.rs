@@ -8,17 +8,12 @@ use serde_json::Value;
 
 #[test]
 fn draft_examples_decode_and_round_trip() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/status-list/examples.json");
-    if !path.is_file() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{} missing",
-            path.display()
-        );
-        eprintln!("skipping: {} not found", path.display());
+    let Some(path) = attesta_testkit::require_path(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/testdata/status-list/examples.json"),
+    ) else {
         return;
-    }
+    };
     let v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let examples = v["examples"].as_array().unwrap();
     assert!(!examples.is_empty());

@@ -12,17 +12,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 fn vectors_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/dgc-common");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{} is missing (required under CI=true)",
-        dir.display()
-    );
-    eprintln!("skipping: {} not found", dir.display());
-    None
+    attesta_testkit::require_path(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/dgc-common"),
+    )
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
