@@ -71,7 +71,11 @@ fn not_a_delegate() -> AppError {
 }
 
 fn parse_cf(value: Option<&Value>, field: &str) -> AppResult<FiscalCode> {
-    let text = value.and_then(Value::as_str).ok_or_else(|| {
+    parse_cf_text(value.and_then(Value::as_str), field)
+}
+
+fn parse_cf_text(text: Option<&str>, field: &str) -> AppResult<FiscalCode> {
+    let text = text.ok_or_else(|| {
         AppError::new(
             ErrorCode::InvalidFiscalCodeField,
             format!("`{field}` is required: a codice fiscale."),
@@ -85,6 +89,65 @@ fn parse_cf(value: Option<&Value>, field: &str) -> AppResult<FiscalCode> {
         )
         .with_fields(vec![attesta_domain::FieldError::new(field, e.to_string())])
     })
+}
+
+/// The body of `POST /api/v1/me/delegates` `{"fiscal_code"}`: the
+/// delegate's codice fiscale.
+pub fn delegate_from_json(body: &Value) -> AppResult<FiscalCode> {
+    let map = object(body)?;
+    let unknown: Vec<String> = map
+        .keys()
+        .filter(|k| *k != "fiscal_code")
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown_fields(&unknown));
+    }
+    parse_cf(map.get("fiscal_code"), "fiscal_code")
+}
+
+/// The delegate form's codice fiscale field.
+pub fn delegate_from_form(fiscal_code: &str) -> AppResult<FiscalCode> {
+    parse_cf_text(Some(fiscal_code), "fiscal_code")
+}
+
+/// A delegation the back office records (parents of minors, guardians).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelegationRequest {
+    pub holder: FiscalCode,
+    pub delegate: FiscalCode,
+}
+
+/// The body of `POST /api/v1/admin/delegations` `{"holder","delegate"}`,
+/// with both fields' errors at once.
+pub fn delegation_from_json(body: &Value) -> AppResult<DelegationRequest> {
+    let map = object(body)?;
+    let unknown: Vec<String> = map
+        .keys()
+        .filter(|k| *k != "holder" && *k != "delegate")
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown_fields(&unknown));
+    }
+    match (
+        parse_cf(map.get("holder"), "holder"),
+        parse_cf(map.get("delegate"), "delegate"),
+    ) {
+        (Ok(holder), Ok(delegate)) => Ok(DelegationRequest { holder, delegate }),
+        (h, d) => {
+            let fields = [h.err(), d.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(|e| e.fields)
+                .collect();
+            Err(AppError::new(
+                ErrorCode::InvalidDelegation,
+                "The delegation has invalid fields: see `fields`.",
+            )
+            .with_fields(fields))
+        }
+    }
 }
 
 impl App {
@@ -165,19 +228,13 @@ impl App {
     }
 
     /// `POST /api/v1/me/delegates` `{"fiscal_code"}`.
-    pub async fn add_delegate(&self, actor: &Actor, body: &Value) -> AppResult<(String, Written)> {
-        let map = object(body)?;
-        let unknown: Vec<String> = map
-            .keys()
-            .filter(|k| *k != "fiscal_code")
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(unknown_fields(&unknown));
-        }
-        let cf = parse_cf(map.get("fiscal_code"), "fiscal_code")?;
+    pub async fn add_delegate(
+        &self,
+        actor: &Actor,
+        cf: &FiscalCode,
+    ) -> AppResult<(String, Written)> {
         let holder = self.person(&actor.person_id).await?;
-        if holder.person.fiscal_code == cf {
+        if holder.person.fiscal_code == *cf {
             return Err(AppError::new(
                 ErrorCode::InvalidDelegate,
                 "You cannot name yourself as your own delegate.",
@@ -283,36 +340,17 @@ impl App {
 
     /// `POST /api/v1/admin/delegations` `{"holder", "delegate"}`: parents of
     /// minors and guardians, recorded by the back office.
-    pub async fn admin_add_delegation(&self, body: &Value) -> AppResult<(String, Written)> {
-        let map = object(body)?;
-        let unknown: Vec<String> = map
-            .keys()
-            .filter(|k| *k != "holder" && *k != "delegate")
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(unknown_fields(&unknown));
-        }
-        let holder_cf = parse_cf(map.get("holder"), "holder");
-        let delegate_cf = parse_cf(map.get("delegate"), "delegate");
-        let (holder_cf, delegate_cf) = match (holder_cf, delegate_cf) {
-            (Ok(h), Ok(d)) => (h, d),
-            (h, d) => {
-                let fields = [h.err(), d.err()]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|e| e.fields)
-                    .collect();
-                return Err(AppError::new(
-                    ErrorCode::InvalidDelegation,
-                    "The delegation has invalid fields: see `fields`.",
-                )
-                .with_fields(fields));
-            }
-        };
+    pub async fn admin_add_delegation(
+        &self,
+        request: &DelegationRequest,
+    ) -> AppResult<(String, Written)> {
+        let DelegationRequest {
+            holder: holder_cf,
+            delegate: delegate_cf,
+        } = request;
         let holder = self
             .store
-            .person_by_fiscal_code(&holder_cf)
+            .person_by_fiscal_code(holder_cf)
             .await?
             .ok_or_else(|| {
                 AppError::new(

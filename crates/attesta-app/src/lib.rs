@@ -30,10 +30,13 @@ mod verify;
 
 pub use backoffice::Written;
 pub use citizen::{AttestationView, EmailOutcome, MeView, NO_QUALIFYING_STATUS, VerificationView};
-pub use delegates::{ActivityView, Actor, DelegateView, RepresentedView};
+pub use delegates::{
+    ActivityView, Actor, DelegateView, DelegationRequest, RepresentedView, delegate_from_form,
+    delegate_from_json, delegation_from_json,
+};
 pub use error::{AppError, ErrorCode};
 pub use level2::{Level2Detail, Level2View, OtpSent};
-pub use session::{Identity, Role, Session, SessionCookie};
+pub use session::{DemoLogin, Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};
 
 pub type AppResult<T> = Result<T, AppError>;

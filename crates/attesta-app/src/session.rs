@@ -132,15 +132,10 @@ impl App {
         Ok(self.store.delete_session(&cookie_hash(cookie)).await?)
     }
 
-    /// `POST /api/v1/demo/login`: logs in as the identity provider would.
-    /// Only in demo mode.
-    pub async fn demo_login(&self, body: &Value) -> AppResult<(SessionCookie, Session)> {
-        if !self.config.demo {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                "Demo login exists only in demo mode.",
-            ));
-        }
+    /// The body of `POST /api/v1/demo/login`. Only in demo mode (elsewhere
+    /// the endpoint does not exist, whatever the body).
+    pub fn demo_login_from_json(&self, body: &Value) -> AppResult<DemoLogin> {
+        self.demo_only()?;
         let map = object(body)?;
         let unknown: Vec<String> = map
             .keys()
@@ -150,43 +145,36 @@ impl App {
         if !unknown.is_empty() {
             return Err(unknown_fields(&unknown));
         }
-        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::trim);
-        let mut fields = Vec::new();
-        let cf = match text("fiscal_code").map(FiscalCode::parse) {
-            Some(Ok(cf)) => Some(cf),
-            Some(Err(e)) => {
-                fields.push(attesta_domain::FieldError::new(
-                    "fiscal_code",
-                    e.to_string(),
-                ));
-                None
-            }
-            None => {
-                fields.push(attesta_domain::FieldError::new(
-                    "fiscal_code",
-                    "is required",
-                ));
-                None
-            }
-        };
-        let role = match text("role") {
-            Some("citizen") => Some(Role::Citizen),
-            Some("operator") => Some(Role::Operator),
-            _ => {
-                fields.push(attesta_domain::FieldError::new(
-                    "role",
-                    "must be \"citizen\" or \"operator\"",
-                ));
-                None
-            }
-        };
-        let (Some(cf), Some(role)) = (cf, role) else {
-            return Err(AppError::new(
-                ErrorCode::InvalidLogin,
-                "The login request has invalid fields: see `fields`.",
-            )
-            .with_fields(fields));
-        };
+        let text = |key: &str| map.get(key).and_then(Value::as_str);
+        DemoLogin::parse(
+            text("fiscal_code"),
+            text("role"),
+            text("organisation"),
+            text("name"),
+        )
+    }
+
+    fn demo_only(&self) -> AppResult<()> {
+        if self.config.demo {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                ErrorCode::NotFound,
+                "Demo login exists only in demo mode.",
+            ))
+        }
+    }
+
+    /// `POST /api/v1/demo/login`: logs in as the identity provider would.
+    /// Only in demo mode.
+    pub async fn demo_login(&self, login: DemoLogin) -> AppResult<(SessionCookie, Session)> {
+        self.demo_only()?;
+        let DemoLogin {
+            fiscal_code: cf,
+            role,
+            organisation,
+            name,
+        } = login;
         let identity = match role {
             Role::Citizen => {
                 let Some(person) = self.store.person_by_fiscal_code(&cf).await? else {
@@ -203,22 +191,79 @@ impl App {
             }
             Role::Operator => Identity {
                 subject: cf.as_str().to_owned(),
-                name: text("name")
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or("Demo operator")
-                    .chars()
-                    .take(100)
-                    .collect(),
-                organisation: Some(
-                    text("organisation")
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or("Demo organisation")
-                        .chars()
-                        .take(100)
-                        .collect(),
-                ),
+                name: name.unwrap_or_else(|| "Demo operator".to_owned()),
+                organisation: Some(organisation.unwrap_or_else(|| "Demo organisation".to_owned())),
             },
         };
         self.start_session(role, identity).await
+    }
+}
+
+/// A demo login, as the demo page's form or the API's body asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub fiscal_code: FiscalCode,
+    pub role: Role,
+    /// An operator's organisation and name (at most 100 characters each;
+    /// empty means the demo default).
+    pub organisation: Option<String>,
+    pub name: Option<String>,
+}
+
+impl DemoLogin {
+    /// Every field's error at once (`invalid_login`).
+    pub fn parse(
+        fiscal_code: Option<&str>,
+        role: Option<&str>,
+        organisation: Option<&str>,
+        name: Option<&str>,
+    ) -> AppResult<DemoLogin> {
+        let mut fields = Vec::new();
+        let cf = match fiscal_code.map(str::trim).map(FiscalCode::parse) {
+            Some(Ok(cf)) => Some(cf),
+            Some(Err(e)) => {
+                fields.push(attesta_domain::FieldError::new(
+                    "fiscal_code",
+                    e.to_string(),
+                ));
+                None
+            }
+            None => {
+                fields.push(attesta_domain::FieldError::new(
+                    "fiscal_code",
+                    "is required",
+                ));
+                None
+            }
+        };
+        let role = match role.map(str::trim) {
+            Some("citizen") => Some(Role::Citizen),
+            Some("operator") => Some(Role::Operator),
+            _ => {
+                fields.push(attesta_domain::FieldError::new(
+                    "role",
+                    "must be \"citizen\" or \"operator\"",
+                ));
+                None
+            }
+        };
+        let (Some(fiscal_code), Some(role)) = (cf, role) else {
+            return Err(AppError::new(
+                ErrorCode::InvalidLogin,
+                "The login request has invalid fields: see `fields`.",
+            )
+            .with_fields(fields));
+        };
+        let short = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.chars().take(100).collect())
+        };
+        Ok(DemoLogin {
+            fiscal_code,
+            role,
+            organisation: short(organisation),
+            name: short(name),
+        })
     }
 }

@@ -341,7 +341,8 @@ pub async fn add_delegate(
     c: Citizen,
     ApiJson(body): ApiJson,
 ) -> ApiResult<Response> {
-    let (id, w) = s.app.add_delegate(&c.actor, &body).await?;
+    let delegate = attesta_app::delegate_from_json(&body)?;
+    let (id, w) = s.app.add_delegate(&c.actor, &delegate).await?;
     Ok((written(w), Json(json!({"delegation_id": id}))).into_response())
 }
 
@@ -403,14 +404,16 @@ pub async fn admin_delegation(
     _: Admin,
     ApiJson(body): ApiJson,
 ) -> ApiResult<Response> {
-    let (id, w) = s.app.admin_add_delegation(&body).await?;
+    let request = attesta_app::delegation_from_json(&body)?;
+    let (id, w) = s.app.admin_add_delegation(&request).await?;
     Ok((written(w), Json(json!({"delegation_id": id}))).into_response())
 }
 
 // ---- demo -----------------------------------------------------------
 
 pub async fn demo_login(State(s): State<AppState>, ApiJson(body): ApiJson) -> ApiResult<Response> {
-    let (cookie, session) = s.app.demo_login(&body).await?;
+    let login = s.app.demo_login_from_json(&body)?;
+    let (cookie, session) = s.app.demo_login(login).await?;
     let mut r = Json(json!({
         "role": match session.role { attesta_app::Role::Citizen => "citizen", attesta_app::Role::Operator => "operator" },
         "name": session.identity.name,

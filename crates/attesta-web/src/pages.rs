@@ -288,9 +288,13 @@ pub struct DemoLoginForm {
 }
 
 pub async fn demo_login(State(s): State<AppState>, Form(f): Form<DemoLoginForm>) -> PageResult {
-    let body = serde_json::json!({"fiscal_code": f.fiscal_code, "role": f.role,
-        "organisation": f.organisation, "name": f.name});
-    let (cookie, session) = s.app.demo_login(&body).await?;
+    let login = attesta_app::DemoLogin::parse(
+        Some(&f.fiscal_code),
+        Some(&f.role),
+        f.organisation.as_deref(),
+        f.name.as_deref(),
+    )?;
+    let (cookie, session) = s.app.demo_login(login).await?;
     let to = if session.role == Role::Citizen {
         "/me"
     } else {
@@ -766,8 +770,11 @@ pub async fn me_add_delegate(
     let layout = Layout::keyed("me-h1").with_session(&session);
     let (session, actor) = citizen(&s, session).await?;
     csrf_ok(&session, &f.csrf)?;
-    let body = serde_json::json!({"fiscal_code": f.fiscal_code});
-    match s.app.add_delegate(&actor, &body).await {
+    let added = match attesta_app::delegate_from_form(&f.fiscal_code) {
+        Ok(delegate) => s.app.add_delegate(&actor, &delegate).await,
+        Err(e) => Err(e),
+    };
+    match added {
         Ok(_) => Ok(Redirect::to("/me?done=delegate_added").into_response()),
         // A mistake in the field: the page again, the error tied to the
         // field and what was typed kept.
