@@ -20,6 +20,25 @@ pub(crate) fn object(body: &Value) -> AppResult<&Map<String, Value>> {
         .ok_or_else(|| AppError::invalid_request("The body must be a JSON object."))
 }
 
+/// The body as an object whose keys are all in `allowed` (any other is a
+/// 400 `invalid_request` naming it).
+pub(crate) fn object_with<'a>(
+    body: &'a Value,
+    allowed: &[&str],
+) -> AppResult<&'a Map<String, Value>> {
+    let map = object(body)?;
+    let unknown: Vec<String> = map
+        .keys()
+        .filter(|k| !allowed.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    if unknown.is_empty() {
+        Ok(map)
+    } else {
+        Err(unknown_fields(&unknown))
+    }
+}
+
 pub(crate) fn unknown_fields(keys: &[String]) -> AppError {
     AppError::invalid_request(format!(
         "Unknown field(s): {}. Remove them; the field names are listed in the API documentation.",

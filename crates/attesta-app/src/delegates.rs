@@ -6,7 +6,7 @@ use crate::ErrorCode;
 use attesta_domain::{Activity, FiscalCode};
 use serde_json::Value;
 
-use crate::backoffice::{object, unknown_fields};
+use crate::backoffice::object_with;
 use crate::{App, AppError, AppResult, Role, Session, Written, from_millis};
 
 /// Whose area a request works on, and who is doing it.
@@ -94,15 +94,7 @@ fn parse_cf_text(text: Option<&str>, field: &str) -> AppResult<FiscalCode> {
 /// The body of `POST /api/v1/me/delegates` `{"fiscal_code"}`: the
 /// delegate's codice fiscale.
 pub fn delegate_from_json(body: &Value) -> AppResult<FiscalCode> {
-    let map = object(body)?;
-    let unknown: Vec<String> = map
-        .keys()
-        .filter(|k| *k != "fiscal_code")
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(unknown_fields(&unknown));
-    }
+    let map = object_with(body, &["fiscal_code"])?;
     parse_cf(map.get("fiscal_code"), "fiscal_code")
 }
 
@@ -121,15 +113,7 @@ pub struct DelegationRequest {
 /// The body of `POST /api/v1/admin/delegations` `{"holder","delegate"}`,
 /// with both fields' errors at once.
 pub fn delegation_from_json(body: &Value) -> AppResult<DelegationRequest> {
-    let map = object(body)?;
-    let unknown: Vec<String> = map
-        .keys()
-        .filter(|k| *k != "holder" && *k != "delegate")
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(unknown_fields(&unknown));
-    }
+    let map = object_with(body, &["holder", "delegate"])?;
     match (
         parse_cf(map.get("holder"), "holder"),
         parse_cf(map.get("delegate"), "delegate"),
@@ -298,15 +282,7 @@ impl App {
         if session.role != Role::Citizen {
             return Err(AppError::citizen_only());
         }
-        let map = object(body)?;
-        let unknown: Vec<String> = map
-            .keys()
-            .filter(|k| *k != "fiscal_code")
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(unknown_fields(&unknown));
-        }
+        let map = object_with(body, &["fiscal_code"])?;
         if map.get("fiscal_code").is_none_or(Value::is_null) {
             self.store.set_acting_for(&session.id, None).await?;
             return Ok(None);

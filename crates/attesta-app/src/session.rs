@@ -9,7 +9,7 @@ use attesta_store::SessionRecord;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::backoffice::{object, unknown_fields};
+use crate::backoffice::object_with;
 use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,15 +136,7 @@ impl App {
     /// the endpoint does not exist, whatever the body).
     pub fn demo_login_from_json(&self, body: &Value) -> AppResult<DemoLogin> {
         self.demo_only()?;
-        let map = object(body)?;
-        let unknown: Vec<String> = map
-            .keys()
-            .filter(|k| !["fiscal_code", "role", "organisation", "name"].contains(&k.as_str()))
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(unknown_fields(&unknown));
-        }
+        let map = object_with(body, &["fiscal_code", "role", "organisation", "name"])?;
         let text = |key: &str| map.get(key).and_then(Value::as_str);
         DemoLogin::parse(
             text("fiscal_code"),
