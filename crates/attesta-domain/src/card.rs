@@ -291,45 +291,6 @@ impl fmt::Display for CardSerial {
     }
 }
 
-// ---- states -------------------------------------------------------------
-
-/// Defines a state enum stored (or sent) as fixed words.
-macro_rules! word_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $word:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The word on the wire and in the database.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $word,)+
-                }
-            }
-
-            /// The value of its word.
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    $($word => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 word_enum! {
     /// An application's stored state. An approved application is the card
     /// (`active`); expiry is never stored (see [`CardStatus::on`]).

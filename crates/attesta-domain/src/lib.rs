@@ -4,11 +4,15 @@
 //! ([`FiscalCode`], [`Verbale`], [`Person`]) and nothing downstream checks
 //! them again.
 
+#[macro_use]
+mod words;
+
 pub mod activity;
 pub mod benefits;
 pub mod card;
 pub mod fiscal_code;
 pub mod input;
+pub mod journey;
 pub mod person;
 pub mod status;
 pub mod verbale;
