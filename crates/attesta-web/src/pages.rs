@@ -1001,6 +1001,27 @@ pub async fn page_not_found() -> PageError {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_stepper_marks_the_steps_before_the_current_one_done() {
+        let keys = [key("new-step-1"), key("new-step-2"), key("new-title")];
+        let s = Stepper::new(Lang::En, "new-steps", &keys, 2);
+        let classes: Vec<_> = s.steps.iter().map(Step::class).collect();
+        assert_eq!(classes, ["confirmed", "active", ""]);
+        assert_eq!(
+            s.steps.iter().filter(|s| s.is_current()).count(),
+            1,
+            "one current step"
+        );
+        assert!(s.steps[0].is_done() && !s.steps[2].is_done());
+        assert_eq!(s.steps[2].number, 3);
+        assert_eq!(s.steps[1].label, "Accept the privacy notice and confirm");
+        assert_eq!(s.index_text, "Step 2 of 3");
+        assert_eq!(
+            Stepper::new(Lang::It, "new-steps", &keys, 1).index_text,
+            "Passo 1 di 3"
+        );
+    }
+
     /// Keys chosen by a `match` are checked here too, by resolving them.
     #[test]
     fn computed_keys_exist() {
