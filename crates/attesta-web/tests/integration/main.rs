@@ -8,6 +8,7 @@ mod card_life;
 mod citizen;
 mod languages;
 mod level2;
+mod look;
 mod support;
 
 use std::time::Duration;
