@@ -398,6 +398,8 @@ impl Application {
                 ..
             } => {
                 app.verbale_id = Some(verbale_id.clone());
+                // The visit has been held.
+                app.visit = None;
                 app.commission_verbale_on.get_or_insert(e.on);
                 if *definitive {
                     app.definitive_on = Some(e.on);
@@ -454,7 +456,7 @@ impl Application {
     pub fn appeal_open(&self) -> bool {
         self.appeal_open
     }
-    /// The current convocation, if any.
+    /// The current convocation, not yet held, if any.
     pub fn visit(&self) -> Option<&Visit> {
         self.visit.as_ref()
     }
