@@ -99,6 +99,19 @@ pub enum ApplicationRefusal {
     ReformStarted { reform_from: Date },
 }
 
+impl ApplicationRefusal {
+    /// The SPEC §10.2 error code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ApplicationRefusal::Reform => "invalid_application",
+            ApplicationRefusal::Used => "certificate_used",
+            ApplicationRefusal::Expired { .. } | ApplicationRefusal::ReformStarted { .. } => {
+                "certificate_expired"
+            }
+        }
+    }
+}
+
 impl Certificate {
     /// The procedure it follows: the back office's word, else the rules'.
     pub fn procedure(&self, rules: &ProcedureRules) -> Procedure {
@@ -529,6 +542,39 @@ mod tests {
         assert_eq!(stated.procedure(&r), Procedure::Ordinary);
         stated.procedure = Some(Procedure::Reform);
         assert_eq!(stated.procedure(&r), Procedure::Reform);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(
+            id in ".{0,70}", cf in "[A-Z0-9]{0,17}", on in "[0-9-]{0,11}",
+            purposes in proptest::collection::vec("[a-z68_]{0,17}", 0..4),
+            province in "[A-Za-z]{0,3}", oncological in proptest::prelude::any::<bool>(),
+        ) {
+            let b = body(json!({"certificate_id":id,"fiscal_code":cf,"issued_on":on,
+                "purposes":purposes,"province":province,"oncological":oncological}));
+            if let Ok(c) = CertificateInput::parse(&b, date!(2026 - 12 - 01), &rules()) {
+                // What parses reads back the same from its stored form.
+                let again = CertificateInput::parse(
+                    c.to_json().as_object().unwrap(), date!(2026 - 12 - 01), &rules()).unwrap();
+                proptest::prop_assert_eq!(c.compare(&again), CertificateResubmission::Same);
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_map_to_the_contracts_codes() {
+        let d = date!(2026 - 01 - 01);
+        assert_eq!(ApplicationRefusal::Reform.code(), "invalid_application");
+        assert_eq!(ApplicationRefusal::Used.code(), "certificate_used");
+        assert_eq!(
+            ApplicationRefusal::Expired { last_day: d }.code(),
+            "certificate_expired"
+        );
+        assert_eq!(
+            ApplicationRefusal::ReformStarted { reform_from: d }.code(),
+            "certificate_expired"
+        );
     }
 
     #[test]
