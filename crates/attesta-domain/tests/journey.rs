@@ -774,6 +774,15 @@ fn an_event_dated_before_the_previous_one_is_refused_by_apply_too() {
 }
 
 #[test]
+fn a_debug_line_never_shows_the_reason_for_a_new_date() {
+    let e = reschedule(3);
+    let text = format!("{e:?}");
+    assert!(!text.contains("ricovero"), "{text}");
+    assert!(text.contains("reschedule"), "{text}");
+    assert_eq!(e.to_json()["reason"], json!("ricovero"), "stored as it is");
+}
+
+#[test]
 fn every_event_reads_back_from_its_stored_form() {
     let events = [
         visit(1, 30),

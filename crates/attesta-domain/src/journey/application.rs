@@ -56,8 +56,10 @@ impl Visit {
     }
 }
 
-/// What happened to an application, with its data (SPEC §10.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What happened to an application, with its data (SPEC §10.2). `Debug`
+/// shows the kind and the data but never the citizen's reason for a new
+/// date (it may describe health).
+#[derive(Clone, PartialEq, Eq)]
 pub enum Event {
     /// A convocation (also a moved one).
     VisitScheduled {
@@ -1051,6 +1053,16 @@ impl RescheduleInput {
             }),
             _ => Err(InputError::Invalid(f.errors)),
         }
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut data = self.data();
+        if let Some(reason) = data.get_mut("reason") {
+            *reason = json!("<redacted>");
+        }
+        write!(f, "{}{}", self.kind(), Value::Object(data))
     }
 }
 
