@@ -83,7 +83,7 @@ impl App {
             .await?
         {
             Ok(IngestOutcome::Created) => Written::Created,
-            Ok(IngestOutcome::Confirmed) => Written::Updated,
+            Ok(IngestOutcome::Confirmed | IngestOutcome::Linked) => Written::Updated,
             Ok(IngestOutcome::Unchanged) => Written::Unchanged,
             Err(e) => return Err(ingest_error(e)),
         };

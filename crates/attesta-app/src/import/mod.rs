@@ -265,7 +265,7 @@ async fn write_batch(
                             batch.created += 1;
                             batch.touched.push(verbale.fiscal_code.clone());
                         }
-                        Ok(IngestOutcome::Confirmed) => {
+                        Ok(IngestOutcome::Confirmed | IngestOutcome::Linked) => {
                             batch.updated += 1;
                             batch.touched.push(verbale.fiscal_code.clone());
                         }
