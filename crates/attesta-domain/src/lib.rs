@@ -24,6 +24,11 @@ pub use card::{
 };
 pub use fiscal_code::{FiscalCode, FiscalCodeError};
 pub use input::{FieldError, InputError, format_date, parse_date};
+pub use journey::{
+    Application, ApplicationState, ApplicationView, Certificate, CertificateInput, DatedEvent,
+    Event, EventInput, EventKind, Procedure, ProcedureRules, ProcedureRulesError, Province,
+    Purpose, Purposes, TransitionError,
+};
 pub use person::{Mobile, PERSON_FIELDS, Person, PersonInput};
 pub use status::{
     AreaFlags, CheckOutcome, Level1Outcome, Status, StatusSource, age_on, group_name,

@@ -42,12 +42,15 @@ macro_rules! string_enum {
 
 string_enum!(
     /// What kind of assessment produced the verbale (DOMAIN §2.13).
+    /// `basic_assessment` is the reform's *certificato della condizione di
+    /// disabilità* (D.Lgs. 62/2024, DOMAIN §13), definitive at once.
     VerbaleKind {
         FirstInstance = "first_instance",
         Aggravation = "aggravation",
         Revision = "revision",
         ExtraordinaryCheck = "extraordinary_check",
         SelfCorrection = "self_correction",
+        BasicAssessment = "basic_assessment",
     }
 );
 
