@@ -16,6 +16,9 @@ CREATE TABLE certificates (
     province TEXT NOT NULL,
     oncological BIGINT NOT NULL,
     procedure TEXT NOT NULL,
+    -- Whether the back office stated the procedure (it then wins over the
+    -- province's later start of the reform, SPEC §10).
+    procedure_stated BIGINT NOT NULL,
     doctor TEXT,
     expired_on TEXT,
     created_at BIGINT NOT NULL

@@ -26,6 +26,8 @@ pub struct CertificateRecord {
     pub oncological: bool,
     /// The procedure it follows (stated by the back office, or from the rules).
     pub procedure: Procedure,
+    /// Whether the back office stated it.
+    pub procedure_stated: bool,
     pub doctor: Option<String>,
     /// The first day it could no longer be used, once the job marked it.
     pub expired_on: Option<Date>,
@@ -40,6 +42,7 @@ impl CertificateRecord {
             && self.province == other.province
             && self.oncological == other.oncological
             && self.procedure == other.procedure
+            && self.procedure_stated == other.procedure_stated
             && self.doctor == other.doctor
     }
 }
@@ -142,7 +145,7 @@ pub enum JourneyRefusal {
 macro_rules! certificate_columns {
     () => {
         "certificate_id, person_id, issued_on, purposes, province, oncological, procedure, \
-         doctor, expired_on"
+         procedure_stated, doctor, expired_on"
     };
 }
 
@@ -401,8 +404,8 @@ impl Batch {
         }
         sqlx::query(
             "INSERT INTO certificates (certificate_id, person_id, issued_on, purposes, province, \
-             oncological, procedure, doctor, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             oncological, procedure, procedure_stated, doctor, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(certificate.certificate_id.clone())
         .bind(certificate.person_id.clone())
@@ -411,6 +414,7 @@ impl Batch {
         .bind(certificate.province.clone())
         .bind(i64::from(certificate.oncological))
         .bind(certificate.procedure.as_str())
+        .bind(i64::from(certificate.procedure_stated))
         .bind(certificate.doctor.clone())
         .bind(now)
         .execute(&mut *conn)
@@ -570,6 +574,7 @@ fn certificate_from_row(r: &AnyRow) -> Result<CertificateRecord> {
         province: r.try_get("province")?,
         oncological: r.try_get::<i64, _>("oncological")? != 0,
         procedure: procedure_column(r)?,
+        procedure_stated: r.try_get::<i64, _>("procedure_stated")? != 0,
         doctor: r.try_get("doctor")?,
         expired_on: optional_date(r, "expired_on")?,
     })

@@ -36,6 +36,7 @@ fn certificate(id: &str, person_id: &str, procedure: Procedure) -> CertificateRe
         province: "BA".to_owned(),
         oncological: false,
         procedure,
+        procedure_stated: false,
         doctor: Some("Dr. Bianchi".to_owned()),
         expired_on: None,
     }
@@ -103,6 +104,7 @@ async fn certificates_are_idempotent_by_id(store: Store) {
     newer.issued_on = day("2026-11-01");
     newer.oncological = true;
     newer.doctor = None;
+    newer.procedure_stated = true;
     store
         .put_certificate(&newer, None, NOW)
         .await
