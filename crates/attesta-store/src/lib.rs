@@ -588,6 +588,14 @@ impl Batch {
         Ok(Upserted::Created)
     }
 
+    /// Whether the verbale is stored linked to an application (read in
+    /// this transaction).
+    pub async fn verbale_is_linked(&mut self, verbale_id: &str) -> Result<bool> {
+        Ok(verbali::by_id(&mut self.tx, verbale_id)
+            .await?
+            .is_some_and(|v| v.application_id.is_some()))
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())

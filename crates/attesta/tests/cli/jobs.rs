@@ -13,7 +13,10 @@ use time::macros::{date, datetime};
 
 use crate::Env;
 
-on_both_engines!(jobs_run_applies_silent_assent_and_expiry_once);
+on_both_engines!(
+    jobs_run_applies_silent_assent_and_expiry_once,
+    certificates_import_from_jsonl_and_csv,
+);
 
 const HOLDER: &str = "RSSMRA80A01H501U";
 
@@ -136,4 +139,58 @@ async fn jobs_run_applies_silent_assent_and_expiry_once(env: Env) {
     let bad = env.attesta(&["jobs", "run", "--on", "1 November"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("write YYYY-MM-DD"), "{}", bad.stderr);
+}
+
+async fn certificates_import_from_jsonl_and_csv(env: Env) {
+    let people = env.file(
+        "people.jsonl",
+        &format!(
+            "{{\"fiscal_code\": \"{HOLDER}\", \"given_name\": \"Mario\", \"family_name\": \"Rossi\", \"birth_date\": \"1980-01-01\"}}\n"
+        ),
+    );
+    assert_eq!(env.import(&people, 10).code, 0);
+    // A row with a certificate_id is a certificate; a bad one is reported
+    // with every reason and the others are stored.
+    let jsonl = env.file(
+        "certificates.jsonl",
+        &format!(
+            "{{\"certificate_id\": \"C-J1\", \"fiscal_code\": \"{HOLDER}\", \"issued_on\": \"2026-08-01\", \"purposes\": [\"invalidity\"], \"province\": \"BA\", \"procedure\": \"ordinary\"}}\n\
+             {{\"certificate_id\": \"C-J2\", \"fiscal_code\": \"{HOLDER}\", \"issued_on\": \"2026-08-01\", \"purposes\": [], \"province\": \"XX\"}}\n"
+        ),
+    );
+    let run = env.import(&jsonl, 10);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("imported certificates") && run.stdout.contains("1 created"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("line 2: invalid_certificate: "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("province"), "{}", run.stderr);
+    // The CSV form: purposes separated by ';'. Again: unchanged.
+    let csv = env.file(
+        "certificates.csv",
+        &format!(
+            "certificate_id,fiscal_code,issued_on,purposes,province,oncological,procedure\n\
+             C-C1,{HOLDER},2026-08-02,handicap;law68_disability,BA,true,ordinary\n"
+        ),
+    );
+    for expected in ["1 created", "1 unchanged"] {
+        let run = env.import(&csv, 10);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains(expected), "{}", run.stdout);
+    }
+    let store = env.store().await;
+    let c = store.certificate("C-C1").await.unwrap().unwrap();
+    assert_eq!(
+        c.purposes.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        ["handicap", "law68_disability"]
+    );
+    assert!(c.oncological);
+    assert!(store.certificate("C-J1").await.unwrap().is_some());
+    assert!(store.certificate("C-J2").await.unwrap().is_none());
 }
