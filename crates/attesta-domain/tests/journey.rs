@@ -3,10 +3,10 @@
 //! what the citizen sees. Every date is given; "today" is injected.
 
 use attesta_domain::journey::{
-    Application, ApplicationState as S, ApplicationView, Certificate, CertificateInput, DatedEvent,
-    DeadlineWhat, Event, EventInput, EventKind, PhaseStatus, Procedure, ProcedureRules, Purpose,
-    Purposes, RescheduleInput, TransitionError, Visit, assessment_open, silent_assent_due,
-    verbale_fits,
+    Application, ApplicationInput, ApplicationState as S, ApplicationView, Certificate,
+    CertificateInput, DatedEvent, DeadlineWhat, Event, EventInput, EventKind, PhaseStatus,
+    Procedure, ProcedureRules, Purpose, Purposes, RescheduleInput, TransitionError, Via, Visit,
+    assessment_open, silent_assent_due, verbale_fits,
 };
 use attesta_domain::{InputError, VerbaleKind};
 use proptest::prelude::*;
@@ -724,12 +724,62 @@ fn event_bodies_are_read_with_every_error_at_once() {
 }
 
 #[test]
+fn a_back_office_filing_names_the_certificate_and_maybe_the_day_and_who() {
+    let today = day(10);
+    let ok = ApplicationInput::parse(
+        &body(json!({"certificate_id":"C-1","on":"2026-10-05","via":"patronato"})),
+        today,
+    )
+    .unwrap();
+    assert_eq!(ok.on, Some(day(4)));
+    assert_eq!(ok.via, Some(Via::Patronato));
+    assert_eq!(
+        ApplicationInput::parse(&body(json!({"certificate_id":"C-1"})), today)
+            .unwrap()
+            .on,
+        None
+    );
+    let got = ApplicationInput::parse(&body(json!({"on":"2026-10-12","via":"CAF"})), today)
+        .map_or_else(fields, |_| vec![]);
+    assert_eq!(got, ["certificate_id", "on", "via"]);
+    assert_eq!(
+        ApplicationInput::parse(&body(json!({"certificate_id":"C-1","by":"me"})), today),
+        Err(InputError::UnknownFields(vec!["by".into()]))
+    );
+}
+
+proptest! {
+    #[test]
+    fn event_bodies_never_panic(
+        event in "[a-z_]{0,20}", on in "[0-9-]{0,11}", at in ".{0,30}",
+        place in ".{0,10}", justified in any::<bool>(),
+    ) {
+        let app = after(Procedure::Ordinary, &[visit(5, 30)]);
+        let b = body(json!({"event":event,"on":on,"visit":{"at":at,"place":place}}));
+        let _ = EventInput::parse(&b, day(10), &app);
+        let b = body(json!({"event":event,"on":on,"justified":justified}));
+        if let Ok(e) = EventInput::parse(&b, day(10), &app) {
+            prop_assert_eq!(DatedEvent::from_json(&e.to_json()), Some(e));
+        }
+    }
+}
+
+#[test]
 fn an_event_dated_before_the_previous_one_is_refused_by_apply_too() {
     let app = after(Procedure::Ordinary, &[visit(5, 30)]);
     assert_eq!(
         code(app.apply(&at(4, Event::Attended))),
         Err("invalid_event")
     );
+}
+
+#[test]
+fn a_debug_line_never_shows_the_reason_for_a_new_date() {
+    let e = reschedule(3);
+    let text = format!("{e:?}");
+    assert!(!text.contains("ricovero"), "{text}");
+    assert!(text.contains("reschedule"), "{text}");
+    assert_eq!(e.to_json()["reason"], json!("ricovero"), "stored as it is");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::certificate::{Purposes, choices};
-use super::{ApplicationState, EventKind, Procedure, rome_date};
+use super::{ApplicationState, EventKind, Procedure, Via, rome_date};
 use crate::input::{FieldError, Fields, InputError, format_date, parse_date};
 use crate::verbale::VerbaleKind;
 
@@ -56,8 +56,10 @@ impl Visit {
     }
 }
 
-/// What happened to an application, with its data (SPEC §10.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What happened to an application, with its data (SPEC §10.2). `Debug`
+/// shows the kind and the data but never the citizen's reason for a new
+/// date (it may describe health).
+#[derive(Clone, PartialEq, Eq)]
 pub enum Event {
     /// A convocation (also a moved one).
     VisitScheduled {
@@ -971,6 +973,56 @@ fn visit_from(f: &mut Fields<'_>) -> Option<Visit> {
     })
 }
 
+/// A back-office filing (`POST /api/v1/admin/applications`): for a
+/// patronato or an association.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationRequest {
+    pub certificate_id: String,
+    /// The filing day when not today.
+    pub on: Option<Date>,
+    pub via: Option<Via>,
+}
+
+/// Validation of a back-office filing body.
+#[derive(Debug)]
+pub struct ApplicationInput;
+
+impl ApplicationInput {
+    /// Reads `{"certificate_id","on"?,"via"?}`; `on` may not be after
+    /// `today`. Whether the certificate may be used that day is
+    /// [`Certificate::may_apply`](super::Certificate::may_apply).
+    pub fn parse(map: &Map<String, Value>, today: Date) -> Result<ApplicationRequest, InputError> {
+        let unknown: Vec<String> = map
+            .keys()
+            .filter(|k| !["certificate_id", "on", "via"].contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(InputError::UnknownFields(unknown));
+        }
+        let mut f = Fields::new(map);
+        let id = f.string("certificate_id").and_then(|s| {
+            if s.is_empty() || s.len() > 64 {
+                f.error("certificate_id", "must be 1–64 characters");
+                None
+            } else {
+                Some(s.to_owned())
+            }
+        });
+        let id = f.required("certificate_id", id);
+        let on = f.date("on", today);
+        let via = f.choice("via", Via::parse, &choices(Via::ALL));
+        match id {
+            Some(certificate_id) if f.errors.is_empty() => Ok(ApplicationRequest {
+                certificate_id,
+                on,
+                via,
+            }),
+            _ => Err(InputError::Invalid(f.errors)),
+        }
+    }
+}
+
 /// Validation of the citizen's request for a new date (reform).
 #[derive(Debug)]
 pub struct RescheduleInput;
@@ -1001,6 +1053,16 @@ impl RescheduleInput {
             }),
             _ => Err(InputError::Invalid(f.errors)),
         }
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut data = self.data();
+        if let Some(reason) = data.get_mut("reason") {
+            *reason = json!("<redacted>");
+        }
+        write!(f, "{}{}", self.kind(), Value::Object(data))
     }
 }
 

@@ -15,8 +15,16 @@ pub const APPLY_WITHIN_DAYS: i64 = 90;
 
 /// What a certificate asks to be assessed: at least one purpose, none
 /// twice, kept in the vocabulary's order so equal sets compare equal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Which assessments a person asked for is health data: `Debug` shows only
+/// how many.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Purposes(Vec<Purpose>);
+
+impl std::fmt::Debug for Purposes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Purposes(<{} redacted>)", self.0.len())
+    }
+}
 
 impl Purposes {
     /// `None` when the list is empty or names a purpose twice.
@@ -55,9 +63,10 @@ impl Purposes {
     }
 }
 
-/// A validated certificate. `fiscal_code` is personal data: the derived
-/// `Debug` prints it redacted (see [`FiscalCode`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A validated certificate. Its `Debug` leaves out what is personal or
+/// health data (the codice fiscale, the purposes, `oncological`, the
+/// doctor), so that a debug line cannot leak them.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Certificate {
     pub certificate_id: String,
     pub fiscal_code: FiscalCode,
@@ -69,6 +78,21 @@ pub struct Certificate {
     /// Stated by the back office; it wins over the rules file.
     pub procedure: Option<Procedure>,
     pub doctor: Option<String>,
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Certificate")
+            .field("certificate_id", &self.certificate_id)
+            .field("fiscal_code", &self.fiscal_code)
+            .field("issued_on", &self.issued_on)
+            .field("purposes", &self.purposes)
+            .field("province", &self.province)
+            .field("oncological", &"<redacted>")
+            .field("procedure", &self.procedure)
+            .field("doctor", &self.doctor.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// How a re-submission of the same `certificate_id` relates to the stored
@@ -97,6 +121,19 @@ pub enum ApplicationRefusal {
         format_date(*.reform_from)
     )]
     ReformStarted { reform_from: Date },
+}
+
+impl ApplicationRefusal {
+    /// The SPEC §10.2 error code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ApplicationRefusal::Reform => "invalid_application",
+            ApplicationRefusal::Used => "certificate_used",
+            ApplicationRefusal::Expired { .. } | ApplicationRefusal::ReformStarted { .. } => {
+                "certificate_expired"
+            }
+        }
+    }
 }
 
 impl Certificate {
@@ -529,6 +566,51 @@ mod tests {
         assert_eq!(stated.procedure(&r), Procedure::Ordinary);
         stated.procedure = Some(Procedure::Reform);
         assert_eq!(stated.procedure(&r), Procedure::Reform);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(
+            id in ".{0,70}", cf in "[A-Z0-9]{0,17}", on in "[0-9-]{0,11}",
+            purposes in proptest::collection::vec("[a-z68_]{0,17}", 0..4),
+            province in "[A-Za-z]{0,3}", oncological in proptest::prelude::any::<bool>(),
+        ) {
+            let b = body(json!({"certificate_id":id,"fiscal_code":cf,"issued_on":on,
+                "purposes":purposes,"province":province,"oncological":oncological}));
+            if let Ok(c) = CertificateInput::parse(&b, date!(2026 - 12 - 01), &rules()) {
+                // What parses reads back the same from its stored form.
+                let again = CertificateInput::parse(
+                    c.to_json().as_object().unwrap(), date!(2026 - 12 - 01), &rules()).unwrap();
+                proptest::prop_assert_eq!(c.compare(&again), CertificateResubmission::Same);
+            }
+        }
+    }
+
+    #[test]
+    fn debug_leaves_out_health_data() {
+        let mut c = ordinary_in("BA", "2026-08-01");
+        c.oncological = true;
+        c.doctor = Some("Dr. Bianchi".into());
+        let text = format!("{c:?}");
+        for secret in [CF, "invalidity", "true", "Bianchi"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("C-1") && text.contains("BA"), "{text}");
+    }
+
+    #[test]
+    fn refusals_map_to_the_contracts_codes() {
+        let d = date!(2026 - 01 - 01);
+        assert_eq!(ApplicationRefusal::Reform.code(), "invalid_application");
+        assert_eq!(ApplicationRefusal::Used.code(), "certificate_used");
+        assert_eq!(
+            ApplicationRefusal::Expired { last_day: d }.code(),
+            "certificate_expired"
+        );
+        assert_eq!(
+            ApplicationRefusal::ReformStarted { reform_from: d }.code(),
+            "certificate_expired"
+        );
     }
 
     #[test]

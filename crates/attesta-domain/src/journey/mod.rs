@@ -21,9 +21,9 @@ pub mod vocab;
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
 pub use application::{
-    Application, DatedEvent, Event, EventInput, RescheduleInput, TransitionError, Visit,
-    assessment_open, home_visit_request_by, inps_due, silent_assent_definitive_on,
-    silent_assent_due, transition, verbale_fits,
+    Application, ApplicationInput, ApplicationRequest, DatedEvent, Event, EventInput,
+    RescheduleInput, TransitionError, Visit, assessment_open, home_visit_request_by, inps_due,
+    silent_assent_definitive_on, silent_assent_due, transition, verbale_fits,
 };
 pub use certificate::{
     ApplicationRefusal, CERTIFICATE_FIELDS, Certificate, CertificateInput, CertificateResubmission,

@@ -94,6 +94,17 @@ fn line_of(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].matches('\n').count() + 1
 }
 
+/// The key of a `key = value` line holding byte `byte`.
+fn key_on_line(text: &str, byte: usize) -> Option<&str> {
+    let start = text[..byte.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty() && !key.starts_with('#')).then_some(key)
+}
+
 /// A TOML date without a time (`2025-01-01`) as a calendar date.
 fn plain_date(d: &Datetime) -> Option<Date> {
     if d.time.is_some() || d.offset.is_some() {
@@ -118,10 +129,14 @@ impl ProcedureRules {
             message,
         };
         let raw: RawRules = toml::from_str(text).map_err(|e| {
-            err(
-                e.span().map_or(0, |s| s.start),
-                e.message().trim().to_owned(),
-            )
+            let at = e.span().map_or(0, |s| s.start);
+            let message = e.message().trim();
+            // toml names unknown keys itself; for a bad value, name the
+            // key written on that line.
+            match key_on_line(text, at) {
+                Some(key) if !message.contains('`') => err(at, format!("{key}: {message}")),
+                _ => err(at, message.to_owned()),
+            }
         })?;
         let date = |field: &str, d: &Spanned<Datetime>| {
             plain_date(d.get_ref()).ok_or_else(|| {
@@ -308,8 +323,13 @@ mod tests {
 
         let e = refused(&base.replace("from = 2025-01-01", "from = 2025-02-30"));
         assert_eq!(e.line, 4);
+        assert!(e.message.starts_with("from: "), "{e}");
         let e = refused(&base.replace("from = 2025-01-01", "from = \"2025-01-01\""));
         assert_eq!(e.line, 4);
+        assert!(e.message.starts_with("from: "), "{e}");
+        let e = refused(&base.replace("[[areas]]", "[[area]]"));
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("`area`"), "{e}");
         let e = refused(&base.replace("from = 2025-01-01", "from = 2025-01-01T10:00:00"));
         assert_eq!(e.line, 4);
         assert!(e.message.contains("areas[0].from"), "{e}");
