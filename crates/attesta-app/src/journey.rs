@@ -9,12 +9,12 @@
 use std::sync::LazyLock;
 
 use attesta_domain::journey::{
-    Application, ApplicationRefusal, ApplicationState, ApplicationView, Certificate,
-    CertificateInput, DatedEvent, Event, EventInput, EventKind, Procedure, ProcedureRules,
-    ProcedureRulesError, Province, Purposes, TransitionError, Via, assessment_open,
-    silent_assent_due, verbale_fits,
+    Application, ApplicationInput, ApplicationRefusal, ApplicationRequest, ApplicationState,
+    ApplicationView, Certificate, CertificateInput, DatedEvent, Event, EventInput, EventKind,
+    Procedure, ProcedureRules, ProcedureRulesError, Province, Purposes, TransitionError,
+    assessment_open, silent_assent_due, verbale_fits,
 };
-use attesta_domain::{FieldError, FiscalCode, InputError, Verbale, format_date, parse_date};
+use attesta_domain::{FieldError, FiscalCode, InputError, Verbale, format_date};
 use attesta_store::journey::{
     ApplicationChange, ApplicationRecord, CertificatePut, CertificateRecord, JourneyRefusal,
     NewApplication, NewEvent,
@@ -23,7 +23,7 @@ use attesta_store::{IngestOutcome, ids};
 use serde_json::{Map, Value, json};
 use time::Date;
 
-use crate::backoffice::{Written, ingest_error, object, object_with, unknown_fields};
+use crate::backoffice::{Written, ingest_error, object, unknown_fields};
 use crate::{App, AppError, AppResult, ErrorCode};
 
 // ---- rules ------------------------------------------------------------
@@ -72,15 +72,6 @@ impl CertificateAnswer {
         }
         Value::Object(m)
     }
-}
-
-/// What `POST /api/v1/admin/applications` asks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplicationRequest {
-    pub certificate_id: String,
-    /// The filing day (today when absent).
-    pub on: Option<Date>,
-    pub via: Option<Via>,
 }
 
 /// A verbale body with its optional link to an application (SPEC §10.1).
@@ -135,61 +126,17 @@ impl App {
         parse_certificate(object(body)?, self.today())
     }
 
-    /// The body of `POST /api/v1/admin/applications`.
+    /// The body of `POST /api/v1/admin/applications` (the domain's
+    /// reading of it).
     pub fn application_request_from_json(&self, body: &Value) -> AppResult<ApplicationRequest> {
-        let map = object_with(body, &["certificate_id", "on", "via"])?;
-        let mut errors = Vec::new();
-        let certificate_id = match map.get("certificate_id").and_then(Value::as_str) {
-            Some(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-            _ => {
-                errors.push(FieldError::new(
-                    "certificate_id",
-                    "is required: the id of the doctor's certificate",
-                ));
-                None
-            }
-        };
-        let today = self.today();
-        let on = match map.get("on") {
-            None | Some(Value::Null) => None,
-            Some(v) => match v.as_str().and_then(parse_date) {
-                Some(d) if d <= today => Some(d),
-                Some(_) => {
-                    errors.push(FieldError::new("on", "must not be after today"));
-                    None
-                }
-                None => {
-                    errors.push(FieldError::new("on", "must be a date YYYY-MM-DD"));
-                    None
-                }
-            },
-        };
-        let via = match map.get("via") {
-            None | Some(Value::Null) => None,
-            Some(v) => match v.as_str().and_then(Via::parse) {
-                Some(via) => Some(via),
-                None => {
-                    let words: Vec<&str> = Via::ALL.iter().map(|v| v.as_str()).collect();
-                    errors.push(FieldError::new(
-                        "via",
-                        format!("must be one of {}", words.join(", ")),
-                    ));
-                    None
-                }
-            },
-        };
-        match certificate_id {
-            Some(certificate_id) if errors.is_empty() => Ok(ApplicationRequest {
-                certificate_id,
-                on,
-                via,
-            }),
-            _ => Err(AppError::new(
+        ApplicationInput::parse(object(body)?, self.today()).map_err(|e| match e {
+            InputError::UnknownFields(keys) => unknown_fields(&keys),
+            InputError::Invalid(fields) => AppError::new(
                 ErrorCode::InvalidApplication,
                 "The application has invalid fields: see `fields`.",
             )
-            .with_fields(errors)),
-        }
+            .with_fields(fields),
+        })
     }
 
     /// The §6 verbale body with its optional `application_id` (not a
