@@ -77,13 +77,17 @@ impl App {
 
     /// `POST /api/v1/admin/verbali`: one verbale, idempotent by id.
     pub async fn ingest_verbale(&self, verbale: &attesta_domain::Verbale) -> AppResult<Written> {
-        let written = match self
-            .store
-            .ingest_verbale(verbale, self.now_millis())
-            .await?
-        {
+        // Unlinked: definitive (if it is) from today in Italy.
+        let mut batch = self.store.batch().await?;
+        let outcome = batch
+            .ingest_linked_verbale(verbale, None, self.today(), self.now_millis())
+            .await?;
+        if outcome.is_ok() {
+            batch.commit().await?;
+        }
+        let written = match outcome {
             Ok(IngestOutcome::Created) => Written::Created,
-            Ok(IngestOutcome::Confirmed) => Written::Updated,
+            Ok(IngestOutcome::Confirmed | IngestOutcome::Linked) => Written::Updated,
             Ok(IngestOutcome::Unchanged) => Written::Unchanged,
             Err(e) => return Err(ingest_error(e)),
         };

@@ -171,6 +171,29 @@ error_codes! {
     UnknownToken = (404, "unknown_token", "err-unknown-token"),
     /// A verbale with this identifier is already stored with different content.
     VerbaleConflict = (409, "verbale_conflict", "err-verbale-conflict"),
+    // The application journey (SPEC §10.2).
+    /// An assessment of the same purposes is still open for this person.
+    AssessmentOpen = (409, "assessment_open", "err-assessment-open"),
+    /// A certificate with this identifier is already stored with different content.
+    CertificateConflict = (409, "certificate_conflict", "err-certificate-conflict"),
+    /// The certificate can no longer be used for an application.
+    CertificateExpired = (422, "certificate_expired", "err-certificate-expired"),
+    /// This certificate already has its application.
+    CertificateUsed = (409, "certificate_used", "err-certificate-used"),
+    /// A home visit must be asked at least 5 days before the visit.
+    HomeVisitTooLate = (422, "home_visit_too_late", "err-home-visit-too-late"),
+    /// The application cannot be made.
+    InvalidApplication = (422, "invalid_application", "err-invalid-application"),
+    /// The certificate has invalid data.
+    InvalidCertificate = (422, "invalid_certificate", "err-invalid-certificate"),
+    /// The event has invalid data.
+    InvalidEvent = (422, "invalid_event", "err-invalid-event"),
+    /// The application's state does not allow this step.
+    InvalidTransition = (409, "invalid_transition", "err-invalid-transition"),
+    /// INPS's 60 days are over: silent assent applies.
+    SilentAssentApplied = (409, "silent_assent_applied", "err-silent-assent-applied"),
+    /// This certificate does not exist.
+    UnknownCertificate = (404, "unknown_certificate", "err-unknown-certificate"),
 }
 
 impl ErrorCode {

@@ -19,6 +19,7 @@ mod delegates;
 pub mod demo;
 mod error;
 pub mod import;
+pub mod journey;
 mod level2;
 pub mod mail;
 pub mod notify;
@@ -35,6 +36,7 @@ pub use delegates::{
     delegate_from_json, delegation_from_json,
 };
 pub use error::{AppError, ErrorCode};
+pub use journey::{CertificateAnswer, JobReport, LinkedVerbale};
 pub use level2::{Level2Detail, Level2View, OtpSent};
 pub use session::{DemoLogin, Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};

@@ -19,13 +19,14 @@ use time::Date;
 pub mod cards;
 mod citizen;
 pub mod ids;
+pub mod journey;
 pub mod keys;
 mod level2;
 mod verbali;
 
 pub use citizen::{ActivityRecord, DelegationRecord};
 pub use level2::{OtpRecord, OtpState, OutboxMessage};
-pub use verbali::{IngestError, IngestOutcome};
+pub use verbali::{IngestError, IngestOutcome, StoredVerbale};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -253,7 +254,9 @@ impl Store {
     // ---- verbali ------------------------------------------------------
 
     /// Stores one verbale, idempotently by id, and brings the person's
-    /// current status up to date (SPEC §2, §6).
+    /// current status up to date (SPEC §2, §6). Unlinked, definitive (if it
+    /// is) on the UTC day of `now`: the use cases call
+    /// [`Batch::ingest_linked_verbale`] with the Italian day.
     pub async fn ingest_verbale(
         &self,
         verbale: &Verbale,
@@ -263,6 +266,12 @@ impl Store {
         let outcome = batch.ingest_verbale(verbale, now).await?;
         batch.commit().await?;
         Ok(outcome)
+    }
+
+    /// One verbale by id, with its application link and `definitive_on`.
+    pub async fn verbale(&self, verbale_id: &str) -> Result<Option<StoredVerbale>> {
+        let mut conn = self.pool.acquire().await?;
+        verbali::by_id(&mut conn, verbale_id).await
     }
 
     /// The verbali of a person, in ingest order.
@@ -523,7 +532,24 @@ impl Batch {
         verbale: &Verbale,
         now: Millis,
     ) -> Result<Result<IngestOutcome, IngestError>> {
-        verbali::ingest(&mut self.tx, verbale, now).await
+        let day = time::OffsetDateTime::from_unix_timestamp(now / 1000)
+            .map(|t| t.date())
+            .unwrap_or(Date::MAX);
+        verbali::ingest(&mut self.tx, verbale, None, day, now).await
+    }
+
+    /// Stores one verbale linked to `application_id` (or not), recording
+    /// `definitive_on` when it is or becomes definitive now (SPEC §10.1). A
+    /// resubmission that only adds the link is [`IngestOutcome::Linked`];
+    /// a different link is a conflict.
+    pub async fn ingest_linked_verbale(
+        &mut self,
+        verbale: &Verbale,
+        application_id: Option<&str>,
+        definitive_on: Date,
+        now: Millis,
+    ) -> Result<Result<IngestOutcome, IngestError>> {
+        verbali::ingest(&mut self.tx, verbale, application_id, definitive_on, now).await
     }
 
     /// Creates or updates a person's registry data (never their status).
@@ -560,6 +586,14 @@ impl Batch {
         .execute(&mut *conn)
         .await?;
         Ok(Upserted::Created)
+    }
+
+    /// Whether the verbale is stored linked to an application (read in
+    /// this transaction).
+    pub async fn verbale_is_linked(&mut self, verbale_id: &str) -> Result<bool> {
+        Ok(verbali::by_id(&mut self.tx, verbale_id)
+            .await?
+            .is_some_and(|v| v.application_id.is_some()))
     }
 
     pub async fn commit(self) -> Result<()> {

@@ -1,10 +1,10 @@
 //! Storing verbali and keeping each person's current status true.
 
-use attesta_domain::{Resubmission, Status, Verbale, format_date};
+use attesta_domain::{Resubmission, Status, Verbale, format_date, parse_date};
 use sqlx::{AnyConnection, Row};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
-use crate::{Millis, Result, verbale_from_body};
+use crate::{Millis, Result, StoreError, verbale_from_body};
 
 /// What happened to a verbale that was accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,20 @@ pub enum IngestOutcome {
     Unchanged,
     /// `definitive` went from false to true; the status was recomputed (200).
     Confirmed,
+    /// The same content with an application link it lacked: the link was
+    /// added (200; SPEC §10.1, the link is not part of the content).
+    Linked,
+}
+
+/// A stored verbale with what the journey adds to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVerbale {
+    pub verbale: Verbale,
+    /// The application it is linked to.
+    pub application_id: Option<String>,
+    /// The day it became definitive (null for verbali stored before it was
+    /// recorded, and for those not definitive yet).
+    pub definitive_on: Option<Date>,
 }
 
 /// Why a verbale was refused by what is already stored.
@@ -22,29 +36,42 @@ pub enum IngestOutcome {
 pub enum IngestError {
     /// No person with that codice fiscale (422 `unknown_person`).
     UnknownPerson,
-    /// The id is stored with other content (409 `verbale_conflict`).
+    /// The id is stored with other content, or linked to another
+    /// application (409 `verbale_conflict`).
     Conflict,
 }
 
 /// Ingests inside the caller's transaction. Every check happens before the
-/// first write, so a refused verbale writes nothing.
+/// first write, so a refused verbale writes nothing. `link` is the
+/// application it is linked to (compared apart from the content);
+/// `definitive_on` is recorded when the verbale is, or becomes, definitive
+/// now.
 pub(crate) async fn ingest(
     conn: &mut AnyConnection,
     verbale: &Verbale,
+    link: Option<&str>,
+    definitive_on: Date,
     now: Millis,
 ) -> Result<Result<IngestOutcome, IngestError>> {
     let person = sqlx::query("SELECT person_id FROM people WHERE fiscal_code = $1")
         .bind(verbale.fiscal_code.as_str().to_owned())
         .fetch_optional(&mut *conn)
         .await?;
-    let existing = sqlx::query("SELECT body FROM verbali WHERE verbale_id = $1")
+    let existing = sqlx::query("SELECT body, application_id FROM verbali WHERE verbale_id = $1")
         .bind(verbale.id.clone())
         .fetch_optional(&mut *conn)
         .await?;
     let outcome = match existing {
         Some(row) => {
             let stored = verbale_from_body(&row.try_get::<String, _>("body")?)?;
+            let stored_link: Option<String> = row.try_get("application_id")?;
+            let gains_link = match (stored_link.as_deref(), link) {
+                (Some(a), Some(b)) if a != b => return Ok(Err(IngestError::Conflict)),
+                (None, Some(_)) => true,
+                _ => false,
+            };
             match stored.compare(verbale) {
+                Resubmission::Same if gains_link => IngestOutcome::Linked,
                 Resubmission::Same => return Ok(Ok(IngestOutcome::Unchanged)),
                 Resubmission::Conflict => return Ok(Err(IngestError::Conflict)),
                 Resubmission::Confirmed => IngestOutcome::Confirmed,
@@ -68,7 +95,8 @@ pub(crate) async fn ingest(
             let seq: i64 = next.try_get("next")?;
             sqlx::query(
                 "INSERT INTO verbali (verbale_id, person_id, seq, session_date, definitive, body, \
-                 ingested_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                 ingested_at, updated_at, application_id, definitive_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
             )
             .bind(verbale.id.clone())
             .bind(person_id.clone())
@@ -77,22 +105,30 @@ pub(crate) async fn ingest(
             .bind(i64::from(verbale.definitive))
             .bind(body)
             .bind(now)
+            .bind(link.map(str::to_owned))
+            .bind(verbale.definitive.then(|| format_date(definitive_on)))
             .execute(&mut *conn)
             .await?;
         }
         _ => {
+            // A link, once made, stays; definitive_on is the first day.
             sqlx::query(
-                "UPDATE verbali SET definitive = $2, body = $3, updated_at = $4 WHERE verbale_id = $1",
+                "UPDATE verbali SET definitive = $2, body = $3, updated_at = $4, \
+                 application_id = COALESCE(application_id, $5), \
+                 definitive_on = CASE WHEN $2 = 1 THEN COALESCE(definitive_on, $6) ELSE NULL END \
+                 WHERE verbale_id = $1",
             )
             .bind(verbale.id.clone())
             .bind(i64::from(verbale.definitive))
             .bind(body)
             .bind(now)
+            .bind(link.map(str::to_owned))
+            .bind(format_date(definitive_on))
             .execute(&mut *conn)
             .await?;
         }
     }
-    if verbale.definitive {
+    if verbale.definitive && outcome != IngestOutcome::Linked {
         recompute_status(conn, &person_id, now).await?;
     }
     Ok(Ok(outcome))
@@ -134,4 +170,28 @@ pub(crate) async fn of_person(conn: &mut AnyConnection, person_id: &str) -> Resu
     rows.iter()
         .map(|r| verbale_from_body(&r.try_get::<String, _>("body")?))
         .collect()
+}
+
+/// One verbale by id, with its link and the day it became definitive.
+pub(crate) async fn by_id(
+    conn: &mut AnyConnection,
+    verbale_id: &str,
+) -> Result<Option<StoredVerbale>> {
+    let row = sqlx::query(
+        "SELECT body, application_id, definitive_on FROM verbali WHERE verbale_id = $1",
+    )
+    .bind(verbale_id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(StoredVerbale {
+            verbale: verbale_from_body(&r.try_get::<String, _>("body")?)?,
+            application_id: r.try_get("application_id")?,
+            definitive_on: r
+                .try_get::<Option<String>, _>("definitive_on")?
+                .map(|t| parse_date(&t).ok_or_else(|| StoreError::Corrupt("definitive_on".into())))
+                .transpose()?,
+        })
+    })
+    .transpose()
 }

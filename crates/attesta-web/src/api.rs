@@ -171,8 +171,9 @@ pub async fn post_verbale(
     _: Admin,
     ApiJson(body): ApiJson,
 ) -> ApiResult<Response> {
-    let verbale = s.app.verbale_from_json(&body)?;
-    let w = s.app.ingest_verbale(&verbale).await?;
+    let linked = s.app.linked_verbale_from_json(&body)?;
+    let w = s.app.ingest_linked_verbale(&linked).await?;
+    let verbale = linked.verbale;
     let result = match w {
         Written::Created => "created",
         Written::Updated => "confirmed",
@@ -183,6 +184,42 @@ pub async fn post_verbale(
         Json(json!({"verbale_id": verbale.id, "result": result})),
     )
         .into_response())
+}
+
+// ---- back office, the application journey (SPEC §10.2) -------------
+
+pub async fn post_certificate(
+    State(s): State<AppState>,
+    _: Admin,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let certificate = s.app.certificate_from_json(&body)?;
+    let answer = s.app.put_certificate(&certificate).await?;
+    Ok((written(answer.written), Json(answer.to_json())).into_response())
+}
+
+pub async fn post_application(
+    State(s): State<AppState>,
+    _: Admin,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let request = s.app.application_request_from_json(&body)?;
+    let application_id = s.app.open_application(&request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"application_id": application_id})),
+    )
+        .into_response())
+}
+
+pub async fn post_application_event(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(application_id): Path<String>,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let view = s.app.post_event(&application_id, &body).await?;
+    Ok(Json(view).into_response())
 }
 
 // ---- citizen --------------------------------------------------------

@@ -271,5 +271,6 @@ fn kind_text(kind: VerbaleKind, lang: Lang) -> String {
         VerbaleKind::Revision => key("kind-revision"),
         VerbaleKind::ExtraordinaryCheck => key("kind-extraordinary-check"),
         VerbaleKind::SelfCorrection => key("kind-self-correction"),
+        VerbaleKind::BasicAssessment => key("kind-basic-assessment"),
     })
 }

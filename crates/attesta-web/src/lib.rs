@@ -228,6 +228,12 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/verify/level2", post(api::level2))
         .route("/admin/people/{fiscal_code}", put(api::put_person))
         .route("/admin/verbali", post(api::post_verbale))
+        .route("/admin/certificates", post(api::post_certificate))
+        .route("/admin/applications", post(api::post_application))
+        .route(
+            "/admin/applications/{application_id}/events",
+            post(api::post_application_event),
+        )
         .route("/me", get(api::me))
         .route("/me/privacy-notice", post(api::accept_privacy))
         .route(

@@ -43,6 +43,9 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/verify/level2",
     "/api/v1/admin/people/{fiscal_code}",
     "/api/v1/admin/verbali",
+    "/api/v1/admin/certificates",
+    "/api/v1/admin/applications",
+    "/api/v1/admin/applications/{application_id}/events",
     "/api/v1/me",
     "/api/v1/me/privacy-notice",
     "/api/v1/me/attestation",
@@ -78,7 +81,8 @@ pub fn spec() -> Value {
     "properties": {
         "verbale_id": {"type": "string", "maxLength": 64},
         "fiscal_code": {"type": "string", "minLength": 16, "maxLength": 16},
-        "kind": {"enum": ["first_instance", "aggravation", "revision", "extraordinary_check", "self_correction"]},
+        "kind": {"enum": ["first_instance", "aggravation", "revision", "extraordinary_check", "self_correction", "basic_assessment"]},
+        "application_id": {"type": ["string", "null"], "description": "links the verbale to its application (SPEC §10.1); not part of the compared content"},
         "session_date": {"type": "string", "format": "date"},
         "definitive": {"type": "boolean"},
         "source": {"enum": ["telematic", "paper_pre2010", "autonomous_region", "court"]},
@@ -268,7 +272,76 @@ pub fn spec() -> Value {
         }
     });
     crate::card_application::document(&mut doc);
+    journey(&mut doc);
     doc
+}
+
+/// The application journey's back-office paths (SPEC §10.2).
+fn journey(doc: &mut Value) {
+    let date = || json!({"type": "string", "format": "date"});
+    let words = |all: &[&str]| json!({"enum": all});
+    use attesta_domain::journey::{
+        ApplicationState, DeadlineWhat, EventKind, Phase, PhaseStatus, Procedure, Purpose, Via,
+    };
+    let purposes: Vec<&str> = Purpose::ALL.iter().map(|p| p.as_str()).collect();
+    let procedures: Vec<&str> = Procedure::ALL.iter().map(|p| p.as_str()).collect();
+    let vias: Vec<&str> = Via::ALL.iter().map(|p| p.as_str()).collect();
+    let events: Vec<&str> = EventKind::BACK_OFFICE.iter().map(|p| p.as_str()).collect();
+    let states: Vec<&str> = ApplicationState::ALL.iter().map(|p| p.as_str()).collect();
+    let phases: Vec<&str> = Phase::ALL.iter().map(|p| p.as_str()).collect();
+    let statuses: Vec<&str> = PhaseStatus::ALL.iter().map(|p| p.as_str()).collect();
+    let deadlines: Vec<&str> = DeadlineWhat::ALL.iter().map(|p| p.as_str()).collect();
+    let visit = json!({"type": "object", "required": ["at", "place"], "additionalProperties": false, "properties": {
+        "at": {"type": "string", "format": "date-time"}, "place": {"type": "string", "maxLength": 200},
+        "home": {"type": "boolean"}}});
+    let application = json!({"type": "object", "required": ["application_id", "procedure", "purposes", "state", "opened_on", "phases", "overdue"],
+        "properties": {
+            "application_id": {"type": "string"}, "procedure": words(&procedures),
+            "purposes": {"type": "array", "items": words(&purposes)},
+            "state": words(&states), "opened_on": date(),
+            "phases": {"type": "array", "items": {"type": "object", "required": ["phase", "status"], "properties": {
+                "phase": words(&phases), "status": words(&statuses), "on": date(), "due": date()}}},
+            "visit": visit,
+            "next_deadline": {"type": "object", "required": ["what", "due"], "properties": {"what": words(&deadlines), "due": date()}},
+            "overdue": {"type": "boolean", "description": "a time target has passed (shown, never enforced)"},
+            "verbale_id": {"type": "string"}}});
+    doc["components"]["schemas"]["Application"] = application;
+    let paths = &mut doc["paths"];
+    paths["/api/v1/admin/certificates"] = json!({"post": op(
+        "Store a doctor's certificate (idempotent by certificate_id); a reform certificate opens its application. 409 certificate_conflict, assessment_open; 422 invalid_certificate, unknown_person",
+        Some("adminKey"),
+        Some(json!({"type": "object", "required": ["certificate_id", "fiscal_code", "issued_on", "purposes", "province"], "additionalProperties": false, "properties": {
+            "certificate_id": {"type": "string", "maxLength": 64}, "fiscal_code": {"type": "string", "minLength": 16, "maxLength": 16},
+            "issued_on": date(), "purposes": {"type": "array", "minItems": 1, "uniqueItems": true, "items": words(&purposes)},
+            "province": {"type": "string", "pattern": "^[A-Z]{2}$"}, "oncological": {"type": "boolean"},
+            "procedure": words(&procedures), "doctor": {"type": "string", "maxLength": 200}}})),
+        ("201", ok_json(json!({"type": "object", "required": ["certificate_id", "procedure"], "properties": {
+            "certificate_id": {"type": "string"}, "procedure": words(&procedures),
+            "application_id": {"type": "string", "description": "reform: the application the certificate opened"}}}))),
+        &["200", "400", "401", "409", "413", "422"])});
+    paths["/api/v1/admin/applications"] = json!({"post": op(
+        "File an ordinary application from a certificate (a patronato or an association). 404 unknown_certificate; 409 certificate_used, assessment_open; 422 certificate_expired, invalid_application",
+        Some("adminKey"),
+        Some(json!({"type": "object", "required": ["certificate_id"], "additionalProperties": false, "properties": {
+            "certificate_id": {"type": "string"}, "on": date(), "via": words(&vias)}})),
+        ("201", ok_json(json!({"type": "object", "required": ["application_id"], "properties": {"application_id": {"type": "string"}}}))),
+        &["400", "401", "404", "409", "413", "422"])});
+    let mut event = op(
+        "Record an event of the application; answers the application as the citizen sees it. 404 unknown_application; 409 invalid_transition (the message names the state), silent_assent_applied; 422 home_visit_too_late, invalid_event",
+        Some("adminKey"),
+        Some(
+            json!({"type": "object", "required": ["event", "on"], "additionalProperties": false, "properties": {
+            "event": words(&events), "on": date(), "visit": visit,
+            "justified": {"type": "boolean", "description": "absent only (required there)"}}}),
+        ),
+        (
+            "200",
+            ok_json(json!({"$ref": "#/components/schemas/Application"})),
+        ),
+        &["400", "401", "404", "409", "413", "422"],
+    );
+    event["parameters"] = json!([{"name": "application_id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    paths["/api/v1/admin/applications/{application_id}/events"] = json!({"post": event});
 }
 
 pub async fn document() -> Response {

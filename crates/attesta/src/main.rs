@@ -14,6 +14,7 @@ use secrecy::ExposeSecret;
 mod card_cmd;
 mod config;
 mod import_cmd;
+mod jobs_cmd;
 mod keys_cmd;
 mod seed_cmd;
 
@@ -77,6 +78,11 @@ enum Command {
     Card {
         #[command(subcommand)]
         action: card_cmd::CardAction,
+    },
+    /// The application journey's scheduled rules: silent assent, certificate expiry.
+    Jobs {
+        #[command(subcommand)]
+        action: jobs_cmd::JobsAction,
     },
 }
 
@@ -181,6 +187,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             card_cmd::decide(&app, action).await
         }
         Command::Card { action } => card_cmd::run(action),
+        Command::Jobs { action } => {
+            attesta_app::journey::check_procedure_rules()?;
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            let app = open_app(&settings, ServerSecret::generate(), false).await?;
+            jobs_cmd::run(&app, action).await
+        }
     }
 }
 
@@ -232,6 +248,8 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
     attesta_app::benefits::check_benefit_rules()?;
     // Issue #6: so does a mistake in the card rules (rules/card.toml).
     attesta_app::cards::check_card_rules()?;
+    // And in the procedure rules (rules/procedures.toml, SPEC §10).
+    attesta_app::journey::check_procedure_rules()?;
     let secret_hex = match (&settings.secret_key, demo) {
         (Some(hex), _) => hex.clone(),
         (None, true) => config::demo_secret_file(&settings.data_dir, "secret.key")?,
@@ -310,6 +328,7 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
             trusted_proxies: settings.trusted_proxies.clone(),
         }),
     };
+    jobs_cmd::spawn_hourly(app.clone());
     attesta_web::serve(listener, app, web).await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! each kind, and how a cell becomes the JSON value the API would receive.
 
 use crate::ErrorCode;
+use attesta_domain::journey::CERTIFICATE_FIELDS;
 use attesta_domain::{FieldError, PERSON_FIELDS, VERBALE_FIELDS};
 use serde_json::{Map, Value};
 
@@ -16,6 +17,8 @@ pub(super) enum Column {
     RevisionDue,
     RevisionExempt,
     RevisionNone,
+    /// A list of words separated by `;` (a certificate's `purposes`).
+    List(String),
 }
 
 const BOOLEAN_COLUMNS: &[&str] = &[
@@ -36,11 +39,18 @@ const REQUIRED_VERBALI_COLUMNS: &[&str] = &[
     "definitive",
     "source",
 ];
+const REQUIRED_CERTIFICATE_COLUMNS: &[&str] = &[
+    "certificate_id",
+    "fiscal_code",
+    "issued_on",
+    "purposes",
+    "province",
+];
 
 /// Checks a CSV header: the kind, and how each column is read. Unknown,
 /// duplicate or missing required columns are fatal: no row is written.
 pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> {
-    let kind = kind_of(header.iter().any(|h| h == "verbale_id"));
+    let kind = kind_of(|key| header.iter().any(|h| h == key));
     let mut columns = Vec::with_capacity(header.len());
     let mut unknown = Vec::new();
     for (i, name) in header.iter().enumerate() {
@@ -56,7 +66,14 @@ pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> 
             (Kind::Verbali, "revision_none") => Column::RevisionNone,
             (Kind::Verbali, "invalidity_percentage") => Column::Integer(name.clone()),
             (Kind::Verbali, n) if BOOLEAN_COLUMNS.contains(&n) => Column::Boolean(n.to_owned()),
-            (Kind::Verbali, n) if n != "revision" && VERBALE_FIELDS.contains(&n) => {
+            (Kind::Verbali, n)
+                if n == "application_id" || (n != "revision" && VERBALE_FIELDS.contains(&n)) =>
+            {
+                Column::Text(n.to_owned())
+            }
+            (Kind::Certificates, "purposes") => Column::List(name.clone()),
+            (Kind::Certificates, "oncological") => Column::Boolean(name.clone()),
+            (Kind::Certificates, n) if CERTIFICATE_FIELDS.contains(&n) => {
                 Column::Text(n.to_owned())
             }
             _ => {
@@ -79,8 +96,14 @@ pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> 
                 .iter()
                 .copied()
                 .filter(|f| *f != "revision")
-                .chain(["revision_due", "revision_exempt", "revision_none"])
+                .chain([
+                    "revision_due",
+                    "revision_exempt",
+                    "revision_none",
+                    "application_id",
+                ])
                 .collect(),
+            Kind::Certificates => CERTIFICATE_FIELDS.to_vec(),
         };
         return Err(format!(
             "unknown column(s) in the header of a {kind} file: {}. The columns are: {}",
@@ -91,6 +114,7 @@ pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> 
     let required = match kind {
         Kind::People => REQUIRED_PEOPLE_COLUMNS,
         Kind::Verbali => REQUIRED_VERBALI_COLUMNS,
+        Kind::Certificates => REQUIRED_CERTIFICATE_COLUMNS,
     };
     let missing: Vec<&str> = required
         .iter()
@@ -148,6 +172,13 @@ pub(super) fn csv_object(
                     .map_or_else(|_| Value::String(cell.to_owned()), Value::from);
                 map.insert(name.clone(), value);
             }
+            Column::List(name) => {
+                let words = cell
+                    .split(';')
+                    .map(|w| Value::String(w.trim().to_owned()))
+                    .collect();
+                map.insert(name.clone(), Value::Array(words));
+            }
             Column::RevisionDue => revision.push(("due", Value::String(cell.to_owned()))),
             Column::RevisionExempt | Column::RevisionNone => match boolean(cell) {
                 Some(true) => revision.push((column.revision_key(), Value::Bool(true))),
@@ -185,7 +216,7 @@ fn boolean(cell: &str) -> Option<bool> {
 impl Column {
     fn name(&self) -> &str {
         match self {
-            Column::Text(n) | Column::Boolean(n) | Column::Integer(n) => n,
+            Column::Text(n) | Column::Boolean(n) | Column::Integer(n) | Column::List(n) => n,
             Column::RevisionDue => "revision_due",
             Column::RevisionExempt => "revision_exempt",
             Column::RevisionNone => "revision_none",

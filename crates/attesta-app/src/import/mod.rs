@@ -4,7 +4,11 @@
 //!
 //! - The format comes from the extension (`.jsonl` or `.csv`), the kind from
 //!   the keys: a file whose header (CSV) or first object (JSONL) has a
-//!   `verbale_id` holds verbali, any other holds people.
+//!   `certificate_id` holds doctors' certificates, one with a `verbale_id`
+//!   verbali, any other people.
+//! - Certificates, and verbali linked to an application (SPEC §10.1), go
+//!   through the same use case as the API, one transaction each: they may
+//!   open or move an application, whose rules read what is stored.
 //! - Every row is validated on its own; a rejected row is reported with its
 //!   1-based file line and every reason, and nothing of it is written.
 //! - Accepted rows go to the database `batch_size` at a time, one
@@ -21,11 +25,13 @@ use crate::ErrorCode;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use attesta_domain::{FieldError, FiscalCode, Person, VERBALE_FIELDS, Verbale};
+use attesta_domain::journey::{CERTIFICATE_FIELDS, Certificate};
+use attesta_domain::{FieldError, FiscalCode, Person, VERBALE_FIELDS};
 use attesta_store::{IngestOutcome, Millis, StoreError, Upserted};
 use serde_json::{Map, Value};
 
-use crate::backoffice::{ingest_error, parse_verbale};
+use crate::backoffice::{Written, ingest_error};
+use crate::journey::{LinkedVerbale, linked_verbale_from};
 use crate::{App, AppError, to_millis};
 
 mod columns;
@@ -38,6 +44,7 @@ use reader::{RawRow, Rows};
 pub enum Kind {
     People,
     Verbali,
+    Certificates,
 }
 
 impl fmt::Display for Kind {
@@ -45,6 +52,7 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Kind::People => "people",
             Kind::Verbali => "verbali",
+            Kind::Certificates => "certificates",
         })
     }
 }
@@ -214,6 +222,8 @@ struct Batch {
     /// People whose status a committed verbale changed (their EU
     /// Disability Card is reviewed after the commit).
     touched: Vec<FiscalCode>,
+    /// Rows written after the batch, each through its use case.
+    own_transaction: Vec<(u64, Deferred)>,
 }
 
 impl Batch {
@@ -260,25 +270,73 @@ async fn write_batch(
                     row.cell_errors,
                     ErrorCode::InvalidVerbale,
                 ) {
-                    Ok(verbale) => match tx.ingest_verbale(&verbale, now).await? {
-                        Ok(IngestOutcome::Created) => {
-                            batch.created += 1;
-                            batch.touched.push(verbale.fiscal_code.clone());
+                    // Linked now or before: the journey's path, after the
+                    // batch (it moves the application in its own
+                    // transaction).
+                    Ok(linked)
+                        if linked.application_id.is_some()
+                            || tx.verbale_is_linked(&linked.verbale.id).await? =>
+                    {
+                        batch
+                            .own_transaction
+                            .push((row.line, Deferred::Verbale(linked)));
+                    }
+                    Ok(LinkedVerbale { verbale, .. }) => {
+                        match tx.ingest_linked_verbale(&verbale, None, today, now).await? {
+                            Ok(IngestOutcome::Created) => {
+                                batch.created += 1;
+                                batch.touched.push(verbale.fiscal_code.clone());
+                            }
+                            Ok(IngestOutcome::Confirmed | IngestOutcome::Linked) => {
+                                batch.updated += 1;
+                                batch.touched.push(verbale.fiscal_code.clone());
+                            }
+                            Ok(IngestOutcome::Unchanged) => batch.unchanged += 1,
+                            Err(e) => batch.reject(row.line, reason(&ingest_error(e))),
                         }
-                        Ok(IngestOutcome::Confirmed) => {
-                            batch.updated += 1;
-                            batch.touched.push(verbale.fiscal_code.clone());
-                        }
-                        Ok(IngestOutcome::Unchanged) => batch.unchanged += 1,
-                        Err(e) => batch.reject(row.line, reason(&ingest_error(e))),
-                    },
+                    }
+                    Err(e) => batch.reject(row.line, reason(&e)),
+                }
+            }
+            Kind::Certificates => {
+                match with_cell_errors(
+                    certificate_from(&object, app),
+                    row.cell_errors,
+                    ErrorCode::InvalidCertificate,
+                ) {
+                    Ok(certificate) => batch
+                        .own_transaction
+                        .push((row.line, Deferred::Certificate(certificate))),
                     Err(e) => batch.reject(row.line, reason(&e)),
                 }
             }
         }
     }
     tx.commit().await?;
+    for (line, row) in std::mem::take(&mut batch.own_transaction) {
+        let written = match &row {
+            Deferred::Certificate(c) => app.put_certificate(c).await.map(|a| a.written),
+            Deferred::Verbale(v) => app.ingest_linked_verbale(v).await,
+        };
+        match written {
+            Ok(Written::Created) => batch.created += 1,
+            Ok(Written::Updated) => batch.updated += 1,
+            Ok(Written::Unchanged) => batch.unchanged += 1,
+            // A database failure stops the import as in the batch.
+            Err(e) if e.code == ErrorCode::Internal => {
+                return Err(StoreError::Corrupt(format!("line {line}: {e}")));
+            }
+            Err(e) => batch.reject(line, reason(&e)),
+        }
+    }
     Ok(batch)
+}
+
+/// A row written through the use case, in its own transaction.
+#[derive(Debug)]
+enum Deferred {
+    Certificate(Certificate),
+    Verbale(LinkedVerbale),
 }
 
 /// Adds the errors of cells that never reached validation to its outcome:
@@ -342,21 +400,37 @@ fn person_from(mut object: Map<String, Value>, today: time::Date) -> Result<Pers
     })
 }
 
-/// A verbali row: the body of `POST /api/v1/admin/verbali`.
-fn verbale_from(object: &Map<String, Value>, today: time::Date) -> Result<Verbale, AppError> {
+/// A verbali row: the body of `POST /api/v1/admin/verbali`, with its
+/// optional `application_id`.
+fn verbale_from(object: &Map<String, Value>, today: time::Date) -> Result<LinkedVerbale, AppError> {
     let unknown: Vec<String> = object
         .keys()
-        .filter(|k| !VERBALE_FIELDS.contains(&k.as_str()))
+        .filter(|k| *k != "application_id" && !VERBALE_FIELDS.contains(&k.as_str()))
         .cloned()
         .collect();
     if !unknown.is_empty() {
         return Err(unknown_keys(&unknown));
     }
-    parse_verbale(object, today)
+    linked_verbale_from(object, today)
 }
 
-fn kind_of(has_verbale_id: bool) -> Kind {
-    if has_verbale_id {
+/// A certificates row: the body of `POST /api/v1/admin/certificates`.
+fn certificate_from(object: &Map<String, Value>, app: &App) -> Result<Certificate, AppError> {
+    let unknown: Vec<String> = object
+        .keys()
+        .filter(|k| !CERTIFICATE_FIELDS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown_keys(&unknown));
+    }
+    app.certificate_from_json(&Value::Object(object.clone()))
+}
+
+fn kind_of(has: impl Fn(&str) -> bool) -> Kind {
+    if has("certificate_id") {
+        Kind::Certificates
+    } else if has("verbale_id") {
         Kind::Verbali
     } else {
         Kind::People

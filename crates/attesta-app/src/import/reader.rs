@@ -66,7 +66,7 @@ impl Rows {
                 if kind.is_none() {
                     kind = serde_json::from_slice::<Map<String, Value>>(&buf)
                         .ok()
-                        .map(|m| kind_of(m.contains_key("verbale_id")));
+                        .map(|m| kind_of(|key| m.contains_key(key)));
                 }
             }
             buf.clear();

@@ -311,6 +311,7 @@ async fn postgres_schemas_are_isolated() {
     assert_eq!(b.count_people().await.unwrap(), 0);
 }
 mod cards;
+mod journey;
 mod keys;
 
 mod delegations {

@@ -433,3 +433,17 @@ showqr-fullscreen = Full screen
 showqr-close = Close
 me-show-qr = Show the QR code full screen
 me-pdf-large = Large-print PDF
+
+## The application journey (SPEC §10.2): back-office errors
+err-assessment-open = An assessment of the same purposes is still open for this person: wait until it ends.
+err-certificate-conflict = A certificate with this identifier is already stored with different content.
+err-certificate-expired = The certificate can no longer be used for an application: ask your doctor for a new certificate.
+err-certificate-used = This certificate already has its application.
+err-home-visit-too-late = A home visit must be asked at least 5 days before the visit.
+err-invalid-application = The application cannot be made: check the fields marked.
+err-invalid-certificate = The certificate has invalid data: check the fields marked.
+err-invalid-event = The event has invalid data: check the fields marked.
+err-invalid-transition = The application's current state does not allow this step.
+err-silent-assent-applied = INPS's 60 days are over: silent assent applies and the verbale is definitive as it is.
+err-unknown-certificate = This certificate does not exist.
+kind-basic-assessment = Certificate of the disability condition (basic assessment)

@@ -433,3 +433,17 @@ showqr-fullscreen = Schermo intero
 showqr-close = Chiudi
 me-show-qr = Mostra il QR a schermo intero
 me-pdf-large = PDF a caratteri grandi
+
+## Il percorso della domanda (SPEC §10.2): errori del back office
+err-assessment-open = Per questa persona è ancora aperto un accertamento per le stesse finalità: attendi che si concluda.
+err-certificate-conflict = Un certificato con questo identificativo è già registrato con un contenuto diverso.
+err-certificate-expired = Il certificato non può più essere usato per una domanda: chiedi al medico un nuovo certificato.
+err-certificate-used = Per questo certificato è già stata presentata la domanda.
+err-home-visit-too-late = La visita domiciliare va chiesta almeno 5 giorni prima della visita.
+err-invalid-application = La domanda non può essere presentata: controlla i campi segnalati.
+err-invalid-certificate = Il certificato contiene dati non validi: controlla i campi segnalati.
+err-invalid-event = L'evento contiene dati non validi: controlla i campi segnalati.
+err-invalid-transition = Lo stato attuale della domanda non consente questo passaggio.
+err-silent-assent-applied = I 60 giorni dell'INPS sono trascorsi: vale il silenzio-assenso e il verbale è definitivo così com'è.
+err-unknown-certificate = Questo certificato non esiste.
+kind-basic-assessment = Certificato della condizione di disabilità (valutazione di base)

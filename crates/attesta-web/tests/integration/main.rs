@@ -6,6 +6,7 @@ mod benefits;
 mod card;
 mod card_life;
 mod citizen;
+mod journey;
 mod languages;
 mod level2;
 mod look;
@@ -776,7 +777,8 @@ async fn every_documented_path_is_routed(t: TestApp) {
         let concrete = path
             .replace("{fiscal_code}", MARIO)
             .replace("{delegation_id}", "0123456789abcdef0123456789abcdef")
-            .replace("{id}", "0123456789abcdef0123456789abcdef");
+            .replace("{id}", "0123456789abcdef0123456789abcdef")
+            .replace("{application_id}", "0123456789abcdef0123456789abcdef");
         for (method, _) in spec["paths"][*path].as_object().unwrap() {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = t.http.request(m, t.url(&concrete)).send().await.unwrap();

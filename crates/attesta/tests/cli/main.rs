@@ -648,6 +648,8 @@ async fn seed_writes_valid_tokens(env: Env) {
     );
 }
 mod card;
+mod jobs;
+mod journey_e2e;
 
 #[test]
 fn configuration_mistakes_are_refused_with_what_to_fix() {

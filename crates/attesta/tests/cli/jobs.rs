@@ -1,0 +1,196 @@
+//! `attesta jobs run --on DATE` (SPEC §10.2): silent assent and certificate
+//! expiry as of the day given, once; a second run does nothing and says so.
+//! The journey is built through the use cases with a clock standing on a
+//! fixed day, so the dates never depend on when the test runs.
+
+use std::sync::Arc;
+
+use attesta_app::{App, Config, ManualClock};
+use attesta_credential::ServerSecret;
+use attesta_testkit::on_both_engines;
+use serde_json::json;
+use time::macros::{date, datetime};
+
+use crate::Env;
+
+on_both_engines!(
+    jobs_run_applies_silent_assent_and_expiry_once,
+    certificates_import_from_jsonl_and_csv,
+);
+
+const HOLDER: &str = "RSSMRA80A01H501U";
+
+async fn jobs_run_applies_silent_assent_and_expiry_once(env: Env) {
+    // The first run creates the database: nothing to do.
+    let first = env.attesta(&["jobs", "run", "--on", "2026-09-10"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.stdout.trim(), "jobs on 2026-09-10: nothing to do");
+
+    // The back office's day: 2026-09-10 in Rome.
+    let clock = Arc::new(ManualClock::new(datetime!(2026-09-10 10:00 UTC)));
+    let app = App::with_clock(
+        env.store().await,
+        ServerSecret::generate(),
+        Config::new("http://localhost"),
+        clock,
+    );
+    let person = app
+        .person_from_json(
+            HOLDER,
+            &json!({"given_name": "Mario", "family_name": "Rossi", "birth_date": "1980-01-01"}),
+        )
+        .unwrap();
+    app.put_person(&person).await.unwrap();
+    for (id, issued_on) in [("C-1", "2026-08-01"), ("C-OLD", "2026-06-20")] {
+        let certificate = app
+            .certificate_from_json(&json!({"certificate_id": id, "fiscal_code": HOLDER,
+                "issued_on": issued_on, "purposes": ["invalidity"], "province": "BA",
+                "procedure": "ordinary"}))
+            .unwrap();
+        app.put_certificate(&certificate).await.unwrap();
+    }
+    let request = app
+        .application_request_from_json(
+            &json!({"certificate_id": "C-1", "on": "2026-08-05", "via": "patronato"}),
+        )
+        .unwrap();
+    let application_id = app.open_application(&request).await.unwrap();
+    app.post_event(
+        &application_id,
+        &json!({"event": "visit_scheduled", "on": "2026-08-10",
+                "visit": {"at": "2026-09-01T09:00:00+02:00", "place": "ASL Bari"}}),
+    )
+    .await
+    .unwrap();
+    // The commission's verbale of 2026-09-01: INPS's due day is 2026-10-31.
+    let linked = app
+        .linked_verbale_from_json(&json!({"verbale_id": "V-1", "fiscal_code": HOLDER,
+            "kind": "first_instance", "session_date": "2026-09-01", "definitive": false,
+            "source": "telematic", "invalidity_code": "03", "invalidity_percentage": 80,
+            "application_id": application_id}))
+        .unwrap();
+    app.ingest_linked_verbale(&linked).await.unwrap();
+
+    let on_due_day = env.attesta(&["jobs", "run", "--on", "2026-10-31"]);
+    assert_eq!(on_due_day.code, 0, "{}", on_due_day.stderr);
+    // C-OLD (2026-06-20 + 90 = 2026-09-18) has expired; silent assent not yet.
+    assert_eq!(
+        on_due_day.stdout.trim(),
+        "jobs on 2026-10-31: silent assent applied to 0 application(s); 1 certificate(s) expired"
+    );
+    let store = env.store().await;
+    assert_eq!(
+        store
+            .application(&application_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+            .as_str(),
+        "awaiting_inps"
+    );
+
+    let next_day = env.attesta(&["jobs", "run", "--on", "2026-11-01"]);
+    assert_eq!(next_day.code, 0, "{}", next_day.stderr);
+    assert_eq!(
+        next_day.stdout.trim(),
+        "jobs on 2026-11-01: silent assent applied to 1 application(s); 0 certificate(s) expired"
+    );
+    let verbale = store.verbale("V-1").await.unwrap().unwrap();
+    assert!(verbale.verbale.definitive);
+    assert_eq!(verbale.definitive_on, Some(date!(2026 - 11 - 01)));
+    assert_eq!(
+        store
+            .application(&application_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+            .as_str(),
+        "concluded"
+    );
+    let holder = store
+        .person_by_fiscal_code(&crate::cf(HOLDER))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!holder.status.is_empty(), "the status follows the verbale");
+    assert_eq!(
+        store
+            .certificate("C-OLD")
+            .await
+            .unwrap()
+            .unwrap()
+            .expired_on,
+        Some(date!(2026 - 09 - 19))
+    );
+
+    let again = env.attesta(&["jobs", "run", "--on", "2026-11-01"]);
+    assert_eq!(again.stdout.trim(), "jobs on 2026-11-01: nothing to do");
+    let events = store.events_of(&application_id).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind.as_str() == "silent_assent")
+            .count(),
+        1
+    );
+
+    let bad = env.attesta(&["jobs", "run", "--on", "1 November"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("write YYYY-MM-DD"), "{}", bad.stderr);
+}
+
+async fn certificates_import_from_jsonl_and_csv(env: Env) {
+    let people = env.file(
+        "people.jsonl",
+        &format!(
+            "{{\"fiscal_code\": \"{HOLDER}\", \"given_name\": \"Mario\", \"family_name\": \"Rossi\", \"birth_date\": \"1980-01-01\"}}\n"
+        ),
+    );
+    assert_eq!(env.import(&people, 10).code, 0);
+    // A row with a certificate_id is a certificate; a bad one is reported
+    // with every reason and the others are stored.
+    let jsonl = env.file(
+        "certificates.jsonl",
+        &format!(
+            "{{\"certificate_id\": \"C-J1\", \"fiscal_code\": \"{HOLDER}\", \"issued_on\": \"2026-08-01\", \"purposes\": [\"invalidity\"], \"province\": \"BA\", \"procedure\": \"ordinary\"}}\n\
+             {{\"certificate_id\": \"C-J2\", \"fiscal_code\": \"{HOLDER}\", \"issued_on\": \"2026-08-01\", \"purposes\": [], \"province\": \"XX\"}}\n"
+        ),
+    );
+    let run = env.import(&jsonl, 10);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("imported certificates") && run.stdout.contains("1 created"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("line 2: invalid_certificate: "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("province"), "{}", run.stderr);
+    // The CSV form: purposes separated by ';'. Again: unchanged.
+    let csv = env.file(
+        "certificates.csv",
+        &format!(
+            "certificate_id,fiscal_code,issued_on,purposes,province,oncological,procedure\n\
+             C-C1,{HOLDER},2026-08-02,handicap;law68_disability,BA,true,ordinary\n"
+        ),
+    );
+    for expected in ["1 created", "1 unchanged"] {
+        let run = env.import(&csv, 10);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains(expected), "{}", run.stdout);
+    }
+    let store = env.store().await;
+    let c = store.certificate("C-C1").await.unwrap().unwrap();
+    assert_eq!(
+        c.purposes.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        ["handicap", "law68_disability"]
+    );
+    assert!(c.oncological);
+    assert!(store.certificate("C-J1").await.unwrap().is_some());
+    assert!(store.certificate("C-J2").await.unwrap().is_none());
+}
