@@ -174,16 +174,17 @@ impl App {
             self.refuse_if_assessment_open(&person, &certificate.purposes)
                 .await?;
             let today = self.today();
+            let opened = Application::open(procedure, certificate.purposes.clone(), today);
             Some(NewApplication {
                 application_id: ids::random_id(),
                 certificate_id: certificate.certificate_id.clone(),
                 person_id: person.clone(),
                 procedure,
                 purposes: certificate.purposes.as_slice().to_vec(),
-                state: Application::open(procedure, certificate.purposes.clone(), today).state(),
+                state: opened.state(),
                 opened_on: today,
                 via: None,
-                facts: json!({}),
+                facts: facts(&opened),
             })
         } else {
             None
