@@ -138,7 +138,8 @@ pub enum JourneyRefusal {
     CertificateUsed,
     /// No such application (404 `unknown_application`).
     UnknownApplication,
-    /// Another event was applied since the state was read: read again.
+    /// Another write came first since what it depends on was read (an
+    /// event on the same application): read again.
     Stale,
 }
 
@@ -167,12 +168,20 @@ impl Store {
         opens: Option<&NewApplication>,
         now: Millis,
     ) -> Result<Result<CertificatePut, JourneyRefusal>> {
-        let mut batch = self.batch().await?;
-        let outcome = batch.put_certificate(certificate, opens, now).await?;
-        if outcome.is_ok() {
-            batch.commit().await?;
+        // A concurrent first submission of the same id can win between
+        // the read and the insert: then read again, once, and compare.
+        for _ in 0..2 {
+            let mut batch = self.batch().await?;
+            let outcome = batch.put_certificate(certificate, opens, now).await?;
+            if outcome == Err(JourneyRefusal::Stale) {
+                continue;
+            }
+            if outcome.is_ok() {
+                batch.commit().await?;
+            }
+            return Ok(outcome);
         }
-        Ok(outcome)
+        Ok(Err(JourneyRefusal::Stale))
     }
 
     pub async fn certificate(&self, certificate_id: &str) -> Result<Option<CertificateRecord>> {
@@ -402,7 +411,7 @@ impl Batch {
                 application_id: application,
             }));
         }
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO certificates (certificate_id, person_id, issued_on, purposes, province, \
              oncological, procedure, procedure_stated, doctor, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -418,7 +427,14 @@ impl Batch {
         .bind(certificate.doctor.clone())
         .bind(now)
         .execute(&mut *conn)
-        .await?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(Err(JourneyRefusal::Stale));
+            }
+            Err(e) => return Err(e.into()),
+        }
         let application_id = match opens {
             Some(application) => {
                 if let Err(refusal) = self.open_application(application, now).await? {
