@@ -25,6 +25,7 @@ on_both_engines!(
     concurrent_job_runs_apply_silent_assent_once,
     a_reform_application_concludes_with_its_basic_assessment,
     an_ordinary_certificate_expires_when_its_province_starts_the_reform,
+    concurrent_applications_for_the_same_purposes_open_one,
 );
 
 fn day(t: &TestApp, offset: i64) -> Date {
@@ -742,4 +743,38 @@ async fn an_ordinary_certificate_expires_when_its_province_starts_the_reform(t: 
     );
     let (s, body) = apply(&t, json!({"certificate_id": "C-FI", "on": before})).await;
     assert_eq!(s, 201, "{body}");
+}
+
+async fn concurrent_applications_for_the_same_purposes_open_one(t: TestApp) {
+    person(&t, MARIO).await;
+    for id in ["C-A", "C-B"] {
+        let (s, _) = post_certificate(&t, certificate(&t, id, MARIO, -5, "ordinary")).await;
+        assert_eq!(s, 201);
+    }
+    // Two patronati file at the same moment from two certificates asking
+    // the same, while a reform certificate for it arrives: one wins.
+    let ((a, _), (b, _), (c, _)) = tokio::join!(
+        apply(&t, json!({"certificate_id": "C-A"})),
+        apply(&t, json!({"certificate_id": "C-B"})),
+        post_certificate(&t, certificate(&t, "C-R", MARIO, -1, "reform")),
+    );
+    let mut statuses = [a, b, c];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409, 409]);
+    let person = t
+        .app
+        .store()
+        .person_by_fiscal_code(&attesta_domain::FiscalCode::parse(MARIO).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        t.app
+            .store()
+            .applications_of(&person.person_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
