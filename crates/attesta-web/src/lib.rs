@@ -280,16 +280,15 @@ pub fn router(app: App, web: WebConfig) -> Router {
 
     let mut pages = Router::new()
         .route("/", get(pages::index))
-        .route("/v", get(pages::check_form))
+        .route("/v", get(pages::check_form).post(pages::check_submit))
+        // The QR's address: answered with a 303 to the check's handle.
+        .route("/v/{token}", get(pages::open_check))
+        .route("/V/{token}", get(pages::open_check))
         .route(
-            "/v/{token}",
+            "/v/check/{handle}",
             get(pages::verify_form).post(pages::verify_submit),
         )
-        .route(
-            "/V/{token}",
-            get(pages::verify_form).post(pages::verify_submit),
-        )
-        .route("/v/{token}/level2", post(level2_pages::ask))
+        .route("/v/check/{handle}/level2", post(level2_pages::ask))
         .route("/v/level2", post(level2_pages::confirm))
         .route("/login", get(login::start))
         .route("/auth/callback", get(login::callback))

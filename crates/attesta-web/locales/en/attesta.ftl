@@ -31,7 +31,7 @@ index-check = Check a QR code
 
 ## Short code (check.html)
 check-title = Check an attestation
-check-intro = Type the code for manual entry printed under the QR code (26 characters, hyphens optional, any case).
+check-intro = Scan the QR code with a reader (the whole address is fine), or type the code for manual entry printed under it (26 characters, hyphens optional, any case).
 check-code = Code
 check-example = Example: K7QH-3MZD-…
 check-continue = Continue
@@ -433,3 +433,13 @@ showqr-fullscreen = Full screen
 showqr-close = Close
 me-show-qr = Show the QR code full screen
 me-pdf-large = Large-print PDF
+
+## Counter mode and token hygiene (SPEC §12)
+check-empty = The code is empty. Scan the QR code with the reader, or type the code printed under it.
+next-heading = Next QR code
+next-code = Scan the next QR code or type its code
+result-yes-short = Falls in the listed cases
+result-no-short = Does NOT fall in the listed cases
+expired-title = This check has ended
+expired-text = For the holder's privacy a check stays open 15 minutes. Scan the QR code again, or type the code printed under it.
+guide-link = Operators' tutorial: how to check a QR code

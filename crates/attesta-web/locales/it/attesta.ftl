@@ -31,7 +31,7 @@ index-check = Verifica un QR
 
 ## Short code (check.html)
 check-title = Verifica un'attestazione
-check-intro = Inserisci il codice per l'inserimento manuale stampato sotto il QR (26 caratteri, anche senza trattini; maiuscole e minuscole sono uguali).
+check-intro = Leggi il QR con un lettore (va bene anche l'indirizzo intero), oppure inserisci il codice per l'inserimento manuale stampato sotto (26 caratteri, anche senza trattini; maiuscole e minuscole sono uguali).
 check-code = Codice
 check-example = Esempio: K7QH-3MZD-…
 check-continue = Continua
@@ -433,3 +433,13 @@ showqr-fullscreen = Schermo intero
 showqr-close = Chiudi
 me-show-qr = Mostra il QR a schermo intero
 me-pdf-large = PDF a caratteri grandi
+
+## Modalità sportello e igiene del token (SPEC §12)
+check-empty = Il codice è vuoto. Leggi il QR con il lettore, oppure digita il codice stampato sotto.
+next-heading = Prossimo QR
+next-code = Leggi il prossimo QR o digitane il codice
+result-yes-short = Rientra nelle casistiche elencate
+result-no-short = NON rientra nelle casistiche elencate
+expired-title = Questa verifica è scaduta
+expired-text = Per la riservatezza del titolare una verifica resta aperta 15 minuti. Leggi di nuovo il QR, oppure digita il codice stampato sotto.
+guide-link = Tutorial per operatori: come verificare un QR
