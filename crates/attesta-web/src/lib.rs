@@ -24,6 +24,7 @@ mod card;
 mod card_application;
 mod error;
 mod extract;
+mod guide;
 mod i18n;
 mod level2_pages;
 mod limits;
@@ -282,6 +283,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/", get(pages::index))
         .route("/v", get(pages::check_form).post(pages::check_submit))
         // The QR's address: answered with a 303 to the check's handle.
+        .route("/v/guide", get(guide::page))
+        .route("/v/guide.pdf", get(guide::pdf))
         .route("/v/{token}", get(pages::open_check))
         .route("/V/{token}", get(pages::open_check))
         .route(

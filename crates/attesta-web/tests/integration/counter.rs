@@ -15,6 +15,7 @@ on_both_engines!(
     the_token_is_in_no_later_address_link_or_body,
     an_expired_check_asks_to_scan_again,
     the_code_field_takes_what_a_scanner_types,
+    the_operators_tutorial_as_a_page_and_a_tagged_pdf,
 );
 
 async fn post_cf(http: &reqwest::Client, t: &TestApp, check: &str, cf: &str) -> (u16, String) {
@@ -309,4 +310,74 @@ async fn the_code_field_takes_what_a_scanner_types(t: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(!r.text().await.unwrap().contains(&token));
+}
+
+async fn the_operators_tutorial_as_a_page_and_a_tagged_pdf(t: TestApp) {
+    let http = support::client();
+    // Linked from the landing page and from /v.
+    for path in ["/", "/v"] {
+        let html = http.get(t.url(path)).send().await.unwrap();
+        assert!(
+            html.text().await.unwrap().contains("href=\"/v/guide\""),
+            "{path}"
+        );
+    }
+    let cases = [
+        (
+            "it",
+            "Tutorial per operatori di enti pubblici e soggetti privati",
+            [
+                "Come leggere il QR",
+                "Non fotografare il QR",
+                "Non chiedere il verbale",
+            ],
+        ),
+        (
+            "en",
+            "Tutorial for operators of public bodies and private providers",
+            [
+                "How to read the QR code",
+                "Do not photograph the QR code",
+                "Do not ask for the verbale",
+            ],
+        ),
+    ];
+    for (lang, title, words) in cases {
+        let r = http
+            .get(t.url(&format!("/v/guide?lang={lang}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")));
+        assert!(html.contains(title), "{lang}: {html}");
+        for w in words {
+            assert!(html.contains(w), "{lang}: {w}");
+        }
+        assert!(html.contains("href=\"/v/guide.pdf\""));
+
+        // The PDF in the language the cookie now remembers.
+        let r = http.get(t.url("/v/guide.pdf")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let pdf = r.bytes().await.unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        if let Some(text) = attesta_testkit::pdftotext(&pdf) {
+            // pdftotext breaks lines where the page does: compare words.
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(title), "{lang}: {flat}");
+            for w in words {
+                assert!(flat.contains(w), "{lang}: {w} in {flat}");
+            }
+        }
+        if let Some(info) = attesta_testkit::pdfinfo(&pdf) {
+            assert!(
+                info.lines()
+                    .any(|l| l.starts_with("Tagged:") && l.ends_with("yes")),
+                "{info}"
+            );
+            assert!(info.contains(title), "the title in the metadata: {info}");
+        }
+    }
 }
