@@ -469,3 +469,13 @@ guide-never-4 = Do not ask for the SMS code when the holder is not present.
 guide-trouble-h = If something goes wrong
 guide-trouble-1 = A revoked or unknown QR code: ask the holder for their current one. A wrong codice fiscale: after 5 attempts the QR code is locked for 15 minutes. A check stays open 15 minutes: after that, scan the QR code again.
 index-guide = Operators' tutorial
+
+## Reading with the camera (/v, camera.js)
+camera-button = Scan with the camera
+camera-video = Camera picture
+camera-starting = Starting the camera…
+camera-reading = Point the camera at the QR code: the check opens as soon as it is read. Press the button again to stop.
+camera-found = QR code read: opening the check…
+camera-stopped = Camera off.
+camera-denied = The browser did not allow the camera. Scan the QR code with a reader or type the code.
+camera-unavailable = The camera could not be used. Scan the QR code with a reader or type the code.

@@ -469,3 +469,13 @@ guide-never-4 = Non chiedere il codice SMS se il titolare non è presente.
 guide-trouble-h = Se qualcosa non va
 guide-trouble-1 = QR revocato o sconosciuto: chiedi al titolare il QR attuale. Codice fiscale sbagliato: dopo 5 tentativi il QR resta bloccato 15 minuti. Una verifica resta aperta 15 minuti: dopo, leggi di nuovo il QR.
 index-guide = Tutorial per operatori
+
+## Lettura con la fotocamera (/v, camera.js)
+camera-button = Leggi con la fotocamera
+camera-video = Immagine della fotocamera
+camera-starting = Avvio della fotocamera…
+camera-reading = Inquadra il QR: la verifica si apre appena viene letto. Premi di nuovo il pulsante per fermare.
+camera-found = QR letto: apertura della verifica…
+camera-stopped = Fotocamera spenta.
+camera-denied = Il browser non ha dato il permesso di usare la fotocamera. Leggi il QR con un lettore o digita il codice.
+camera-unavailable = Non è stato possibile usare la fotocamera. Leggi il QR con un lettore o digita il codice.
