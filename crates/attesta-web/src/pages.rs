@@ -38,6 +38,9 @@ pub struct Layout {
     /// The fields of this page's form that need fixing, summed up at the
     /// top of the page with a link to each (the error summary).
     pub errors: Vec<FieldProblem>,
+    /// Said before the title in the window's title only (not in the
+    /// breadcrumbs): a check's outcome, read first when the page loads.
+    pub title_status: Option<String>,
 }
 
 /// A page above the current one, in the breadcrumbs.
@@ -152,6 +155,7 @@ impl Layout {
             here: ctx.here,
             crumbs: None,
             errors: Vec::new(),
+            title_status: None,
         }
     }
 
@@ -489,7 +493,7 @@ pub async fn verify_submit(
             let mut layout = Layout::keyed("result-h1")
                 .crumbs(&[(key("check-title"), "/v")])
                 .with_session(&session);
-            layout.title = format!("{outcome} — {}", layout.title);
+            layout.title_status = Some(outcome);
             let r = ResultPage {
                 layout,
                 view,
