@@ -16,6 +16,7 @@ on_both_engines!(
     an_expired_check_asks_to_scan_again,
     the_code_field_takes_what_a_scanner_types,
     the_operators_tutorial_as_a_page_and_a_tagged_pdf,
+    a_result_says_its_outcome_first_and_focuses_the_next_qr,
 );
 
 async fn post_cf(http: &reqwest::Client, t: &TestApp, check: &str, cf: &str) -> (u16, String) {
@@ -379,5 +380,57 @@ async fn the_operators_tutorial_as_a_page_and_a_tagged_pdf(t: TestApp) {
             );
             assert!(info.contains(title), "the title in the metadata: {info}");
         }
+    }
+}
+
+/// The `<input>` tag with `id`.
+fn input_tag<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!("id=\"{id}\"")).expect("the field");
+    let start = html[..at].rfind('<').unwrap();
+    &html[start..at + html[at..].find('>').unwrap()]
+}
+
+async fn a_result_says_its_outcome_first_and_focuses_the_next_qr(t: TestApp) {
+    let http = support::client();
+    let giulia = cf("BNCGLI85M52A662");
+    let cases = [
+        (MARIO, "✓ Rientra nelle casistiche elencate"),
+        (giulia.as_str(), "✗ NON rientra nelle casistiche elencate"),
+    ];
+    let mut tokens = vec![t.attested(MARIO, qualifying()).await];
+    // Giulia's status stops qualifying after her QR was made: a revision
+    // verbale that assessed everything.
+    tokens.push(t.attested(&giulia, qualifying()).await);
+    let r = t
+        .admin_post_verbale(
+            serde_json::json!({"verbale_id": "V-END", "fiscal_code": giulia,
+        "kind": "revision", "session_date": "2025-01-10", "definitive": true, "source": "telematic",
+        "invalidity_code": "01", "invalidity_percentage": 10, "accompaniment": false,
+        "blindness": "none", "deafness": false, "handicap": "none", "art21": false,
+        "law68_disability": false, "dl5_2012_art4": false, "revision": {"none": true}}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    for ((who, title), token) in cases.into_iter().zip(tokens) {
+        let check = open_check(&t, &http, &token).await;
+        let (status, html) = post_cf(&http, &t, &check, who).await;
+        assert_eq!(status, 200);
+        // The window title starts with the outcome in symbol and words; the
+        // breadcrumbs keep the page's plain name.
+        assert!(html.contains(&format!("<title>{title} — ")), "{html}");
+        assert!(!html.contains(&format!("aria-current=\"page\">{title}")));
+        // The next QR's field: focused, posting to /v, empty, and described
+        // by the outcome's words, which a screen reader reads with it.
+        let field = input_tag(&html, "code");
+        assert!(field.contains("autofocus"), "{field}");
+        assert!(field.contains("value=\"\""), "{field}");
+        assert!(
+            field.contains("aria-describedby=\"code-hint outcome-text\""),
+            "{field}"
+        );
+        assert!(html.contains("id=\"outcome-text\""));
+        assert!(html.contains("<form method=\"post\" action=\"/v\""));
+        // Only one element is focused on arrival.
+        assert_eq!(html.matches("autofocus").count(), 1);
     }
 }
