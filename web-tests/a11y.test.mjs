@@ -79,7 +79,10 @@ const PAGES = [
   { name: 'benefits', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits'; } },
   { name: 'benefits-income-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits?income=abc'; }, status: 422 },
   { name: 'check-code', path: '/v' },
-  { name: 'check-code-error', path: '/v?code=not-a-code' },
+  { name: 'check-code-error', setup: async (h) => { await h.goto('/v'); await h.page.fill('#code', 'not-a-code'); await Promise.all([h.page.waitForNavigation(), h.page.keyboard.press('Enter')]); }, status: null },
+  // The scan-again page: a check whose handle is over (or never was).
+  { name: 'check-expired', path: '/v/check/00000000000000000000000000000000', status: 410 },
+  { name: 'guide', path: '/v/guide' },
   { name: 'verify', setup: async (h) => verifyPath((await qrOf(h, ANNA)).url) },
   { name: 'verify-error', setup: (h) => level1(h, { fiscalCode: 'RSSMRA80A01H501X' }), status: null },
   { name: 'result-level1', setup: (h) => level1(h), status: null },

@@ -11,6 +11,8 @@ import {
 
 const MARIO = 'RSSMRA80A01H501'; // citizen flow
 const ANNA = 'NRENNA75D48L219'; // holder checked by the operators
+// The queue at the counter: three more holders who qualify.
+const QUEUE = ['BNCGLI85M52A662', 'VRDLCU90C15F205', 'GLLMRA50L60C351'];
 
 const reason = skipReason();
 
@@ -33,6 +35,9 @@ function focused(page) {
  * `focused()`'s answer); fails after `max` presses.
  */
 async function tabTo(page, what, want, max = 40) {
+  // Already there (a field focused on arrival): no Tab needed.
+  const now = await focused(page);
+  if (now.tag !== 'body' && want(now)) return now;
   const seen = [];
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
@@ -153,7 +158,8 @@ describe('keyboard only', { concurrency: false }, () => {
     await page.keyboard.type(qr.short_code);
     await tabTo(page, 'the continue button', byText(/^Continua/));
     await enterAndWait(page);
-    assert.match(new URL(page.url()).pathname, /^\/v\/[0-9A-Z]{26}$/);
+    // The check's address holds a handle, never the token (SPEC §12).
+    assert.match(new URL(page.url()).pathname, /^\/v\/check\/[0-9a-f]{32}$/);
 
     if (wrongFirst) {
       await tabTo(page, 'the codice fiscale field', byId('fiscal_code'));
@@ -215,6 +221,89 @@ describe('keyboard only', { concurrency: false }, () => {
       await enterAndWait(page);
       assert.match(await page.locator('h1').innerText(), /Esito di secondo livello/);
       assert.match(await page.locator('main table').first().innerText(), /Percentuale di invalidità/);
+    } finally {
+      await context.close();
+    }
+  });
+  /** A fresh QR of the demo holder `who` (first 15 characters). */
+  async function qrOfHolder(who) {
+    const { context } = await freshPage();
+    try {
+      const a = api(context, server.base);
+      await a.loginCitizen(cf(people, who));
+      await a.acceptPrivacy().catch(() => {});
+      return await a.generate();
+    } finally {
+      await context.close();
+    }
+  }
+
+  /** The field that has focus, with what a screen reader reads with it. */
+  function focusedField(page) {
+    return page.evaluate(() => {
+      const el = document.activeElement;
+      const described = (el?.getAttribute('aria-describedby') || '').split(/\s+/)
+        .map((id) => document.getElementById(id)?.innerText ?? '').join(' ');
+      return { id: el?.id ?? '', value: el?.value ?? '', described, inNext: !!el?.closest('.next-qr') };
+    });
+  }
+
+  // A handheld scanner in keyboard-wedge mode types the QR's whole address
+  // and Enter into whatever has focus; set for another keyboard layout, it
+  // types Ç for : and - for / (SPEC §12).
+  test('counter: a scanner typing the whole URL plus Enter into /v lands on the check (also mangled)', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    const qr = await annasQr();
+    const mangled = qr.url.replace(/:/g, 'Ç').replace(/\//g, '-');
+    const { context, page } = await freshPage();
+    try {
+      for (const scan of [qr.url, mangled, qr.url.toLowerCase()]) {
+        await page.goto(`${server.base}/v`);
+        assert.equal((await focusedField(page)).id, 'code', 'the code field is not focused on arrival');
+        await page.keyboard.type(scan);
+        await enterAndWait(page);
+        const path = new URL(page.url()).pathname;
+        assert.match(path, /^\/v\/check\/[0-9a-f]{32}$/, `${scan} led to ${path}`);
+        assert.ok(!page.url().includes(qr.url.split('/').pop()), 'the token is in the address');
+        assert.equal((await focusedField(page)).id, 'fiscal_code', 'the codice fiscale field is not focused');
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('counter: three QRs in a row by keyboard alone (scan, Enter, codice fiscale, Enter, result, next scan)', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    const queue = [];
+    for (const who of QUEUE) queue.push({ who, qr: await qrOfHolder(who) });
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(`${server.base}/v`);
+      for (const [i, { who, qr }] of queue.entries()) {
+        const field = await focusedField(page);
+        assert.equal(field.id, 'code', `QR ${i + 1}: the code field is not focused`);
+        assert.equal(field.value, '', `QR ${i + 1}: the code field is not empty`);
+        if (i > 0) {
+          // The next-QR field of the result page, and the result read with it.
+          assert.ok(field.inNext, 'focus is not in the next-QR field');
+          assert.match(field.described, /rientra in almeno una delle casistiche/);
+        }
+        await page.keyboard.type(qr.url);
+        await enterAndWait(page);
+        assert.equal((await focusedField(page)).id, 'fiscal_code');
+        await page.keyboard.type(cf(people, who));
+        await enterAndWait(page);
+        // The result in symbol and words; the title says it first.
+        const outcome = await page.locator('.outcome').innerText();
+        assert.match(outcome, /✓/);
+        assert.match(outcome, /rientra in almeno una delle casistiche/);
+        assert.match(await page.title(), /^✓ Rientra nelle casistiche/);
+        const holder = people.find((p) => p.fiscalCode === cf(people, who));
+        if (holder?.name) assert.match(await page.locator('main').innerText(), new RegExp(holder.name));
+      }
+      const last = await focusedField(page);
+      assert.equal(last.id, 'code', 'after the third result the next-QR field is not focused');
+      assert.ok(last.inNext);
     } finally {
       await context.close();
     }

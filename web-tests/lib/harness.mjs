@@ -54,7 +54,8 @@ export function skipOrFail(t, reason) {
   t.skip(reason);
 }
 
-export async function launchBrowser() {
+/** Debian's chromium; `extraArgs` for one suite's needs (a fake camera). */
+export async function launchBrowser(extraArgs = []) {
   const { chromium } = await import('playwright-core');
   // playwright-core gives every launch a fresh temporary profile (its own
   // --user-data-dir, removed on close); it refuses one passed in `args`.
@@ -69,6 +70,7 @@ export async function launchBrowser() {
       '--no-first-run',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

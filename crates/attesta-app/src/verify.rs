@@ -41,7 +41,68 @@ pub enum TokenState {
     Unknown,
 }
 
+/// How long the handle of an opened check lasts (SPEC §12): long enough
+/// to type a codice fiscale and ask for level 2, short enough that a handle
+/// left in a browser's history soon opens nothing.
+pub const CHECK_TTL: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The SHA-256 (hex) under which a check handle is stored: the database
+/// never holds a handle that would open a check.
+fn handle_hash(handle: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(handle.as_bytes()))
+}
+
 impl App {
+    /// `GET /v/{token}` (SPEC §12, token hygiene): opens a check of the QR
+    /// and returns its handle, a fresh random 128-bit value (32 hex
+    /// characters) that stands for the attestation for [`CHECK_TTL`]; the
+    /// pages then carry the handle, never the token. A revoked QR is
+    /// refused (and logged as [`Self::read_token`] does), an unknown one too.
+    pub async fn open_check(&self, token: &str) -> AppResult<String> {
+        let token = Token::parse(token).ok_or_else(AppError::unknown_token)?;
+        let Some(found) = self.store.lookup_token(&token.storage_hash()).await? else {
+            return Err(AppError::unknown_token());
+        };
+        let now = self.now_millis();
+        if found.revoked_at.is_some() {
+            self.log(&found, now, 1, CheckOutcome::RevokedQr, None)
+                .await?;
+            return Err(AppError::revoked_token());
+        }
+        let handle = ids::random_id();
+        let ttl = i64::try_from(CHECK_TTL.as_millis()).unwrap_or(i64::MAX);
+        self.store
+            .open_check_handle(&handle_hash(&handle), &found.attestation_id, now, now + ttl)
+            .await?;
+        Ok(handle)
+    }
+
+    /// The token of an opened check, derived again from the attestation its
+    /// handle stands for; `None` once the handle has expired (or never was).
+    pub async fn check_token(&self, handle: &str) -> AppResult<Option<String>> {
+        // Anything but 32 hex characters was never a handle: no query.
+        if handle.len() != 32 || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let Some(attestation_id) = self
+            .store
+            .check_handle(
+                &handle_hash(&handle.to_ascii_lowercase()),
+                self.now_millis(),
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id = attesta_credential::AttestationId::from_hex(&attestation_id).ok_or_else(|| {
+            AppError::internal(&format!(
+                "stored attestation id {attestation_id:?} is not hex"
+            ))
+        })?;
+        Ok(Some(Token::derive(&self.secret, &id).encode()))
+    }
+
     /// Whether a QR being read (the operator's page `/v/{token}`) is active,
     /// revoked or unknown. A revoked QR that is read is written to its holder's
     /// log as `revoked_qr`, so a lost or replaced printout being used shows

@@ -8,12 +8,14 @@
 
 pub mod card;
 pub mod card_pdf;
+mod guide_pdf;
 mod pdf;
 mod pdf_ua;
 mod qr;
 mod secret;
 mod token;
 
+pub use guide_pdf::{TextDocument, TextSection, text_pdf};
 pub use pdf::{AttestationPdf, PrintSize, attestation_pdf};
 pub use pdf_ua::PdfError;
 pub use qr::{

@@ -17,6 +17,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use time::Date;
 
 pub mod cards;
+mod check_handles;
 mod citizen;
 pub mod ids;
 pub mod journey;

@@ -195,6 +195,24 @@ pub fn choose(query: Option<&str>, headers: &HeaderMap) -> (Lang, bool) {
 }
 
 fn here(path: &str, query: Option<&str>) -> String {
+    // The operator's pages never link back to an address that held a
+    // token (SPEC §12): the QR's own `/v/{token}` (an error page there
+    // switches language on `/v`) or an old `/v?code=`. A check's page keeps
+    // its handle's address.
+    if let Some(rest) = path
+        .strip_prefix("/v/")
+        .or_else(|| path.strip_prefix("/V/"))
+    {
+        let kept = rest.starts_with("check/") || rest == "guide";
+        return if kept {
+            path.to_owned()
+        } else {
+            "/v".to_owned()
+        };
+    }
+    if path == "/v" {
+        return path.to_owned();
+    }
     let rest: Vec<&str> = query
         .unwrap_or("")
         .split('&')
@@ -380,5 +398,9 @@ mod tests {
         assert_eq!(choose(Some("x=1&lang=it"), &h), (Lang::It, true));
         assert_eq!(here("/me", Some("done=x&lang=en")), "/me?done=x");
         assert_eq!(here("/", Some("lang=en")), "/");
+        let token = "/V/7ZZZZZZZZZZZZZZZZZZZZZZZZZ";
+        assert_eq!(here(token, None), "/v", "a token's address is never linked");
+        assert_eq!(here("/v", Some("code=7ZZZ&lang=en")), "/v");
+        assert_eq!(here("/v/check/00ff", Some("lang=en")), "/v/check/00ff");
     }
 }

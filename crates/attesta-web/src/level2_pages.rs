@@ -35,7 +35,8 @@ fn operator(session: Option<Session>) -> Result<Session, PageError> {
 struct OtpPage {
     layout: Layout,
     csrf: String,
-    token: String,
+    /// The open check's handle (SPEC §12): "send a new code" goes through it.
+    handle: String,
     fiscal_code: String,
     otp_request_id: Option<String>,
     sent_to: Option<String>,
@@ -49,15 +50,19 @@ pub struct AskForm {
     fiscal_code: String,
 }
 
-/// "Ask for the detail": sends the code.
+/// "Ask for the detail" (`POST /v/check/{handle}/level2`): sends the code.
 pub async fn ask(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Path(token): Path<String>,
+    Path(handle): Path<String>,
     Form(f): Form<AskForm>,
 ) -> PageResult {
     let session = operator(session)?;
     csrf_ok(&session, &f.csrf)?;
+    let token = match crate::pages::token_of(&s, &handle, &Some(session.clone())).await? {
+        Ok(t) => t,
+        Err(expired) => return Ok(expired),
+    };
     let sent = s
         .app
         .request_otp(Some(&session), &token, &f.fiscal_code)
@@ -68,7 +73,7 @@ pub async fn ask(
                 .crumbs(&[(key("check-title"), "/v")])
                 .with_session(&Some(session.clone())),
             csrf: session.csrf_token,
-            token,
+            handle,
             fiscal_code: f.fiscal_code,
             otp_request_id: Some(sent.otp_request_id),
             sent_to: Some(sent.sent_to),
@@ -82,7 +87,7 @@ pub async fn ask(
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {
     csrf: String,
-    token: String,
+    handle: String,
     fiscal_code: String,
     otp_request_id: String,
     otp: String,
@@ -147,7 +152,7 @@ pub async fn confirm(
             let page = OtpPage {
                 layout,
                 csrf: session.csrf_token,
-                token: f.token,
+                handle: f.handle,
                 fiscal_code: f.fiscal_code,
                 otp_request_id: (!spent).then_some(f.otp_request_id),
                 sent_to: None,

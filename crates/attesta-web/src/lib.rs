@@ -24,6 +24,7 @@ mod card;
 mod card_application;
 mod error;
 mod extract;
+mod guide;
 mod i18n;
 mod level2_pages;
 mod limits;
@@ -104,6 +105,11 @@ pub(crate) fn format_italian_time(t: time::OffsetDateTime) -> String {
 
 const STYLE: &str = include_str!("../static/style.css");
 const SHOW_QR_JS: &str = include_str!("../static/show-qr.js");
+const CAMERA_JS: &str = include_str!("../static/camera.js");
+/// jsQR 1.4.0 (Apache-2.0), minified: loaded by camera.js only when the
+/// camera is used.
+const JSQR_JS: &str = include_str!("../static/vendor/jsqr-1.4.0.min.js");
+const JSQR_LICENCE: &str = include_str!("../static/vendor/jsqr-LICENSE.txt");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 
 /// FNV-1a, at compile time: the stylesheet's fingerprint.
@@ -183,6 +189,22 @@ async fn favicon() -> Response {
 
 async fn show_qr_js() -> Response {
     static_file(SHOW_QR_JS, "text/javascript; charset=utf-8")
+}
+
+async fn camera_js() -> Response {
+    static_file(CAMERA_JS, "text/javascript; charset=utf-8")
+}
+
+async fn jsqr_js() -> Response {
+    // The version is in the address: it never changes under it.
+    let mut r = static_file(JSQR_JS, "text/javascript; charset=utf-8");
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    r
+}
+
+async fn jsqr_licence() -> Response {
+    static_file(JSQR_LICENCE, "text/plain; charset=utf-8")
 }
 
 /// Marks a response as personal: no browser or proxy may keep a copy.
@@ -286,16 +308,17 @@ pub fn router(app: App, web: WebConfig) -> Router {
 
     let mut pages = Router::new()
         .route("/", get(pages::index))
-        .route("/v", get(pages::check_form))
+        .route("/v", get(pages::check_form).post(pages::check_submit))
+        // The QR's address: answered with a 303 to the check's handle.
+        .route("/v/guide", get(guide::page))
+        .route("/v/guide.pdf", get(guide::pdf))
+        .route("/v/{token}", get(pages::open_check))
+        .route("/V/{token}", get(pages::open_check))
         .route(
-            "/v/{token}",
+            "/v/check/{handle}",
             get(pages::verify_form).post(pages::verify_submit),
         )
-        .route(
-            "/V/{token}",
-            get(pages::verify_form).post(pages::verify_submit),
-        )
-        .route("/v/{token}/level2", post(level2_pages::ask))
+        .route("/v/check/{handle}/level2", post(level2_pages::ask))
         .route("/v/level2", post(level2_pages::confirm))
         .route("/login", get(login::start))
         .route("/auth/callback", get(login::callback))
@@ -327,6 +350,9 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/static/fonts/{name}", get(font))
         .route("/static/favicon.svg", get(favicon))
         .route("/static/show-qr.js", get(show_qr_js))
+        .route("/static/camera.js", get(camera_js))
+        .route("/static/vendor/jsqr-1.4.0.min.js", get(jsqr_js))
+        .route("/static/vendor/jsqr-LICENSE.txt", get(jsqr_licence))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(metrics_endpoint::render));

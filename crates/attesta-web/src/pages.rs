@@ -38,6 +38,9 @@ pub struct Layout {
     /// The fields of this page's form that need fixing, summed up at the
     /// top of the page with a link to each (the error summary).
     pub errors: Vec<FieldProblem>,
+    /// Said before the title in the window's title only (not in the
+    /// breadcrumbs): a check's outcome, read first when the page loads.
+    pub title_status: Option<String>,
 }
 
 /// A page above the current one, in the breadcrumbs.
@@ -152,6 +155,7 @@ impl Layout {
             here: ctx.here,
             crumbs: None,
             errors: Vec::new(),
+            title_status: None,
         }
     }
 
@@ -251,67 +255,164 @@ pub async fn index(State(s): State<AppState>, MaybeSession(session): MaybeSessio
 }
 
 // ---- operator: short code and level 1 --------------------------------
+//
+// Token hygiene (SPEC §12): the token reaches the server once, in the QR's
+// address (`GET /v/{token}`) or in the body of the code form (`POST /v`),
+// and is answered at once with a 303 to `/v/check/{handle}`. Every later
+// address, link and form carries the handle, which stands for the
+// attestation 15 minutes; the token is derived again from it when needed.
+
+/// The code field of `/v`, of every level-1 result ("next QR") and of the
+/// scan-again page (`templates/code_form.html`): it takes what a scanner
+/// types (counter mode), is focused on arrival, and posts to `/v`.
+#[derive(Debug, Clone)]
+pub struct CodeField {
+    /// The key of the label.
+    pub label: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    /// Ids of more text the field is described by (` id`), read with it.
+    pub described_by: &'static str,
+}
+
+impl CodeField {
+    fn new(label: &'static str) -> Self {
+        Self {
+            label,
+            value: String::new(),
+            error: None,
+            described_by: "",
+        }
+    }
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "check.html")]
 struct CheckPage {
     layout: Layout,
-    code: String,
-    error: Option<String>,
+    code_field: CodeField,
+}
+
+fn check_layout(session: &Option<attesta_app::Session>) -> Layout {
+    Layout::keyed("check-title")
+        .crumbs(&[])
+        .with_session(session)
+}
+
+/// `GET /v`: the code field, focused. (A `?code=` of an old bookmark is
+/// not read: the code form is a POST, so no code stays in an address.)
+pub async fn check_form(MaybeSession(session): MaybeSession) -> Response {
+    CheckPage {
+        layout: check_layout(&session),
+        code_field: CodeField::new(key("check-code")),
+    }
+    .into_response()
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CodeQuery {
-    code: Option<String>,
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
 }
 
-pub async fn check_form(
+/// `POST /v`: a short code, a token or a whole scanned URL (counter mode,
+/// [`Token::from_scan`]) → 303 to the check of that QR; anything else → the
+/// form again with what to fix.
+pub async fn check_submit(
+    State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Query(q): Query<CodeQuery>,
-) -> Response {
-    // A logged-in operator sees their name and the logout in the frame.
-    let layout = Layout::keyed("check-title")
-        .crumbs(&[])
-        .with_session(&session);
-    let Some(code) = q.code.filter(|c| !c.trim().is_empty()) else {
-        return CheckPage {
-            layout,
-            code: String::new(),
-            error: None,
-        }
-        .into_response();
-    };
-    match Token::parse(&code) {
-        Some(token) => Redirect::to(&format!("/v/{}", token.encode())).into_response(),
-        None => {
-            let error = Lang::current().t("check-invalid");
-            CheckPage {
-                layout: layout.field_error("code", error.clone()),
-                code,
+    Form(f): Form<CodeForm>,
+) -> PageResult {
+    let lang = Lang::current();
+    let again = |value: String, error: String, e: &AppError| {
+        let page = CheckPage {
+            layout: check_layout(&session).field_error("code", error.clone()),
+            code_field: CodeField {
+                value,
                 error: Some(error),
-            }
-            .into_response()
-        }
+                ..CodeField::new(key("check-code"))
+            },
+        };
+        crate::error::form_again(e, page)
+    };
+    if f.code.trim().is_empty() {
+        let e = AppError::new(ErrorCode::InvalidRequest, "The code is empty.");
+        return Ok(again(String::new(), lang.t("check-empty"), &e));
     }
+    let Some(token) = Token::from_scan(&f.code) else {
+        // Kept as typed: a mistyped manual code is fixed in place.
+        let e = AppError::new(ErrorCode::InvalidRequest, "The code is not valid.");
+        return Ok(again(f.code, lang.t("check-invalid"), &e));
+    };
+    match s.app.open_check(&token.encode()).await {
+        Ok(handle) => Ok(Redirect::to(&format!("/v/check/{handle}")).into_response()),
+        // A well-formed code of no usable QR: the field is emptied, so the
+        // next scan does not land after the old one.
+        Err(e) if matches!(e.code, ErrorCode::UnknownToken | ErrorCode::RevokedToken) => {
+            let text = crate::error::error_text(&e, lang);
+            Ok(again(String::new(), text, &e))
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `GET /v/{token}` (and `/V/{TOKEN}`, the QR's upper-case form): opens a
+/// check and answers 303 to its handle's page.
+pub async fn open_check(State(s): State<AppState>, Path(token): Path<String>) -> PageResult {
+    let handle = s.app.open_check(&token).await?;
+    Ok(Redirect::to(&format!("/v/check/{handle}")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_expired.html")]
+struct CheckExpiredPage {
+    layout: Layout,
+    code_field: CodeField,
+}
+
+/// What a page of an expired (or unknown) handle answers: scan again, with
+/// the code field focused. 410: the check existed and is over.
+pub(crate) fn check_expired(session: &Option<attesta_app::Session>) -> Response {
+    let page = CheckExpiredPage {
+        layout: Layout::keyed("expired-title")
+            .crumbs(&[(key("check-title"), "/v")])
+            .with_session(session),
+        code_field: CodeField::new(key("check-code")),
+    };
+    let mut r = no_store(page.into_response());
+    *r.status_mut() = axum::http::StatusCode::GONE;
+    r
+}
+
+/// The token of an open check, or the scan-again page.
+pub(crate) async fn token_of(
+    s: &AppState,
+    handle: &str,
+    session: &Option<attesta_app::Session>,
+) -> Result<Result<String, Response>, PageError> {
+    Ok(s.app
+        .check_token(handle)
+        .await?
+        .ok_or_else(|| check_expired(session)))
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "verify.html")]
 struct VerifyPage {
     layout: Layout,
-    token: String,
+    handle: String,
     fiscal_code: String,
     error: Option<String>,
 }
 
-fn verify_page(token: &str, fiscal_code: String, error: Option<String>) -> VerifyPage {
+fn verify_page(handle: &str, fiscal_code: String, error: Option<String>) -> VerifyPage {
     let mut layout = Layout::keyed("verify-title").crumbs(&[(key("check-title"), "/v")]);
     if let Some(e) = &error {
         layout = layout.field_error("fiscal_code", e.clone());
     }
     VerifyPage {
         layout,
-        token: token.to_owned(),
+        handle: handle.to_owned(),
         fiscal_code,
         error,
     }
@@ -325,9 +426,21 @@ async fn checkable(s: &AppState, token: &str) -> Result<(), PageError> {
     }
 }
 
-pub async fn verify_form(State(s): State<AppState>, Path(token): Path<String>) -> PageResult {
+/// `GET /v/check/{handle}`: the codice fiscale form (the QR may have been
+/// revoked since the check was opened: then that page).
+pub async fn verify_form(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(handle): Path<String>,
+) -> PageResult {
+    let token = match token_of(&s, &handle, &session).await? {
+        Ok(t) => t,
+        Err(expired) => return Ok(expired),
+    };
     checkable(&s, &token).await?;
-    Ok(verify_page(&token, String::new(), None).into_response())
+    Ok(no_store(
+        verify_page(&handle, String::new(), None).into_response(),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -341,38 +454,59 @@ struct ResultPage {
     layout: Layout,
     view: Level1View,
     checked_at: String,
-    token: String,
+    handle: String,
     fiscal_code: String,
     /// The operator's CSRF token when an operator is logged in (level 2).
     operator_csrf: Option<String>,
     demo: bool,
     login: bool,
+    /// The next QR's code field, focused (counter mode).
+    code_field: CodeField,
 }
 
+/// `POST /v/check/{handle}`: the level-1 result, or the form again.
 pub async fn verify_submit(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Path(token): Path<String>,
+    Path(handle): Path<String>,
     Form(form): Form<VerifyForm>,
 ) -> PageResult {
+    let token = match token_of(&s, &handle, &session).await? {
+        Ok(t) => t,
+        Err(expired) => return Ok(expired),
+    };
     match s.app.verify_level1(&token, &form.fiscal_code).await {
         Ok(view) => {
+            let lang = Lang::current();
             let checked_at = crate::format_italian_datetime(view.checked_at);
             let operator_csrf = session
                 .as_ref()
                 .filter(|s| s.role == Role::Operator)
                 .map(|s| s.csrf_token.clone());
+            // The outcome leads the title, which a screen reader reads
+            // first when the page loads (see result.html for the rest).
+            let outcome = if view.qualifies {
+                format!("✓ {}", lang.t("result-yes-short"))
+            } else {
+                format!("✗ {}", lang.t("result-no-short"))
+            };
+            let mut layout = Layout::keyed("result-h1")
+                .crumbs(&[(key("check-title"), "/v")])
+                .with_session(&session);
+            layout.title_status = Some(outcome);
             let r = ResultPage {
-                layout: Layout::keyed("result-h1")
-                    .crumbs(&[(key("check-title"), "/v")])
-                    .with_session(&session),
+                layout,
                 view,
                 checked_at,
-                token: token.clone(),
+                handle,
                 fiscal_code: form.fiscal_code.trim().to_ascii_uppercase(),
                 operator_csrf,
                 demo: s.app.config().demo,
                 login: s.app.has_identity_provider(),
+                code_field: CodeField {
+                    described_by: " outcome-text",
+                    ..CodeField::new(key("next-code"))
+                },
             }
             .into_response();
             Ok(no_store(r))
@@ -393,7 +527,7 @@ pub async fn verify_submit(
             }
             Ok(crate::error::form_again(
                 &e,
-                verify_page(&token, form.fiscal_code, Some(message)),
+                verify_page(&handle, form.fiscal_code, Some(message)),
             ))
         }
         Err(e) => Err(PageError(e)),

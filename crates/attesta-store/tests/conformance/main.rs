@@ -21,6 +21,7 @@ on_both_engines!(
     failures_count_in_a_window,
     the_log_lists_newest_first,
     sessions_expire,
+    check_handles_stand_for_their_own_attestation_and_expire,
 );
 
 fn person(cf: &str, given: &str) -> Person {
@@ -393,4 +394,60 @@ mod delegations {
         assert!(log[0].by_delegate);
         assert_eq!(log[1].by_name, "Mario Rossi");
     }
+}
+
+async fn check_handles_stand_for_their_own_attestation_and_expire(store: Store) {
+    let person_id = with_person(&store).await;
+    for (id, hash) in [("a1", "hash1"), ("a2", "hash2")] {
+        store
+            .create_attestation(&person_id, id, hash, NOW)
+            .await
+            .unwrap();
+    }
+    let ttl = 15 * 60 * 1000;
+    // Two tabs, two QRs: each handle keeps its own attestation.
+    store
+        .open_check_handle("h1", "a1", NOW, NOW + ttl)
+        .await
+        .unwrap();
+    store
+        .open_check_handle("h2", "a2", NOW + 10, NOW + 10 + ttl)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.check_handle("h1", NOW + 20).await.unwrap().as_deref(),
+        Some("a1")
+    );
+    assert_eq!(
+        store.check_handle("h2", NOW + 20).await.unwrap().as_deref(),
+        Some("a2")
+    );
+    assert_eq!(store.check_handle("h3", NOW + 20).await.unwrap(), None);
+    // At its expiry a handle no longer opens anything, and the next check
+    // opened deletes it (h2 is still 10 ms from its end).
+    assert_eq!(store.check_handle("h1", NOW + ttl).await.unwrap(), None);
+    store
+        .open_check_handle("h4", "a2", NOW + ttl, NOW + 2 * ttl)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .check_handle("h2", NOW + ttl)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("a2")
+    );
+    assert_eq!(
+        store.purge_expired_check_handles(NOW + ttl).await.unwrap(),
+        0,
+        "h1 was deleted when h4 was opened"
+    );
+    assert_eq!(
+        store
+            .purge_expired_check_handles(NOW + 2 * ttl)
+            .await
+            .unwrap(),
+        2
+    );
 }

@@ -31,7 +31,7 @@ index-check = Check a QR code
 
 ## Short code (check.html)
 check-title = Check an attestation
-check-intro = Type the code for manual entry printed under the QR code (26 characters, hyphens optional, any case).
+check-intro = Scan the QR code with a reader (the whole address is fine), or type the code for manual entry printed under it (26 characters, hyphens optional, any case).
 check-code = Code
 check-example = Example: K7QH-3MZD-…
 check-continue = Continue
@@ -447,3 +447,49 @@ err-invalid-transition = The application's current state does not allow this ste
 err-silent-assent-applied = INPS's 60 days are over: silent assent applies and the verbale is definitive as it is.
 err-unknown-certificate = This certificate does not exist.
 kind-basic-assessment = Certificate of the disability condition (basic assessment)
+
+## Counter mode and token hygiene (SPEC §12)
+check-empty = The code is empty. Scan the QR code with the reader, or type the code printed under it.
+next-heading = Next QR code
+next-code = Scan the next QR code or type its code
+result-yes-short = Falls in the listed cases
+result-no-short = Does NOT fall in the listed cases
+expired-title = This check has ended
+expired-text = For the holder's privacy a check stays open 15 minutes. Scan the QR code again, or type the code printed under it.
+guide-link = Operators' tutorial: how to check a QR code
+
+## Operators' tutorial (guide.html, /v/guide.pdf)
+guide-title = Tutorial for operators of public bodies and private providers
+guide-intro = This guide is for those who check attesta QR codes at a counter: museums, transport, municipalities and other bodies. It explains how to read the QR code, what the check says and what not to do.
+guide-pdf = Download the tutorial as a PDF
+guide-read-h = How to read the QR code
+guide-read-1 = With a camera: open the "Check a QR code" page and press "Scan with the camera", or point a phone's camera at the QR code: the check page opens by itself.
+guide-read-2 = With a barcode reader (one that types like a keyboard): on the "Check a QR code" page the code field is already selected. Scan the QR code: the reader types the address and presses Enter. It works even when the reader is set for another keyboard layout and changes the ":" and "/" signs.
+guide-read-3 = By hand: type the 26-character code printed under the QR code. Hyphens, spaces and upper or lower case do not matter.
+guide-read-4 = Then ask the holder for their codice fiscale (it is on their health card), type it and press Enter. After the result the field for the next QR code is already selected: you can scan the next one at once, with no mouse.
+guide-level1-h = What level 1 says, and what it does not say
+guide-level1-1 = It only says whether, today, the person falls in at least one of the listed cases (civil invalidity of at least 34%, invalid minor, accompaniment allowance, blindness, deafness, handicap under Law 104/1992), in which areas, and the holder's name.
+guide-level1-2 = It does not say the diagnosis, the percentage, the board's judgement or the revision date. It does not prove identity: if the service requires it, compare the name with an identity document.
+guide-level1-3 = Every check is recorded, and the holder sees when it was made and by whom.
+guide-level2-h = When and how to ask for level 2
+guide-level2-1 = Only when the service needs a detail (for example the invalidity percentage) and the holder is present in front of you.
+guide-level2-2 = Log in with your own operator credentials of your body, check the QR code at level 1, then press "Ask for the detail".
+guide-level2-3 = The holder receives an SMS with a 6-digit code, valid 5 minutes, naming your body: they read it to you and you type it. Without that code you see nothing of the detail.
+guide-never-h = What never to do
+guide-never-1 = Do not keep copies of the QR code, the code or the result, on paper or in a file.
+guide-never-2 = Do not photograph the QR code or the holder's screen.
+guide-never-3 = Do not ask for the verbale: the QR code exists so that it need not be shown.
+guide-never-4 = Do not ask for the SMS code when the holder is not present.
+guide-trouble-h = If something goes wrong
+guide-trouble-1 = A revoked or unknown QR code: ask the holder for their current one. A wrong codice fiscale: after 5 attempts the QR code is locked for 15 minutes. A check stays open 15 minutes: after that, scan the QR code again.
+index-guide = Operators' tutorial
+
+## Reading with the camera (/v, camera.js)
+camera-button = Scan with the camera
+camera-video = Camera picture
+camera-starting = Starting the camera…
+camera-reading = Point the camera at the QR code: the check opens as soon as it is read. Press the button again to stop.
+camera-found = QR code read: opening the check…
+camera-stopped = Camera off.
+camera-denied = The browser did not allow the camera. Scan the QR code with a reader or type the code.
+camera-unavailable = The camera could not be used. Scan the QR code with a reader or type the code.

@@ -31,7 +31,7 @@ index-check = Verifica un QR
 
 ## Short code (check.html)
 check-title = Verifica un'attestazione
-check-intro = Inserisci il codice per l'inserimento manuale stampato sotto il QR (26 caratteri, anche senza trattini; maiuscole e minuscole sono uguali).
+check-intro = Leggi il QR con un lettore (va bene anche l'indirizzo intero), oppure inserisci il codice per l'inserimento manuale stampato sotto (26 caratteri, anche senza trattini; maiuscole e minuscole sono uguali).
 check-code = Codice
 check-example = Esempio: K7QH-3MZD-…
 check-continue = Continua
@@ -447,3 +447,49 @@ err-invalid-transition = Lo stato attuale della domanda non consente questo pass
 err-silent-assent-applied = I 60 giorni dell'INPS sono trascorsi: vale il silenzio-assenso e il verbale è definitivo così com'è.
 err-unknown-certificate = Questo certificato non esiste.
 kind-basic-assessment = Certificato della condizione di disabilità (valutazione di base)
+
+## Modalità sportello e igiene del token (SPEC §12)
+check-empty = Il codice è vuoto. Leggi il QR con il lettore, oppure digita il codice stampato sotto.
+next-heading = Prossimo QR
+next-code = Leggi il prossimo QR o digitane il codice
+result-yes-short = Rientra nelle casistiche elencate
+result-no-short = NON rientra nelle casistiche elencate
+expired-title = Questa verifica è scaduta
+expired-text = Per la riservatezza del titolare una verifica resta aperta 15 minuti. Leggi di nuovo il QR, oppure digita il codice stampato sotto.
+guide-link = Tutorial per operatori: come verificare un QR
+
+## Tutorial per operatori (guide.html, /v/guide.pdf)
+guide-title = Tutorial per operatori di enti pubblici e soggetti privati
+guide-intro = Questa guida è per chi verifica i QR di attesta allo sportello: musei, trasporti, comuni e altri enti. Spiega come leggere il QR, cosa dice la verifica e cosa non fare.
+guide-pdf = Scarica il tutorial in PDF
+guide-read-h = Come leggere il QR
+guide-read-1 = Con la fotocamera: apri la pagina «Verifica un QR» e premi «Leggi con la fotocamera», oppure inquadra il QR con la fotocamera del telefono: si apre da sola la pagina di verifica.
+guide-read-2 = Con un lettore di codici (che scrive come una tastiera): nella pagina «Verifica un QR» il campo del codice è già selezionato. Leggi il QR: il lettore scrive l'indirizzo e preme Invio. Va bene anche se il lettore è impostato per un'altra tastiera e cambia i segni «:» e «/».
+guide-read-3 = A mano: digita il codice di 26 caratteri stampato sotto il QR. Trattini, spazi, maiuscole e minuscole non contano.
+guide-read-4 = Poi chiedi al titolare il codice fiscale (è sulla tessera sanitaria), digitalo e premi Invio. Dopo l'esito il campo per il prossimo QR è già selezionato: puoi leggere subito il QR successivo, senza mouse.
+guide-level1-h = Cosa dice il primo livello, e cosa non dice
+guide-level1-1 = Dice soltanto se, oggi, la persona rientra in almeno una delle casistiche elencate (invalidità civile almeno al 34%, minore invalido, indennità di accompagnamento, cecità, sordità, handicap ai sensi della legge 104/1992), in quali aree, e il nome del titolare.
+guide-level1-2 = Non dice la diagnosi, la percentuale, il giudizio della commissione né la data di revisione. Non prova l'identità: se il servizio lo richiede, confronta il nome con un documento.
+guide-level1-3 = Ogni verifica viene registrata e il titolare vede quando è stata fatta e da chi.
+guide-level2-h = Quando e come chiedere il secondo livello
+guide-level2-1 = Solo quando il servizio richiede un dettaglio (per esempio la percentuale di invalidità) e il titolare è presente davanti a te.
+guide-level2-2 = Accedi con le tue credenziali di operatore dell'ente, verifica il QR al primo livello, poi premi «Chiedi il dettaglio».
+guide-level2-3 = Il titolare riceve un SMS con un codice di 6 cifre, valido 5 minuti, che nomina il tuo ente: te lo legge e tu lo digiti. Senza quel codice non vedi nulla del dettaglio.
+guide-never-h = Cosa non fare mai
+guide-never-1 = Non conservare copie del QR, del codice o dell'esito, né su carta né in un file.
+guide-never-2 = Non fotografare il QR né lo schermo del titolare.
+guide-never-3 = Non chiedere il verbale: il QR serve proprio a non doverlo mostrare.
+guide-never-4 = Non chiedere il codice SMS se il titolare non è presente.
+guide-trouble-h = Se qualcosa non va
+guide-trouble-1 = QR revocato o sconosciuto: chiedi al titolare il QR attuale. Codice fiscale sbagliato: dopo 5 tentativi il QR resta bloccato 15 minuti. Una verifica resta aperta 15 minuti: dopo, leggi di nuovo il QR.
+index-guide = Tutorial per operatori
+
+## Lettura con la fotocamera (/v, camera.js)
+camera-button = Leggi con la fotocamera
+camera-video = Immagine della fotocamera
+camera-starting = Avvio della fotocamera…
+camera-reading = Inquadra il QR: la verifica si apre appena viene letto. Premi di nuovo il pulsante per fermare.
+camera-found = QR letto: apertura della verifica…
+camera-stopped = Fotocamera spenta.
+camera-denied = Il browser non ha dato il permesso di usare la fotocamera. Leggi il QR con un lettore o digita il codice.
+camera-unavailable = Non è stato possibile usare la fotocamera. Leggi il QR con un lettore o digita il codice.

@@ -33,9 +33,10 @@ fn element(html: &str, id: &str) -> String {
 async fn errors_on_pages_are_in_the_page_language(t: TestApp) {
     let token = t.attested(MARIO, qualifying()).await;
     let http = crate::support::client();
+    let check = crate::support::open_check(&t, &http, &token).await;
     let verify = |lang: &'static str, cf_typed: String| {
         let http = http.clone();
-        let url = t.url(&format!("/v/{token}?lang={lang}"));
+        let url = t.url(&format!("{check}?lang={lang}"));
         async move {
             let r = http
                 .post(url)

@@ -343,10 +343,11 @@ async fn two_correct_submissions_only_one_wins(t: TestApp) {
 async fn level2_pages_without_javascript(t: TestApp) {
     let token = attested_mario(&t).await;
     let op = t.operator("Comune di Bari").await;
+    let check = crate::support::open_check(&t, &op.http, &token).await;
     // Level-1 result page offers "ask for the detail" to a logged-in operator.
     let html = op
         .http
-        .post(t.url(&format!("/v/{token}")))
+        .post(t.url(&check))
         .form(&[("fiscal_code", MARIO)])
         .send()
         .await
@@ -354,11 +355,12 @@ async fn level2_pages_without_javascript(t: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains(&format!("action=\"/v/{token}/level2\"")));
+    assert!(html.contains(&format!("action=\"{check}/level2\"")));
+    assert!(!html.contains(&token), "no token on the result page");
     let csrf = csrf_of(&html);
     let r = op
         .http
-        .post(t.url(&format!("/v/{token}/level2")))
+        .post(t.url(&format!("{check}/level2")))
         .form(&[("csrf", csrf.as_str()), ("fiscal_code", MARIO)])
         .send()
         .await
@@ -376,7 +378,7 @@ async fn level2_pages_without_javascript(t: TestApp) {
     let form = |otp: &str| {
         vec![
             ("csrf", csrf.clone()),
-            ("token", token.clone()),
+            ("handle", check.trim_start_matches("/v/check/").to_owned()),
             ("fiscal_code", MARIO.to_owned()),
             ("otp_request_id", id.clone()),
             ("otp", otp.to_owned()),

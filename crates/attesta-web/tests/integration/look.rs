@@ -131,7 +131,16 @@ async fn a_form_error_is_summed_up_at_the_top_with_a_link_to_its_field(t: TestAp
         "{html}"
     );
 
-    let html = get(&t, "/v?code=not-a-code").await.text().await.unwrap();
+    let html = t
+        .http
+        .post(t.url("/v"))
+        .form(&[("code", "not-a-code")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let summary = &html[html
         .find("class=\"alert alert-danger error-summary\"")
         .expect("a summary")..];

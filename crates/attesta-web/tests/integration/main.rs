@@ -6,6 +6,7 @@ mod benefits;
 mod card;
 mod card_life;
 mod citizen;
+mod counter;
 mod journey;
 mod languages;
 mod level2;
@@ -76,6 +77,9 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
     // Follow the URL as a phone would: the operator page, then level 1.
     let operator = support::client();
     let r = operator.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the QR's address opens a check");
+    let check = t.url(r.headers()["location"].to_str().unwrap());
+    let r = operator.get(&check).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(
@@ -83,7 +87,7 @@ async fn end_to_end_qr_from_pdf_to_level1_then_revoked(t: TestApp) {
         "nothing about the holder before the codice fiscale"
     );
     let r = operator
-        .post(&url)
+        .post(&check)
         .form(&[("fiscal_code", "rssmra80a01h501u")])
         .send()
         .await
@@ -419,24 +423,25 @@ async fn the_operator_pages_work_without_javascript(t: TestApp) {
         grouped.to_lowercase().replace('0', "o")
     };
     let r = op
-        .get(t.url("/v"))
-        .query(&[("code", short.as_str())])
+        .post(t.url("/v"))
+        .form(&[("code", short.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], format!("/v/{token}"));
+    let check = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(check.starts_with("/v/check/"), "{check}");
     let r = op
-        .get(t.url("/v"))
-        .query(&[("code", "not-a-code")])
+        .post(t.url("/v"))
+        .form(&[("code", "not-a-code")])
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("aria-invalid=\"true\""));
     // Wrong codice fiscale: back to the form with the attempts left.
     let r = op
-        .post(t.url(&format!("/v/{token}")))
+        .post(t.url(&check))
         .form(&[("fiscal_code", cf("BNCGLI85M52A662"))])
         .send()
         .await
@@ -908,7 +913,7 @@ async fn metrics_count_routes_by_template_only(t: TestApp) {
             .await
             .unwrap()
             .status(),
-        200
+        303
     );
     let r = t.http.get(t.url("/metrics")).send().await.unwrap();
     assert_eq!(r.status(), 200);

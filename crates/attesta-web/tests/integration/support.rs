@@ -360,3 +360,20 @@ pub async fn error_of(r: reqwest::Response) -> (u16, Value) {
     let body: Value = r.json().await.unwrap();
     (status, body["error"].clone())
 }
+
+/// Opens the check of `token` as a QR reader does (`GET /v/{token}`): the
+/// 303's target, `/v/check/{handle}` (SPEC §12).
+pub async fn open_check(t: &TestApp, http: &reqwest::Client, token: &str) -> String {
+    let r = http
+        .get(t.url(&format!("/v/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "GET /v/{{token}} opens a check");
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        to.starts_with("/v/check/") && !to.contains(token),
+        "the check's address holds a handle, not the token: {to}"
+    );
+    to
+}
