@@ -1,8 +1,10 @@
 // Every page of attesta, in every language of LANGS, through axe-core at
 // WCAG 2.1 A and AA (0 violations), plus: a language on <html>, a skip link
 // to <main>, visible focus on everything that takes it, 44 px targets, no
-// horizontal scroll at 360 px, at 200 % zoom nor at 320 px, and screenshots at
-// 360 × 800 and 1280 × 800 in target/screenshots/.
+// horizontal scroll at 360 px, at 200 % zoom nor at 320 px, its weight
+// (at most 150 KB transferred with an empty cache, printed with the weight
+// of a second load with the cache warm), and screenshots at 360 × 800 and
+// 1280 × 800 in target/screenshots/.
 //
 // Adding a page is one line in PAGES: a path, or a setup function that
 // seeds state through the HTTP API (see lib/harness.mjs) and returns the
@@ -12,10 +14,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  LANGS, api, axeViolations, cf, demoPeople, focusProblems, horizontalOverflow,
+  LANGS, api, axeViolations, cf, demoPeople, focusProblems, horizontalOverflow, kb,
   launchBrowser, screenshotPath, skipOrFail, skipReason, smallTargets, startServer,
-  verifyPath, withLang, latestOtp,
+  verifyPath, weighing, withLang, latestOtp,
 } from './lib/harness.mjs';
+
+// Every page, with its stylesheet, fonts and images, from an empty cache
+// (SPEC: light pages for slow phones; fonts cached after the first page).
+const MAX_PAGE_BYTES = 150_000;
 
 // Demo people by the first 15 characters of their codice fiscale.
 const GIULIA = 'BNCGLI85M52A662'; // qualifies: the /me states
@@ -136,6 +142,7 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', { concurrency:
         if (reason) return skipOrFail(t, reason);
         const context = await browser.newContext({ viewport: DESKTOP, locale: 'it-IT' });
         const page = await context.newPage();
+        const scale = await weighing(page);
         const h = {
           base: server.base,
           people,
@@ -156,6 +163,20 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', { concurrency:
           if (want) assert.ok(want.includes(status), `${entry.name}: HTTP ${status}, expected ${want.join(' or ')}`);
 
           const problems = [];
+          // The weight: this visit from an empty cache, then the same page
+          // again with the cache warm (a page reached by a form: the visit
+          // that got there, after the setup's pages had filled the cache).
+          const first = await scale.measure();
+          let warm = first.transferred;
+          if (path) {
+            await h.goto(path);
+            warm = (await scale.measure()).transferred;
+          }
+          console.log(`weight ${entry.name} ${lang.code}: ${kb(first.uncached)} KB (cached: ${kb(warm)} KB)`);
+          if (first.uncached > MAX_PAGE_BYTES) {
+            problems.push(`weighs ${kb(first.uncached)} KB with an empty cache (at most ${kb(MAX_PAGE_BYTES)} KB):\n  ${first.urls.join('\n  ')}`);
+          }
+
           const violations = await axeViolations(page);
           if (violations.length) problems.push(`axe: ${violations.length} violation(s)\n${violations.join('\n')}`);
 
@@ -194,6 +215,7 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A/AA)', { concurrency:
           }
           if (problems.length) assert.fail(`${entry.name} [${lang.code}] at ${page.url()}:\n${problems.join('\n')}`);
         } finally {
+          await scale.detach();
           await context.close();
         }
       });

@@ -338,7 +338,7 @@ export async function smallTargets(page) {
     for (const el of els) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0 || el.closest('.sr-only')) continue;
-      if (el.tagName === 'A' && !el.matches('.button, .skip, .brand')) {
+      if (el.tagName === 'A' && !el.matches('.btn, .skip, .brand')) {
         const parentText = el.parentElement.innerText.replace(/\s+/g, ' ').trim();
         const ownText = el.innerText.replace(/\s+/g, ' ').trim();
         if (parentText !== ownText) continue; // inline, in a sentence
@@ -361,6 +361,91 @@ export async function smallTargets(page) {
     }
     return out;
   });
+}
+
+// ---- page weight ----------------------------------------------------------
+
+/**
+ * Records, through the DevTools protocol, every response the page's
+ * context receives: its URL, whether it is a page (document) and the bytes
+ * it took on the wire (`encodedDataLength`: headers and body as
+ * transferred; 0 for what came from the cache). Call before the page
+ * loads anything.
+ */
+export async function weighing(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const requests = new Map(); // requestId → {url, document, bytes, done}
+  const order = [];
+  cdp.on('Network.requestWillBeSent', (e) => {
+    // A redirect reuses the requestId: the redirect's bytes count too.
+    const prev = requests.get(e.requestId);
+    const r = { url: e.request.url, document: e.type === 'Document', bytes: prev?.bytes ?? 0, done: false };
+    if (e.redirectResponse) r.bytes += e.redirectResponse.encodedDataLength ?? 0;
+    requests.set(e.requestId, r);
+    order.push(e.requestId);
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const r = requests.get(e.requestId);
+    if (r) { r.bytes += e.encodedDataLength; r.done = true; }
+  });
+  cdp.on('Network.loadingFailed', (e) => {
+    const r = requests.get(e.requestId);
+    if (r) r.done = true;
+  });
+  cdp.on('Network.requestServedFromCache', (e) => {
+    const r = requests.get(e.requestId);
+    if (r) r.cached = true;
+  });
+  await cdp.send('Network.enable');
+
+  /** Waits until the page, its fonts and every request it made are done. */
+  async function settle() {
+    await page.waitForLoadState('load');
+    await page.evaluate(() => document.fonts.ready.then(() => true));
+    for (let i = 0; i < 40 && [...requests.values()].some((r) => !r.done); i++) {
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+  }
+
+  /** The requests of the last page loaded: its document and what followed it. */
+  function lastPage() {
+    const ids = [...new Set(order)];
+    let start = -1;
+    ids.forEach((id, i) => { if (requests.get(id).document) start = i; });
+    return start < 0 ? [] : ids.slice(start).map((id) => requests.get(id));
+  }
+
+  return {
+    /**
+     * The last page loaded: `transferred`, the bytes it took on the wire
+     * now; `uncached`, what it takes with an empty cache (each resource at
+     * the size it had when this context fetched it over the network).
+     */
+    async measure() {
+      await settle();
+      const wire = new Map();
+      for (const r of requests.values()) wire.set(r.url, Math.max(wire.get(r.url) ?? 0, r.bytes));
+      const last = lastPage();
+      const transferred = last.reduce((sum, r) => sum + r.bytes, 0);
+      // What the page uses, by the page's own account too: a resource
+      // reused from the memory cache may leave no trace in the protocol.
+      const used = new Set(last.filter((r) => !r.document).map((r) => r.url));
+      for (const url of await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name))) {
+        used.add(url);
+      }
+      const doc = last.find((r) => r.document);
+      const uncached = (doc?.bytes ?? 0) + [...used].reduce((sum, url) => sum + (wire.get(url) ?? 0), 0);
+      const urls = [doc, ...[...used].map((url) => ({ url, bytes: wire.get(url) ?? 0 }))]
+        .filter(Boolean).map((r) => `${new URL(r.url).pathname} ${r.bytes} B`);
+      return { uncached, transferred, urls };
+    },
+    detach: () => cdp.detach().catch(() => {}),
+  };
+}
+
+/** Bytes as kilobytes (1000 bytes) with one decimal. */
+export function kb(bytes) {
+  return (bytes / 1000).toFixed(1);
 }
 
 export function screenshotPath(name) {

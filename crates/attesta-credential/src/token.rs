@@ -138,6 +138,30 @@ impl Token {
         (count == TOKEN_SYMBOLS).then(|| Token(n.to_be_bytes()))
     }
 
+    /// What an operator's code field received, as a person types it or a
+    /// handheld scanner "types" a QR (SPEC §12, counter mode): the token, the
+    /// short code, or the whole attestation URL in any case, also with its
+    /// separators mangled by a keyboard-layout mismatch
+    /// (`HTTPÇ--ATTESTA.EXAMPLE-V-K7QH…`). The token is the URL's last
+    /// path segment, so a URL yields the last 26 symbols of the run of
+    /// symbols it ends with, whatever the separators became.
+    pub fn from_scan(input: &str) -> Option<Token> {
+        let input = input.trim();
+        if let Some(token) = Token::parse(input) {
+            return Some(token);
+        }
+        let symbols: Vec<char> = input
+            .chars()
+            .rev()
+            .take_while(|&c| symbol_value(c).is_some())
+            .collect();
+        if symbols.len() < TOKEN_SYMBOLS {
+            return None;
+        }
+        let last: String = symbols[..TOKEN_SYMBOLS].iter().rev().collect();
+        Token::parse(&last)
+    }
+
     /// The code for manual entry: the encoded token in groups of four
     /// separated by `-` (six groups of four and one of two), which is easier
     /// to read aloud and to type than 26 characters in a row.
@@ -204,6 +228,42 @@ mod tests {
     }
 
     #[test]
+    fn a_scanned_url_yields_its_token_in_any_case_and_with_mangled_separators() {
+        let t = Token([0x3c; 16]);
+        let url = crate::qr::attestation_url("https://attesta.example.it", &t);
+        let mangled = url.replace(':', "Ç").replace('/', "-");
+        for scanned in [
+            url.clone(),
+            url.to_lowercase(),
+            format!("{url}\r\n"),
+            mangled.clone(),
+            mangled.to_lowercase(),
+            url.replace('/', "&"),
+            t.encode(),
+            t.short_code(),
+            t.short_code().to_lowercase(),
+        ] {
+            assert_eq!(Token::from_scan(&scanned), Some(t), "{scanned:?}");
+        }
+    }
+
+    #[test]
+    fn a_scan_without_a_whole_token_at_its_end_yields_nothing() {
+        let t = Token([0x3c; 16]).encode();
+        for scanned in [
+            String::new(),
+            "HTTPS://ATTESTA.EXAMPLE.IT/V/".to_owned(),
+            format!("HTTPS://ATTESTA.EXAMPLE.IT/V/{}", &t[..25]),
+            format!("HTTPS://ATTESTA.EXAMPLE.IT/V/{t}/"),
+            format!("HTTPS://ATTESTA.EXAMPLE.IT/V/{t}?X=1"),
+            // The first symbol of a token is at most 7.
+            format!("HTTPS://X/V/Z{}", &t[1..]),
+        ] {
+            assert_eq!(Token::from_scan(&scanned), None, "{scanned:?}");
+        }
+    }
+
+    #[test]
     fn short_code_shape() {
         let code = Token([0xab; 16]).short_code();
         let groups: Vec<&str> = code.split('-').collect();
@@ -245,5 +305,24 @@ mod tests {
         assert_eq!(AttestationId::from_hex("abc"), None);
         assert_eq!(AttestationId::from_hex(&"g".repeat(32)), None);
         assert_ne!(AttestationId::generate(), id);
+    }
+
+    proptest::proptest! {
+        /// Whatever a layout mismatch turns the URL's `:` and `/` into, and
+        /// whatever case the scanner types, the token comes out whole.
+        #[test]
+        fn any_mangling_of_the_separators_keeps_the_token(
+            bytes in proptest::array::uniform16(0u8..),
+            colon in proptest::sample::select(vec![":", "Ç", "Ö", ".", ">", "ç"]),
+            slash in proptest::sample::select(vec!["/", "-", "&", "_", "'", "ù", "7", "Q"]),
+            lower in proptest::bool::ANY,
+        ) {
+            let t = Token(bytes);
+            let url = crate::qr::attestation_url("https://attesta.example.it", &t)
+                .replace(':', colon)
+                .replace('/', slash);
+            let scanned = if lower { url.to_lowercase() } else { url };
+            proptest::prop_assert_eq!(Token::from_scan(&scanned), Some(t));
+        }
     }
 }

@@ -196,7 +196,9 @@ pub async fn page(
     MaybeSession(session): MaybeSession,
     query: Pairs,
 ) -> Result<Response, PageError> {
-    let layout = Layout::keyed("benefits-title").with_session(&session);
+    let layout = Layout::keyed("benefits-title")
+        .crumbs(&[(crate::i18n::key("me-h1"), "/me")])
+        .with_session(&session);
     let lang = layout.lang;
     // The citizen, or the holder a delegate acts for.
     let person_id = crate::pages::citizen(&s, session).await?.1.person_id;
@@ -218,6 +220,11 @@ pub async fn page(
         Some(v) => v,
         None => s.app.benefits(&person_id, None, None).await?,
     };
+    let error = error.as_ref().map(|e| page_error(e, lang));
+    let layout = match &error {
+        Some(text) => layout.field_error("income", text.clone()),
+        None => layout,
+    };
     let e = &view.entitlements;
     let page = BenefitsPage {
         layout,
@@ -232,12 +239,13 @@ pub async fn page(
         },
         income: income_typed,
         income_declared: view.income.is_some(),
-        error: error.as_ref().map(|e| page_error(e, lang)),
+        error,
         rows: e.economic.iter().map(|o| row(o, lang)).collect(),
         non_economic: e.non_economic.iter().map(|n| pick(&n.name, lang)).collect(),
     };
+    let failed = page.error.is_some();
     let mut r = page.into_response();
-    if error.is_some() {
+    if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(no_store(r))

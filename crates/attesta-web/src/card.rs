@@ -45,7 +45,7 @@ fn title_key(outcome: Outcome) -> &'static str {
 }
 
 fn page(verdict: &Verdict, now: time::OffsetDateTime) -> CardPage {
-    let layout = Layout::keyed("card-title");
+    let layout = Layout::keyed("card-title").crumbs(&[]);
     CardPage {
         title: layout.t(title_key(verdict.outcome)),
         reason_lang: (layout.lang != Lang::En).then_some("en"),

@@ -342,15 +342,16 @@ impl FieldErrors {
         errors
     }
 
-    /// The id of the first field with an error, for the summary's link.
-    fn first(&self) -> Option<&'static str> {
+    /// Each field with an error (its id) and the error, in the form's
+    /// order, for the error summary.
+    fn each(&self) -> impl Iterator<Item = (&'static str, &String)> {
         [
-            (self.photo.is_some(), "photo"),
-            (self.court_name.is_some(), "court_name"),
-            (self.court_date.is_some(), "court_date"),
+            ("photo", &self.photo),
+            ("court_name", &self.court_name),
+            ("court_date", &self.court_date),
         ]
         .into_iter()
-        .find_map(|(wrong, id)| wrong.then_some(id))
+        .filter_map(|(id, e)| e.as_ref().map(|e| (id, e)))
     }
 }
 
@@ -382,8 +383,14 @@ async fn render_page(
         None
     };
     let me = s.app.me(actor).await?;
+    let layout = errors.each().fold(
+        Layout::keyed("me-eu-card")
+            .crumbs(&[(key("me-h1"), "/me")])
+            .with_session(&Some(session.clone())),
+        |layout, (field, text)| layout.field_error(field, text.clone()),
+    );
     Ok(CardApplyPage {
-        layout: Layout::keyed("me-eu-card").with_session(&Some(session.clone())),
+        layout,
         csrf: session.csrf_token.clone(),
         acting_for: me.acting_as_delegate.then(|| me.record.person.full_name()),
         card: card.map(|c| CardBlock {
@@ -472,13 +479,14 @@ pub async fn page_apply(
         Err(e) if matches!(e.status(), 400 | 409 | 413 | 422) => {
             let lang = Lang::current();
             let errors = FieldErrors::of(&e, lang);
-            // With the reason under its field, the summary says where to look.
-            let problem = if errors.first().is_some() {
-                lang.t("cardapp-fix-fields")
-            } else {
-                crate::error::error_text(&e, lang)
-            };
-            let page = render_page(&s, &sess, &actor, None, Some(problem), errors, &form).await?;
+            // An error of a field sits under it and in the error summary;
+            // any other is the problem at the top.
+            let problem = errors
+                .each()
+                .next()
+                .is_none()
+                .then(|| crate::error::error_text(&e, lang));
+            let page = render_page(&s, &sess, &actor, None, problem, errors, &form).await?;
             Ok(crate::error::form_again(&e, page))
         }
         Err(e) => Err(PageError(e)),

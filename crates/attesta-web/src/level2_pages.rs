@@ -64,7 +64,9 @@ pub async fn ask(
         .await?;
     Ok(no_store(
         OtpPage {
-            layout: Layout::keyed("otp-sent-title").with_session(&Some(session.clone())),
+            layout: Layout::keyed("otp-sent-title")
+                .crumbs(&[(key("check-title"), "/v")])
+                .with_session(&Some(session.clone())),
             csrf: session.csrf_token,
             token,
             fiscal_code: f.fiscal_code,
@@ -114,7 +116,9 @@ pub async fn confirm(
             let (rows, sources, judgements) = describe(&view.detail, Lang::current());
             Ok(no_store(
                 Level2Page {
-                    layout: Layout::keyed("l2-title").with_session(&Some(session)),
+                    layout: Layout::keyed("l2-title")
+                        .crumbs(&[(key("check-title"), "/v")])
+                        .with_session(&Some(session)),
                     checked_at: crate::format_italian_datetime(view.level1.checked_at),
                     view,
                     rows,
@@ -132,15 +136,23 @@ pub async fn confirm(
             // Back to the code form with the reason; a spent code leaves
             // only "send a new code".
             let spent = e.status() == 410 || e.code == ErrorCode::UnknownOtpRequest;
+            let error = crate::error::error_text(&e, Lang::current());
+            let mut layout = Layout::keyed("otp-title")
+                .crumbs(&[(key("check-title"), "/v")])
+                .with_session(&Some(session.clone()));
+            if !spent {
+                // The code field is on the page: the summary links to it.
+                layout = layout.field_error("otp", error.clone());
+            }
             let page = OtpPage {
-                layout: Layout::keyed("otp-title").with_session(&Some(session.clone())),
+                layout,
                 csrf: session.csrf_token,
                 token: f.token,
                 fiscal_code: f.fiscal_code,
                 otp_request_id: (!spent).then_some(f.otp_request_id),
                 sent_to: None,
                 expires: None,
-                error: Some(crate::error::error_text(&e, Lang::current())),
+                error: Some(error),
             };
             Ok(crate::error::form_again(&e, page))
         }

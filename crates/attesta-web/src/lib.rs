@@ -104,9 +104,81 @@ pub(crate) fn format_italian_time(t: time::OffsetDateTime) -> String {
 
 const STYLE: &str = include_str!("../static/style.css");
 const SHOW_QR_JS: &str = include_str!("../static/show-qr.js");
+const FAVICON: &str = include_str!("../static/favicon.svg");
 
-async fn style() -> Response {
-    static_file(STYLE, "text/css; charset=utf-8")
+/// FNV-1a, at compile time: the stylesheet's fingerprint.
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+const STYLE_HASH: u64 = fnv1a(STYLE.as_bytes());
+
+/// The stylesheet's address in the pages: its fingerprint in the query, so
+/// a new stylesheet has a new address and each can be kept for a year.
+pub(crate) fn style_href() -> String {
+    format!("/static/style.css?v={STYLE_HASH:016x}")
+}
+
+/// Titillium Web, self-hosted (SIL OFL 1.1, `static/fonts/OFL.txt`): the
+/// weights the stylesheet uses, latin subset. A new font file gets a new name.
+const FONTS: [(&str, &[u8]); 3] = [
+    (
+        "titillium-web-latin-400-normal.woff2",
+        include_bytes!("../static/fonts/titillium-web-latin-400-normal.woff2"),
+    ),
+    (
+        "titillium-web-latin-600-normal.woff2",
+        include_bytes!("../static/fonts/titillium-web-latin-600-normal.woff2"),
+    ),
+    (
+        "titillium-web-latin-700-normal.woff2",
+        include_bytes!("../static/fonts/titillium-web-latin-700-normal.woff2"),
+    ),
+];
+const FONT_LICENCE: &str = include_str!("../static/fonts/OFL.txt");
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+#[derive(serde::Deserialize)]
+struct StyleQuery {
+    v: Option<String>,
+}
+
+async fn style(axum::extract::Query(q): axum::extract::Query<StyleQuery>) -> Response {
+    let mut r = static_file(STYLE, "text/css; charset=utf-8");
+    // Only the current fingerprint is forever; an old or missing one may
+    // change under the same address.
+    if q.v.as_deref() == Some(format!("{STYLE_HASH:016x}").as_str()) {
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    r
+}
+
+async fn font(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    if name == "OFL.txt" {
+        return static_file(FONT_LICENCE, "text/plain; charset=utf-8");
+    }
+    match FONTS.iter().find(|(n, _)| *n == name) {
+        Some((_, bytes)) => {
+            let mut r = (*bytes).into_response();
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("font/woff2"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+            r
+        }
+        None => pages::page_not_found().await.into_response(),
+    }
+}
+
+async fn favicon() -> Response {
+    static_file(FAVICON, "image/svg+xml")
 }
 
 async fn show_qr_js() -> Response {
@@ -252,6 +324,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/C/{payload}", get(card::check_page))
         .route("/.well-known/attesta/keys.json", get(card::jwks))
         .route("/static/style.css", get(style))
+        .route("/static/fonts/{name}", get(font))
+        .route("/static/favicon.svg", get(favicon))
         .route("/static/show-qr.js", get(show_qr_js))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))

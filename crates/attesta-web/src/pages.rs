@@ -32,6 +32,105 @@ pub struct Layout {
     pub lang: Lang,
     /// This page's path and query without `lang`, for the language switch.
     pub here: String,
+    /// The pages between the home page and this one (the breadcrumbs end
+    /// with this page's title); `None`: no trail (the home page, errors).
+    pub crumbs: Option<Vec<Crumb>>,
+    /// The fields of this page's form that need fixing, summed up at the
+    /// top of the page with a link to each (the error summary).
+    pub errors: Vec<FieldProblem>,
+}
+
+/// A page above the current one, in the breadcrumbs.
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    pub label: String,
+    pub href: &'static str,
+}
+
+/// A field to fix: its id (the summary links to it) and what is wrong.
+#[derive(Debug, Clone)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub text: String,
+}
+
+/// The step indicator of a journey (`templates/stepper.html`, the kit's
+/// "steppers"): every step with its number and text, the current one marked
+/// with `aria-current="step"`, the ones before it as done.
+#[derive(Debug, Clone)]
+pub struct Stepper {
+    /// The list's accessible name, e.g. "Steps".
+    pub label: String,
+    pub steps: Vec<Step>,
+    /// "Step 1 of 2".
+    pub index_text: String,
+    /// Said after a step already done.
+    pub done_text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub number: usize,
+    pub label: String,
+    state: StepState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepState {
+    Done,
+    Current,
+    Next,
+}
+
+impl Step {
+    /// The kit's class of the step.
+    pub fn class(&self) -> &'static str {
+        match self.state {
+            StepState::Done => "confirmed",
+            StepState::Current => "active",
+            StepState::Next => "",
+        }
+    }
+
+    pub fn is_current(&self) -> bool {
+        self.state == StepState::Current
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.state == StepState::Done
+    }
+}
+
+impl Stepper {
+    /// The steps named by the keys of their text, in order; `current`
+    /// counts from 1.
+    pub fn new(lang: Lang, label_key: &str, step_keys: &[&str], current: usize) -> Self {
+        let steps = step_keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Step {
+                number: i + 1,
+                label: lang.t(k),
+                state: match (i + 1).cmp(&current) {
+                    std::cmp::Ordering::Less => StepState::Done,
+                    std::cmp::Ordering::Equal => StepState::Current,
+                    std::cmp::Ordering::Greater => StepState::Next,
+                },
+            })
+            .collect();
+        Self {
+            label: lang.t(label_key),
+            steps,
+            index_text: lang.t_args(
+                "steppers-index",
+                &[
+                    ("current", current.to_string()),
+                    ("total", step_keys.len().to_string()),
+                ],
+            ),
+            done_text: lang.t("steppers-done"),
+        }
+    }
 }
 
 /// One entry of the language switch.
@@ -51,7 +150,40 @@ impl Layout {
             user: None,
             lang: ctx.lang,
             here: ctx.here,
+            crumbs: None,
+            errors: Vec::new(),
         }
+    }
+
+    /// The breadcrumbs: the pages between the home page and this one, as
+    /// (key of the title, path), e.g. `&[(key("me-h1"), "/me")]`; `&[]`
+    /// for a page right under the home page.
+    pub fn crumbs(mut self, parents: &[(&str, &'static str)]) -> Self {
+        let lang = self.lang;
+        self.crumbs = Some(
+            parents
+                .iter()
+                .map(|&(k, href)| Crumb {
+                    label: lang.t(k),
+                    href,
+                })
+                .collect(),
+        );
+        self
+    }
+
+    /// Adds a field to the error summary.
+    pub fn field_error(mut self, field: &'static str, text: impl Into<String>) -> Self {
+        self.errors.push(FieldProblem {
+            field,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// The stylesheet's address, with its fingerprint (cached for a year).
+    pub fn style_href(&self) -> String {
+        crate::style_href()
     }
 
     /// A frame whose title is the text of `key`.
@@ -138,7 +270,9 @@ pub async fn check_form(
     Query(q): Query<CodeQuery>,
 ) -> Response {
     // A logged-in operator sees their name and the logout in the frame.
-    let layout = Layout::keyed("check-title").with_session(&session);
+    let layout = Layout::keyed("check-title")
+        .crumbs(&[])
+        .with_session(&session);
     let Some(code) = q.code.filter(|c| !c.trim().is_empty()) else {
         return CheckPage {
             layout,
@@ -149,12 +283,15 @@ pub async fn check_form(
     };
     match Token::parse(&code) {
         Some(token) => Redirect::to(&format!("/v/{}", token.encode())).into_response(),
-        None => CheckPage {
-            layout,
-            code,
-            error: Some(Lang::current().t("check-invalid")),
+        None => {
+            let error = Lang::current().t("check-invalid");
+            CheckPage {
+                layout: layout.field_error("code", error.clone()),
+                code,
+                error: Some(error),
+            }
+            .into_response()
         }
-        .into_response(),
     }
 }
 
@@ -168,8 +305,12 @@ struct VerifyPage {
 }
 
 fn verify_page(token: &str, fiscal_code: String, error: Option<String>) -> VerifyPage {
+    let mut layout = Layout::keyed("verify-title").crumbs(&[(key("check-title"), "/v")]);
+    if let Some(e) = &error {
+        layout = layout.field_error("fiscal_code", e.clone());
+    }
     VerifyPage {
-        layout: Layout::keyed("verify-title"),
+        layout,
         token: token.to_owned(),
         fiscal_code,
         error,
@@ -222,7 +363,9 @@ pub async fn verify_submit(
                 .filter(|s| s.role == Role::Operator)
                 .map(|s| s.csrf_token.clone());
             let r = ResultPage {
-                layout: Layout::keyed("result-h1").with_session(&session),
+                layout: Layout::keyed("result-h1")
+                    .crumbs(&[(key("check-title"), "/v")])
+                    .with_session(&session),
                 view,
                 checked_at,
                 token: token.clone(),
@@ -272,7 +415,9 @@ pub async fn demo_page(MaybeSession(session): MaybeSession) -> Response {
         .into_iter()
         .partition(|p| p.is_operator());
     DemoPage {
-        layout: Layout::keyed("demo-title").with_session(&session),
+        layout: Layout::keyed("demo-title")
+            .crumbs(&[])
+            .with_session(&session),
         citizens,
         operators,
     }
@@ -444,7 +589,7 @@ pub async fn me_page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let layout = Layout::keyed("me-h1").with_session(&session);
+    let layout = Layout::keyed("me-h1").crumbs(&[]).with_session(&session);
     let (session, actor) = citizen(&s, session).await?;
     let (notice, problem) = notice_keys(q.done.as_deref());
     let page = render_me(
@@ -627,6 +772,7 @@ struct NewRequestPage {
     layout: Layout,
     csrf: String,
     step: u8,
+    stepper: Stepper,
     qualifies: bool,
     email: Option<String>,
     mobile: Option<String>,
@@ -644,14 +790,23 @@ pub async fn new_request(
     MaybeSession(session): MaybeSession,
     Query(q): Query<StepQuery>,
 ) -> PageResult {
-    let layout = Layout::keyed("new-title").with_session(&session);
+    let layout = Layout::keyed("new-title")
+        .crumbs(&[(key("me-h1"), "/me")])
+        .with_session(&session);
     let (session, actor) = citizen(&s, session).await?;
     let me = s.app.me(&actor).await?;
     let p = &me.record.person;
+    let step = if q.step == Some(2) { 2 } else { 1 };
     Ok(NewRequestPage {
+        stepper: Stepper::new(
+            layout.lang,
+            "new-steps",
+            &[key("new-step-1"), key("new-step-2")],
+            usize::from(step),
+        ),
         layout,
         csrf: session.csrf_token.clone(),
-        step: if q.step == Some(2) { 2 } else { 1 },
+        step,
         qualifies: me.qualifies,
         email: p.email.clone(),
         mobile: p.mobile.as_ref().map(|m| m.as_str().to_owned()),
@@ -767,7 +922,7 @@ pub async fn me_add_delegate(
     MaybeSession(session): MaybeSession,
     Form(f): Form<DelegateForm>,
 ) -> PageResult {
-    let layout = Layout::keyed("me-h1").with_session(&session);
+    let layout = Layout::keyed("me-h1").crumbs(&[]).with_session(&session);
     let (session, actor) = citizen(&s, session).await?;
     csrf_ok(&session, &f.csrf)?;
     let added = match attesta_app::delegate_from_form(&f.fiscal_code) {
@@ -781,19 +936,12 @@ pub async fn me_add_delegate(
         Err(e) if e.status() == 422 => {
             let lang = layout.lang;
             let error = crate::error::fiscal_code_field_text(&e, &f.fiscal_code, lang);
+            let layout = layout.field_error("delegate_cf", error.clone());
             let form = DelegateFormState {
                 value: f.fiscal_code,
                 error: Some(error),
             };
-            let page = render_me(
-                &s,
-                layout,
-                &session,
-                &actor,
-                (None, Some(key("problem-delegate-invalid"))),
-                form,
-            )
-            .await?;
+            let page = render_me(&s, layout, &session, &actor, (None, None), form).await?;
             Ok(crate::error::form_again(&e, page))
         }
         Err(e) => Err(PageError(e)),
@@ -852,6 +1000,27 @@ pub async fn page_not_found() -> PageError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stepper_marks_the_steps_before_the_current_one_done() {
+        let keys = [key("new-step-1"), key("new-step-2"), key("new-title")];
+        let s = Stepper::new(Lang::En, "new-steps", &keys, 2);
+        let classes: Vec<_> = s.steps.iter().map(Step::class).collect();
+        assert_eq!(classes, ["confirmed", "active", ""]);
+        assert_eq!(
+            s.steps.iter().filter(|s| s.is_current()).count(),
+            1,
+            "one current step"
+        );
+        assert!(s.steps[0].is_done() && !s.steps[2].is_done());
+        assert_eq!(s.steps[2].number, 3);
+        assert_eq!(s.steps[1].label, "Accept the privacy notice and confirm");
+        assert_eq!(s.index_text, "Step 2 of 3");
+        assert_eq!(
+            Stepper::new(Lang::It, "new-steps", &keys, 1).index_text,
+            "Passo 1 di 3"
+        );
+    }
 
     /// Keys chosen by a `match` are checked here too, by resolving them.
     #[test]

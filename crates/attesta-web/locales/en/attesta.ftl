@@ -6,6 +6,15 @@ tagline = Attestation of civil invalidity, blindness, deafness and handicap stat
 lang-switch-label = Language
 logout = Log out
 footer = attesta — a service to attest a recognised disability with a QR code.
+header-owner = attesta · Disability status attestation service
+crumbs-label = Breadcrumbs
+crumbs-home = Home
+error-summary-title = There is a problem: fix the fields listed
+error-summary-title-prefix = Error:
+footer-api = API for developers (OpenAPI)
+footer-font-licence = Licence of the Titillium Web font (SIL OFL)
+steppers-index = Step { $current } of { $total }
+steppers-done = done
 
 ## Landing (index.html)
 index-title = attesta
@@ -246,8 +255,6 @@ done-revoked = QR code revoked: anyone scanning it now sees it is no longer vali
 done-privacy = Privacy notice accepted.
 done-delegate-added = Delegate added: after logging in they can act for you.
 done-delegate-removed = Delegate removed.
-problem-delegate-invalid = The delegate's codice fiscale cannot be used: see the error under the field.
-me-delegate-fix-link = Go to the field
 
 ## EU Disability Card check (card.html, card.rs)
 card-title = EU Disability Card check
@@ -415,7 +422,6 @@ cf-day = Characters 10–11 are the birth day: 01–31, or 41–71 for women.
 cf-check = The last character is a check letter and does not match the other 15: check for a typing error.
 
 ## Field errors of the card application form (card_application.rs)
-cardapp-fix-fields = The application was not sent: correct the field marked and send it again.
 cardapp-err-court-name = Write the court's name (at most 200 characters), or leave both judgment fields empty.
 cardapp-err-court-date = Write the date of the judgment or decree (not in the future), or leave both judgment fields empty.
 

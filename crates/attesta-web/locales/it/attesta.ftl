@@ -6,6 +6,15 @@ tagline = Attestazione dello stato di invalidità civile, cecità, sordità e ha
 lang-switch-label = Lingua
 logout = Esci
 footer = attesta — servizio di attestazione tramite codice QR.
+header-owner = attesta · Servizio di attestazione della disabilità
+crumbs-label = Percorso di navigazione
+crumbs-home = Home
+error-summary-title = C'è un problema: correggi i campi indicati
+error-summary-title-prefix = Errore:
+footer-api = API per gli sviluppatori (OpenAPI)
+footer-font-licence = Licenza del carattere Titillium Web (SIL OFL)
+steppers-index = Passo { $current } di { $total }
+steppers-done = completato
 
 ## Landing (index.html)
 index-title = attesta
@@ -246,8 +255,6 @@ done-revoked = QR revocato: chi lo scansiona ora vede che non è più valido.
 done-privacy = Informativa accettata.
 done-delegate-added = Delegato aggiunto: dopo l'accesso potrà agire per te.
 done-delegate-removed = Delegato rimosso.
-problem-delegate-invalid = Il codice fiscale del delegato non va bene: vedi l'errore sotto il campo.
-me-delegate-fix-link = Vai al campo
 
 ## EU Disability Card check (card.html, card.rs)
 card-title = Verifica Carta europea della disabilità
@@ -415,7 +422,6 @@ cf-day = I caratteri 10–11 sono il giorno di nascita: 01–31, oppure 41–71 
 cf-check = L'ultimo carattere è di controllo e non corrisponde agli altri 15: controlla che non ci siano errori di battitura.
 
 ## Field errors of the card application form (card_application.rs)
-cardapp-fix-fields = La domanda non è stata inviata: correggi il campo segnalato e inviala di nuovo.
 cardapp-err-court-name = Scrivi il nome del tribunale (al massimo 200 caratteri), oppure lascia vuoti entrambi i campi della sentenza.
 cardapp-err-court-date = Scrivi la data della sentenza o del decreto (non nel futuro), oppure lascia vuoti entrambi i campi della sentenza.
 

@@ -9,6 +9,7 @@ mod citizen;
 mod journey;
 mod languages;
 mod level2;
+mod look;
 mod support;
 
 use std::time::Duration;
