@@ -62,7 +62,10 @@ pub async fn api_apply(
     ApiJson(body): ApiJson,
 ) -> ApiResult<Response> {
     let certificate_id = s.app.my_application_from_json(&body)?;
-    let id = s.app.apply_from_certificate(&c.actor, &certificate_id).await?;
+    let id = s
+        .app
+        .apply_from_certificate(&c.actor, &certificate_id)
+        .await?;
     Ok(no_store(
         (StatusCode::CREATED, Json(json!({"application_id": id}))).into_response(),
     ))
@@ -113,9 +116,14 @@ pub(crate) fn document(doc: &mut Value) {
     let mut reschedule = op(
         "Reform: ask for a new visit date, before the visit time (else 409 invalid_transition). The reason may hold health data: it is stored, never logged. Answers the application",
         Some("session"),
-        Some(json!({"type": "object", "required": ["reason"], "additionalProperties": false,
-            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 1000}}})),
-        ("200", ok_json(json!({"$ref": "#/components/schemas/Application"}))),
+        Some(
+            json!({"type": "object", "required": ["reason"], "additionalProperties": false,
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 1000}}}),
+        ),
+        (
+            "200",
+            ok_json(json!({"$ref": "#/components/schemas/Application"})),
+        ),
         &["400", "401", "403", "404", "409", "422"],
     );
     reschedule["parameters"] = json!([{"name": "application_id", "in": "path", "required": true, "schema": {"type": "string"}}]);
@@ -320,7 +328,8 @@ fn certificate_block(c: &CertificateView, lang: Lang) -> CertificateBlock {
         purposes: purposes_text(c.purposes.as_slice(), lang),
         procedure: lang.t(procedure_key(c.procedure)),
         status: lang.t(certificate_status_key(c.status)),
-        usable_ordinary: c.procedure == Procedure::Ordinary && c.status == CertificateStatus::Usable,
+        usable_ordinary: c.procedure == Procedure::Ordinary
+            && c.status == CertificateStatus::Usable,
         apply_by: c.apply_by.map(date_text),
     }
 }
@@ -412,7 +421,11 @@ pub async fn page_apply(
     let layout = layout(&session);
     let (session, actor) = citizen(&s, session).await?;
     csrf_ok(&session, &f.csrf)?;
-    match s.app.apply_from_certificate(&actor, f.certificate_id.trim()).await {
+    match s
+        .app
+        .apply_from_certificate(&actor, f.certificate_id.trim())
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/me/applications?done=applied").into_response()),
         Err(e) if matches!(e.status(), 404 | 409 | 422) => {
             let problem = crate::error::error_text(&e, layout.lang);
@@ -479,9 +492,17 @@ mod tests {
             keys.extend(ApplicationState::ALL.iter().map(|p| state_key(*p)));
             keys.extend(Purpose::ALL.iter().map(|p| purpose_key(*p)));
             keys.extend(Procedure::ALL.iter().map(|p| procedure_key(*p)));
-            keys.extend(CertificateStatus::ALL.iter().map(|p| certificate_status_key(*p)));
+            keys.extend(
+                CertificateStatus::ALL
+                    .iter()
+                    .map(|p| certificate_status_key(*p)),
+            );
             keys.extend(DeadlineWhat::ALL.iter().map(|p| deadline_key(*p)));
-            keys.extend(["applied", "rescheduled"].iter().filter_map(|d| done_key(Some(d))));
+            keys.extend(
+                ["applied", "rescheduled"]
+                    .iter()
+                    .filter_map(|d| done_key(Some(d))),
+            );
             for k in keys {
                 assert!(!lang.t(k).contains("Unknown"), "{k} in {lang:?}");
             }

@@ -157,7 +157,10 @@ impl App {
         for _ in 0..super::STALE_RETRIES {
             let loaded = self.my_application(actor, application_id).await?;
             // Never before the application's last event (the day is today).
-            let event = DatedEvent::new(event.on.max(loaded.app.last_event_on()), event.event.clone());
+            let event = DatedEvent::new(
+                event.on.max(loaded.app.last_event_on()),
+                event.event.clone(),
+            );
             let next = loaded.app.apply(&event).map_err(transition_error)?;
             if self.write_event(&loaded, &next, &event).await? {
                 self.record(actor, Activity::RescheduleRequested).await?;

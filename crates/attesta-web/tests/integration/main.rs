@@ -7,6 +7,7 @@ mod card;
 mod card_life;
 mod citizen;
 mod journey;
+mod journey_citizen;
 mod languages;
 mod level2;
 mod look;
