@@ -17,6 +17,7 @@ on_both_engines!(
     the_reform_reschedule_request,
     the_page_shows_the_journey_in_words,
     the_page_forms_apply_and_reschedule,
+    the_demo_applicants_are_seeded_once,
 );
 
 fn d(t: &TestApp, offset: i64) -> String {
@@ -578,4 +579,60 @@ async fn the_page_forms_apply_and_reschedule(t: TestApp) {
             .unwrap()
             .contains("non consente questo passaggio")
     );
+}
+
+async fn the_demo_applicants_are_seeded_once(t: TestApp) {
+    attesta_app::demo::seed(&t.app).await.unwrap();
+    let people = attesta_app::demo::people();
+    let elena = people.iter().find(|p| p.given_name == "Elena").unwrap();
+    let roberto = people.iter().find(|p| p.given_name == "Roberto").unwrap();
+    let first: Value = t
+        .citizen(&elena.fiscal_code)
+        .await
+        .get("/api/v1/me/applications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first[0]["state"], "awaiting_inps");
+    assert_eq!(
+        first[0]["next_deadline"],
+        json!({"what": "inps_decision", "due": d(&t, 1)}),
+        "silent assent from the day after tomorrow: INPS's last day is tomorrow"
+    );
+    let reform: Value = t
+        .citizen(&roberto.fiscal_code)
+        .await
+        .get("/api/v1/me/applications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reform[0]["procedure"], "reform");
+    assert_eq!(reform[0]["state"], "visit_scheduled");
+    assert!(reform[0]["visit"]["at"].as_str().unwrap().starts_with(&d(&t, 7)));
+
+    // A later start, days after: nothing is rewritten.
+    t.clock
+        .advance(std::time::Duration::from_secs(3 * 24 * 3600));
+    attesta_app::demo::seed(&t.app).await.unwrap();
+    let c = t.citizen(&elena.fiscal_code).await;
+    let later: Value = c.get("/api/v1/me/applications").await.json().await.unwrap();
+    assert_eq!(later.as_array().unwrap().len(), 1);
+    assert_eq!(later[0]["application_id"], first[0]["application_id"]);
+    assert_eq!(later[0]["opened_on"], first[0]["opened_on"]);
+    let page = c.get("/me/applications").await.text().await.unwrap();
+    assert!(page.contains("in attesa della decisione INPS"));
+
+    // /demo says what they show.
+    let demo = crate::support::client()
+        .get(t.url("/demo"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(demo.contains("silenzio-assenso da domani"));
+    assert!(demo.contains("convocato a visita la prossima settimana"));
 }
