@@ -395,6 +395,12 @@ async fn seed_journey(app: &App) -> AppResult<()> {
     app.ingest_linked_verbale(&app.linked_verbale_from_json(&v)?)
         .await?;
 
+    // A newer certificate she may still apply from (for targeted employment).
+    let certificate = app.certificate_from_json(&json!({
+        "certificate_id": "DEMO-CERT-0003", "fiscal_code": elena, "issued_on": day(-5),
+        "purposes": ["law68_disability"], "province": "BA", "procedure": "ordinary"}))?;
+    app.put_certificate(&certificate).await?;
+
     // Reform: the certificate opens the procedure; INPS convokes for next week.
     let certificate = app.certificate_from_json(&json!({
         "certificate_id": REFORM_CERTIFICATE, "fiscal_code": roberto, "issued_on": day(-10),

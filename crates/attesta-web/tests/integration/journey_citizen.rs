@@ -623,6 +623,10 @@ async fn the_demo_applicants_are_seeded_once(t: TestApp) {
     assert_eq!(later[0]["opened_on"], first[0]["opened_on"]);
     let page = c.get("/me/applications").await.text().await.unwrap();
     assert!(page.contains("in attesa della decisione INPS"));
+    assert!(
+        page.contains("name=\"certificate_id\" value=\"DEMO-CERT-0003\""),
+        "a certificate to apply from"
+    );
 
     // /demo says what they show.
     let demo = crate::support::client()
