@@ -355,7 +355,12 @@ const REFORM_CERTIFICATE: &str = "DEMO-CERT-0002";
 /// day after the first start; Roberto Fontana's reform convocation is a
 /// week after it.
 async fn seed_journey(app: &App) -> AppResult<()> {
-    if app.store().certificate(ORDINARY_CERTIFICATE).await?.is_some() {
+    if app
+        .store()
+        .certificate(ORDINARY_CERTIFICATE)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     let today = app.today();

@@ -610,7 +610,12 @@ async fn the_demo_applicants_are_seeded_once(t: TestApp) {
         .unwrap();
     assert_eq!(reform[0]["procedure"], "reform");
     assert_eq!(reform[0]["state"], "visit_scheduled");
-    assert!(reform[0]["visit"]["at"].as_str().unwrap().starts_with(&d(&t, 7)));
+    assert!(
+        reform[0]["visit"]["at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&d(&t, 7))
+    );
 
     // A later start, days after: nothing is rewritten.
     t.clock
