@@ -19,10 +19,10 @@ use attesta_domain::journey::{
 };
 use attesta_domain::{FieldError, FiscalCode, InputError, Verbale, format_date};
 use attesta_store::journey::{
-    ApplicationChange, ApplicationRecord, CertificatePut, CertificateRecord, JourneyRefusal,
-    NewApplication, NewEvent,
+    ApplicationChange, ApplicationRecord, CertificatePut, CertificateRecord, EventRecord,
+    JourneyRefusal, NewApplication, NewEvent,
 };
-use attesta_store::{IngestOutcome, ids};
+use attesta_store::{Batch, IngestOutcome, ids};
 use serde_json::{Map, Value, json};
 use time::Date;
 
@@ -168,33 +168,14 @@ impl App {
             doctor: certificate.doctor.clone(),
             expired_on: None,
         };
-        let is_new = self
-            .store
-            .certificate(&certificate.certificate_id)
-            .await?
-            .is_none();
-        let opens = if is_new && procedure == Procedure::Reform {
-            self.refuse_if_assessment_open(&person, &certificate.purposes)
-                .await?;
-            let today = self.today();
-            Some(NewApplication {
-                application_id: ids::random_id(),
-                certificate_id: certificate.certificate_id.clone(),
-                person_id: person.clone(),
-                procedure,
-                purposes: certificate.purposes.as_slice().to_vec(),
-                state: Application::open(procedure, certificate.purposes.clone(), today).state(),
-                opened_on: today,
-                via: None,
-                facts: json!({}),
-            })
+        let put = if procedure == Procedure::Reform {
+            self.put_reform_certificate(&record, &certificate.purposes)
+                .await?
         } else {
-            None
+            self.store
+                .put_certificate(&record, None, self.now_millis())
+                .await?
         };
-        let put = self
-            .store
-            .put_certificate(&record, opens.as_ref(), self.now_millis())
-            .await?;
         let (written, application_id) = match put {
             Ok(CertificatePut::Created { application_id }) => (Written::Created, application_id),
             Ok(CertificatePut::Unchanged { application_id }) => {
@@ -214,6 +195,45 @@ impl App {
             procedure,
             application_id,
         })
+    }
+
+    /// A reform certificate opens its application: one at a time per
+    /// person, checked and written in one transaction holding the person.
+    async fn put_reform_certificate(
+        &self,
+        record: &CertificateRecord,
+        purposes: &Purposes,
+    ) -> AppResult<Result<CertificatePut, JourneyRefusal>> {
+        let now = self.now_millis();
+        let mut batch = self.store.batch().await?;
+        batch.lock_person(&record.person_id).await?;
+        if batch.certificate(&record.certificate_id).await?.is_none() {
+            self.refuse_if_assessment_open(&mut batch, &record.person_id, purposes)
+                .await?;
+            let today = self.today();
+            let opened = Application::open(Procedure::Reform, purposes.clone(), today);
+            let opens = NewApplication {
+                application_id: ids::random_id(),
+                certificate_id: record.certificate_id.clone(),
+                person_id: record.person_id.clone(),
+                procedure: Procedure::Reform,
+                purposes: purposes.as_slice().to_vec(),
+                state: opened.state(),
+                opened_on: today,
+                via: None,
+                facts: facts(&opened),
+            };
+            let outcome = batch.put_certificate(record, Some(&opens), now).await?;
+            if outcome != Err(JourneyRefusal::Stale) {
+                if outcome.is_ok() {
+                    batch.commit().await?;
+                }
+                return Ok(outcome);
+            }
+        }
+        // Stored already (or just now, by another request): compare.
+        drop(batch);
+        Ok(self.store.put_certificate(record, None, now).await?)
     }
 
     // ---- applications ---------------------------------------------------
@@ -240,7 +260,8 @@ impl App {
         certificate
             .may_apply(rules, used, on)
             .map_err(application_refusal)?;
-        self.refuse_if_assessment_open(&record.person_id, &certificate.purposes)
+        let mut batch = self.store.batch().await?;
+        self.refuse_if_assessment_open(&mut batch, &record.person_id, &certificate.purposes)
             .await?;
         let application_id = ids::random_id();
         let opened = Application::open(Procedure::Ordinary, certificate.purposes.clone(), on);
@@ -255,10 +276,11 @@ impl App {
             via: request.via,
             facts: facts(&opened),
         };
-        self.store
+        batch
             .open_application(&new, self.now_millis())
             .await?
             .map_err(refusal)?;
+        batch.commit().await?;
         Ok(application_id)
     }
 
@@ -457,14 +479,21 @@ impl App {
         }
     }
 
+    /// 409 `assessment_open` when an application of the person whose
+    /// purposes overlap is still open (SPEC §10.1). Read in `batch` after
+    /// holding the person, so that the write that follows in it is the only
+    /// one deciding on this person meanwhile.
     async fn refuse_if_assessment_open(
         &self,
+        batch: &mut Batch,
         person_id: &str,
         purposes: &Purposes,
     ) -> AppResult<()> {
+        batch.lock_person(person_id).await?;
         let mut open = Vec::new();
-        for record in self.store.open_assessments_of(person_id).await? {
-            open.push(self.replay(&record).await?);
+        for record in batch.open_assessments_of(person_id).await? {
+            let events = batch.events_of(&record.application_id).await?;
+            open.push(replay(&record, &events)?);
         }
         if assessment_open(purposes, &open) {
             return Err(AppError::new(
@@ -496,11 +525,6 @@ impl App {
         })
     }
 
-    /// The domain's application rebuilt from its stored history.
-    async fn replay(&self, record: &ApplicationRecord) -> AppResult<Application> {
-        Ok(self.load(record.clone()).await?.app)
-    }
-
     async fn load_application(&self, application_id: &str) -> AppResult<Loaded> {
         let Some(record) = self.store.application(application_id).await? else {
             return Err(unknown_application());
@@ -510,21 +534,9 @@ impl App {
 
     async fn load(&self, record: ApplicationRecord) -> AppResult<Loaded> {
         let events = self.store.events_of(&record.application_id).await?;
-        let dated: Vec<DatedEvent> = events
-            .iter()
-            .map(|e| {
-                let data = e.payload.as_object().cloned().unwrap_or_default();
-                Event::from_data(e.kind, &data)
-                    .map(|event| DatedEvent::new(e.on, event))
-                    .ok_or_else(|| AppError::internal(&format!("stored event {}", e.kind)))
-            })
-            .collect::<AppResult<_>>()?;
-        let purposes = Purposes::new(record.purposes.iter().copied())
-            .ok_or_else(|| AppError::internal(&"stored application purposes"))?;
-        let app = Application::replay(record.procedure, purposes, record.opened_on, &dated)
-            .map_err(|e| AppError::internal(&format!("stored history does not replay: {e}")))?;
-        // The history and the row were read apart: a version that does not
+        // The history and the row are read apart: a version that does not
         // match the events read is a concurrent write, caught at the write.
+        let app = replay(&record, &events)?;
         Ok(Loaded { record, app })
     }
 
@@ -672,6 +684,23 @@ impl App {
         )
         .to_json())
     }
+}
+
+/// The domain's application rebuilt from its stored history.
+fn replay(record: &ApplicationRecord, events: &[EventRecord]) -> AppResult<Application> {
+    let dated: Vec<DatedEvent> = events
+        .iter()
+        .map(|e| {
+            let data = e.payload.as_object().cloned().unwrap_or_default();
+            Event::from_data(e.kind, &data)
+                .map(|event| DatedEvent::new(e.on, event))
+                .ok_or_else(|| AppError::internal(&format!("stored event {}", e.kind)))
+        })
+        .collect::<AppResult<_>>()?;
+    let purposes = Purposes::new(record.purposes.iter().copied())
+        .ok_or_else(|| AppError::internal(&"stored application purposes"))?;
+    Application::replay(record.procedure, purposes, record.opened_on, &dated)
+        .map_err(|e| AppError::internal(&format!("stored history does not replay: {e}")))
 }
 
 /// An application's stored row and the domain's application its history

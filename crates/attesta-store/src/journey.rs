@@ -138,7 +138,8 @@ pub enum JourneyRefusal {
     CertificateUsed,
     /// No such application (404 `unknown_application`).
     UnknownApplication,
-    /// Another event was applied since the state was read: read again.
+    /// Another write came first since what it depends on was read (an
+    /// event on the same application): read again.
     Stale,
 }
 
@@ -167,12 +168,20 @@ impl Store {
         opens: Option<&NewApplication>,
         now: Millis,
     ) -> Result<Result<CertificatePut, JourneyRefusal>> {
-        let mut batch = self.batch().await?;
-        let outcome = batch.put_certificate(certificate, opens, now).await?;
-        if outcome.is_ok() {
-            batch.commit().await?;
+        // A concurrent first submission of the same id can win between
+        // the read and the insert: then read again, once, and compare.
+        for _ in 0..2 {
+            let mut batch = self.batch().await?;
+            let outcome = batch.put_certificate(certificate, opens, now).await?;
+            if outcome == Err(JourneyRefusal::Stale) {
+                continue;
+            }
+            if outcome.is_ok() {
+                batch.commit().await?;
+            }
+            return Ok(outcome);
         }
-        Ok(outcome)
+        Ok(Err(JourneyRefusal::Stale))
     }
 
     pub async fn certificate(&self, certificate_id: &str) -> Result<Option<CertificateRecord>> {
@@ -263,21 +272,8 @@ impl Store {
     /// "one at a time"): every non-terminal one, and concluded ones whose
     /// court appeal is open. The domain compares their purposes.
     pub async fn open_assessments_of(&self, person_id: &str) -> Result<Vec<ApplicationRecord>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            application_columns!(),
-            " FROM applications WHERE person_id = $1 \
-             AND (state NOT IN ($2, $3, $4) OR appeal_open = 1) \
-             ORDER BY created_at DESC, application_id DESC"
-        ))
-        .bind(person_id.to_owned())
-        // The terminal states (`ApplicationState::is_terminal`).
-        .bind(ApplicationState::Concluded.as_str())
-        .bind(ApplicationState::Lapsed.as_str())
-        .bind(ApplicationState::Withdrawn.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(application_from_row).collect()
+        let mut conn = self.pool.acquire().await?;
+        open_assessments(&mut conn, person_id).await
     }
 
     /// Ordinary applications awaiting INPS whose due date is before `on`:
@@ -320,26 +316,8 @@ impl Store {
 
     /// An application's history, oldest first.
     pub async fn events_of(&self, application_id: &str) -> Result<Vec<EventRecord>> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, on_day, payload_json, recorded_at FROM application_events \
-             WHERE application_id = $1 ORDER BY seq",
-        )
-        .bind(application_id.to_owned())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(EventRecord {
-                    seq: r.try_get("seq")?,
-                    kind: EventKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("event kind {kind:?}")))?,
-                    on: date_column(r, "on_day")?,
-                    payload: json_column(r, "payload_json")?,
-                    recorded_at: r.try_get("recorded_at")?,
-                })
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        events(&mut conn, application_id).await
     }
 
     /// Takes the named job's lock for `holder` until `until`, unless
@@ -379,6 +357,35 @@ impl Store {
 }
 
 impl Batch {
+    /// Holds the person's row until this batch ends, so that rules read
+    /// outside it about the person (one assessment at a time) hold when it
+    /// writes: a second writer for the same person waits here. SQLite's
+    /// `BEGIN IMMEDIATE` already let only one writer in.
+    pub async fn lock_person(&mut self, person_id: &str) -> Result<()> {
+        if self.engine == crate::Engine::Postgres {
+            sqlx::query("SELECT person_id FROM people WHERE person_id = $1 FOR UPDATE")
+                .bind(person_id.to_owned())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// See [`Store::certificate`]; read in this batch.
+    pub async fn certificate(&mut self, certificate_id: &str) -> Result<Option<CertificateRecord>> {
+        certificate_by_id(&mut self.tx, certificate_id).await
+    }
+
+    /// See [`Store::open_assessments_of`]; read in this batch.
+    pub async fn open_assessments_of(&mut self, person_id: &str) -> Result<Vec<ApplicationRecord>> {
+        open_assessments(&mut self.tx, person_id).await
+    }
+
+    /// See [`Store::events_of`]; read in this batch.
+    pub async fn events_of(&mut self, application_id: &str) -> Result<Vec<EventRecord>> {
+        events(&mut self.tx, application_id).await
+    }
+
     /// See [`Store::put_certificate`].
     pub async fn put_certificate(
         &mut self,
@@ -402,7 +409,7 @@ impl Batch {
                 application_id: application,
             }));
         }
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO certificates (certificate_id, person_id, issued_on, purposes, province, \
              oncological, procedure, procedure_stated, doctor, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -418,7 +425,14 @@ impl Batch {
         .bind(certificate.doctor.clone())
         .bind(now)
         .execute(&mut *conn)
-        .await?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(Err(JourneyRefusal::Stale));
+            }
+            Err(e) => return Err(e.into()),
+        }
         let application_id = match opens {
             Some(application) => {
                 if let Err(refusal) = self.open_application(application, now).await? {
@@ -533,6 +547,50 @@ impl Batch {
         .await?;
         Ok(Ok(next))
     }
+}
+
+async fn open_assessments(
+    conn: &mut AnyConnection,
+    person_id: &str,
+) -> Result<Vec<ApplicationRecord>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        application_columns!(),
+        " FROM applications WHERE person_id = $1 \
+         AND (state NOT IN ($2, $3, $4) OR appeal_open = 1) \
+         ORDER BY created_at DESC, application_id DESC"
+    ))
+    .bind(person_id.to_owned())
+    // The terminal states (`ApplicationState::is_terminal`).
+    .bind(ApplicationState::Concluded.as_str())
+    .bind(ApplicationState::Lapsed.as_str())
+    .bind(ApplicationState::Withdrawn.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(application_from_row).collect()
+}
+
+async fn events(conn: &mut AnyConnection, application_id: &str) -> Result<Vec<EventRecord>> {
+    let rows = sqlx::query(
+        "SELECT seq, kind, on_day, payload_json, recorded_at FROM application_events \
+         WHERE application_id = $1 ORDER BY seq",
+    )
+    .bind(application_id.to_owned())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            Ok(EventRecord {
+                seq: r.try_get("seq")?,
+                kind: EventKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("event kind {kind:?}")))?,
+                on: date_column(r, "on_day")?,
+                payload: json_column(r, "payload_json")?,
+                recorded_at: r.try_get("recorded_at")?,
+            })
+        })
+        .collect()
 }
 
 async fn certificate_by_id(

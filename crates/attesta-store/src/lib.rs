@@ -185,6 +185,7 @@ impl Store {
     pub async fn batch(&self) -> Result<Batch> {
         Ok(Batch {
             tx: self.begin().await?,
+            engine: self.engine,
         })
     }
 
@@ -516,6 +517,7 @@ impl Store {
 /// are the one-row versions.
 pub struct Batch {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    engine: Engine,
 }
 
 impl std::fmt::Debug for Batch {

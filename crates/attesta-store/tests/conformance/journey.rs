@@ -115,6 +115,27 @@ async fn certificates_are_idempotent_by_id(store: Store) {
         vec![newer, cert]
     );
     assert!(store.certificates_of("nobody").await.unwrap().is_empty());
+    // The same new certificate twice at once: one creates it, the other
+    // finds it unchanged.
+    let twin = certificate("C-3", &person, Procedure::Ordinary);
+    let (a, b) = tokio::join!(
+        store.put_certificate(&twin, None, NOW),
+        store.put_certificate(&twin, None, NOW),
+    );
+    let mut outcomes = [a.unwrap().unwrap(), b.unwrap().unwrap()];
+    outcomes.sort_by_key(|o| matches!(o, CertificatePut::Unchanged { .. }));
+    let none = || None;
+    assert_eq!(
+        outcomes,
+        [
+            CertificatePut::Created {
+                application_id: none()
+            },
+            CertificatePut::Unchanged {
+                application_id: none()
+            },
+        ]
+    );
 }
 
 async fn a_reform_certificate_opens_its_application(store: Store) {
@@ -483,6 +504,9 @@ async fn verbali_gain_a_link_and_record_definitive_on(store: Store) {
     batch.commit().await.unwrap();
     let stored = store.verbale("V-1").await.unwrap().unwrap();
     assert_eq!((stored.application_id, stored.definitive_on), (None, None));
+    let mut batch = store.batch().await.unwrap();
+    assert!(!batch.verbale_is_linked("V-1").await.unwrap());
+    drop(batch);
 
     let mut batch = store.batch().await.unwrap();
     assert_eq!(
@@ -524,6 +548,8 @@ async fn verbali_gain_a_link_and_record_definitive_on(store: Store) {
             .unwrap(),
         Ok(IngestOutcome::Confirmed)
     );
+    assert!(batch.verbale_is_linked("V-1").await.unwrap());
+    assert!(!batch.verbale_is_linked("V-9").await.unwrap());
     batch.commit().await.unwrap();
     let stored = store.verbale("V-1").await.unwrap().unwrap();
     assert_eq!(stored.application_id.as_deref(), Some("A-1"));

@@ -23,6 +23,9 @@ on_both_engines!(
     inps_decisions_after_the_due_date_are_refused,
     silent_assent_applies_once_and_the_status_follows,
     concurrent_job_runs_apply_silent_assent_once,
+    a_reform_application_concludes_with_its_basic_assessment,
+    an_ordinary_certificate_expires_when_its_province_starts_the_reform,
+    concurrent_applications_for_the_same_purposes_open_one,
 );
 
 fn day(t: &TestApp, offset: i64) -> Date {
@@ -645,5 +648,133 @@ async fn concurrent_job_runs_apply_silent_assent_once(t: TestApp) {
     assert_eq!(
         (later.ran, later.silent_assent, later.certificates_expired),
         (true, 0, 0)
+    );
+}
+
+async fn a_reform_application_concludes_with_its_basic_assessment(t: TestApp) {
+    person(&t, MARIO).await;
+    // The certificate arrives today and opens the application today, so
+    // its events are today's.
+    let (s, answer) = post_certificate(&t, certificate(&t, "C-R", MARIO, -30, "reform")).await;
+    assert_eq!(s, 201);
+    let id = answer["application_id"].as_str().unwrap().to_owned();
+    let (s, view) = event(
+        &t,
+        &id,
+        json!({"event": "visit_scheduled", "on": d(&t, 0), "visit": visit(&t, 7)}),
+    )
+    .await;
+    assert_eq!((s, view["state"].as_str()), (200, Some("visit_scheduled")));
+    let (s, view) = event(
+        &t,
+        &id,
+        json!({"event": "absent", "on": d(&t, 0), "justified": true}),
+    )
+    .await;
+    assert_eq!(
+        (s, view["state"].as_str()),
+        (200, Some("visit_to_reschedule"))
+    );
+    let (s, _) = event(
+        &t,
+        &id,
+        json!({"event": "visit_scheduled", "on": d(&t, 0), "visit": visit(&t, 14)}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // A commission verbale does not fit the reform: 422 naming `kind`.
+    let mut verbale = commission_verbale("V-R", MARIO, &d(&t, 0), Some(&id));
+    verbale["definitive"] = json!(true);
+    let (s, e) = error_of(t.admin_post_verbale(verbale.clone()).await).await;
+    assert_eq!((s, e["fields"][0]["field"].as_str()), (422, Some("kind")));
+    // The basic assessment concludes it, definitive at once; the QR follows.
+    verbale["kind"] = json!("basic_assessment");
+    assert_eq!(t.admin_post_verbale(verbale.clone()).await.status(), 201);
+    assert_eq!(state_of(&t, &id).await, "concluded");
+    let stored = t.app.store().verbale("V-R").await.unwrap().unwrap();
+    assert_eq!(stored.definitive_on, Some(day(&t, 0)));
+    let c = t.citizen(MARIO).await;
+    assert_eq!(c.post("/api/v1/me/privacy-notice").await.status(), 204);
+    assert_eq!(c.post("/api/v1/me/attestation").await.status(), 201);
+    // The same verbale again: 200, nothing new; another one linked to the
+    // concluded application: 422 naming `application_id`.
+    assert_eq!(t.admin_post_verbale(verbale).await.status(), 200);
+    let mut later = commission_verbale("V-R2", MARIO, &d(&t, 0), Some(&id));
+    later["kind"] = json!("basic_assessment");
+    later["definitive"] = json!(true);
+    let (s, e) = error_of(t.admin_post_verbale(later).await).await;
+    assert_eq!(
+        (s, e["fields"][0]["field"].as_str()),
+        (422, Some("application_id"))
+    );
+    assert_eq!(t.app.store().events_of(&id).await.unwrap().len(), 4);
+}
+
+async fn an_ordinary_certificate_expires_when_its_province_starts_the_reform(t: TestApp) {
+    use attesta_domain::journey::Province;
+    person(&t, MARIO).await;
+    // Florence's start day, from rules/procedures.toml (in the past).
+    let rules = attesta_app::journey::procedure_rules().unwrap();
+    let start = rules.reform_from(Province::parse("FI").unwrap());
+    assert!(start < day(&t, -10));
+    let issued = start - Duration::days(10);
+    let (s, answer) = post_certificate(
+        &t,
+        json!({"certificate_id": "C-FI", "fiscal_code": MARIO, "issued_on": format_date(issued),
+               "purposes": ["invalidity"], "province": "FI"}),
+    )
+    .await;
+    assert_eq!((s, answer["procedure"].as_str()), (201, Some("ordinary")));
+    // The day before the start it could still be used…
+    let before = format_date(start - Duration::days(1));
+    let after = format_date(start + Duration::days(5));
+    // …from the start on, a new certificate under the reform is needed.
+    let (s, e) = apply(&t, json!({"certificate_id": "C-FI", "on": after})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (422, Some("certificate_expired"))
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a new certificate under the reform is needed"),
+        "{e}"
+    );
+    let (s, body) = apply(&t, json!({"certificate_id": "C-FI", "on": before})).await;
+    assert_eq!(s, 201, "{body}");
+}
+
+async fn concurrent_applications_for_the_same_purposes_open_one(t: TestApp) {
+    person(&t, MARIO).await;
+    for id in ["C-A", "C-B"] {
+        let (s, _) = post_certificate(&t, certificate(&t, id, MARIO, -5, "ordinary")).await;
+        assert_eq!(s, 201);
+    }
+    // Two patronati file at the same moment from two certificates asking
+    // the same, while a reform certificate for it arrives: one wins.
+    let ((a, _), (b, _), (c, _)) = tokio::join!(
+        apply(&t, json!({"certificate_id": "C-A"})),
+        apply(&t, json!({"certificate_id": "C-B"})),
+        post_certificate(&t, certificate(&t, "C-R", MARIO, -1, "reform")),
+    );
+    let mut statuses = [a, b, c];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409, 409]);
+    let person = t
+        .app
+        .store()
+        .person_by_fiscal_code(&attesta_domain::FiscalCode::parse(MARIO).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        t.app
+            .store()
+            .applications_of(&person.person_id)
+            .await
+            .unwrap()
+            .len(),
+        1
     );
 }

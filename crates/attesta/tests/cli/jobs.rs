@@ -15,6 +15,7 @@ use crate::Env;
 
 on_both_engines!(
     jobs_run_applies_silent_assent_and_expiry_once,
+    two_nodes_running_the_jobs_at_once_apply_silent_assent_once,
     certificates_import_from_jsonl_and_csv,
 );
 
@@ -193,4 +194,103 @@ async fn certificates_import_from_jsonl_and_csv(env: Env) {
     assert!(c.oncological);
     assert!(store.certificate("C-J1").await.unwrap().is_some());
     assert!(store.certificate("C-J2").await.unwrap().is_none());
+}
+
+/// An app over the test's database whose clock stands on 2026-09-10.
+async fn back_office(env: &Env) -> App {
+    let clock = Arc::new(ManualClock::new(datetime!(2026-09-10 10:00 UTC)));
+    App::with_clock(
+        env.store().await,
+        ServerSecret::generate(),
+        Config::new("http://localhost"),
+        clock,
+    )
+}
+
+async fn two_nodes_running_the_jobs_at_once_apply_silent_assent_once(env: Env) {
+    // Creates the database.
+    assert_eq!(env.attesta(&["jobs", "run", "--on", "2026-09-10"]).code, 0);
+    let app = back_office(&env).await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let cf = attesta_testkit::people::cf(&format!("RSSMRA80A0{}H501", i + 1));
+        let person = app
+            .person_from_json(
+                &cf,
+                &json!({"given_name": "Mario", "family_name": "Rossi",
+                        "birth_date": format!("1980-01-0{}", i + 1)}),
+            )
+            .unwrap();
+        app.put_person(&person).await.unwrap();
+        let cert = format!("C-{i}");
+        let certificate = app
+            .certificate_from_json(&json!({"certificate_id": cert, "fiscal_code": cf,
+                "issued_on": "2026-08-01", "purposes": ["invalidity"], "province": "BA",
+                "procedure": "ordinary"}))
+            .unwrap();
+        app.put_certificate(&certificate).await.unwrap();
+        let request = app
+            .application_request_from_json(&json!({"certificate_id": cert, "on": "2026-08-05"}))
+            .unwrap();
+        let id = app.open_application(&request).await.unwrap();
+        app.post_event(
+            &id,
+            &json!({"event": "visit_scheduled", "on": "2026-08-10",
+                    "visit": {"at": "2026-09-01T09:00:00+02:00", "place": "ASL Bari"}}),
+        )
+        .await
+        .unwrap();
+        let linked = app
+            .linked_verbale_from_json(&json!({"verbale_id": format!("V-{i}"), "fiscal_code": cf,
+                "kind": "first_instance", "session_date": "2026-09-01", "definitive": false,
+                "source": "telematic", "invalidity_code": "03", "invalidity_percentage": 80,
+                "application_id": id}))
+            .unwrap();
+        app.ingest_linked_verbale(&linked).await.unwrap();
+        ids.push(id);
+    }
+    // Two processes, as two nodes would, at the same moment.
+    let args = ["jobs", "run", "--on", "2026-11-01"];
+    let spawn = || {
+        env.command(&args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("attesta starts")
+    };
+    let (first, second) = (spawn(), spawn());
+    let outputs: Vec<String> = [first, second]
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success());
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        })
+        .collect();
+    // Together they applied it six times: one did all, or one found the
+    // other's lock (or, after it, nothing to do).
+    let applied: usize = outputs
+        .iter()
+        .filter_map(|o| o.split("silent assent applied to ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(applied, 6, "{outputs:?}");
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o.contains("another node is running them") || o.contains("nothing to do")),
+        "{outputs:?}"
+    );
+    let store = env.store().await;
+    for id in &ids {
+        let events = store.events_of(id).await.unwrap();
+        let assents = events
+            .iter()
+            .filter(|e| e.kind.as_str() == "silent_assent")
+            .count();
+        assert_eq!(assents, 1, "{id}: {outputs:?}");
+        assert_eq!(
+            store.application(id).await.unwrap().unwrap().state.as_str(),
+            "concluded"
+        );
+    }
 }

@@ -71,6 +71,19 @@ impl Env {
     /// Runs `attesta --data-dir DIR ARGS…` with no `ATTESTA_*` variable
     /// from the caller's environment.
     fn attesta(&self, args: &[&str]) -> Run {
+        let out = self
+            .command(args)
+            .output()
+            .expect("the attesta binary runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// The command [`Env::attesta`] runs, to start it in the background.
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_attesta"));
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("ATTESTA_") {
@@ -82,12 +95,7 @@ impl Env {
             cmd.env("DATABASE_URL", &db.url);
         }
         cmd.arg("--data-dir").arg(self.data_dir()).args(args);
-        let out = cmd.output().expect("the attesta binary runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     fn import(&self, file: &Path, batch_size: usize) -> Run {
