@@ -504,7 +504,8 @@ mod tests {
                     .filter_map(|d| done_key(Some(d))),
             );
             for k in keys {
-                assert!(!lang.t(k).contains("Unknown"), "{k} in {lang:?}");
+                let text = lang.t_args(k, &[("date", "01/02/2027".to_owned())]);
+                assert!(!text.contains("Unknown"), "{k} in {lang:?}: {text}");
             }
         }
     }
