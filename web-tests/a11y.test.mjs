@@ -98,6 +98,10 @@ const PAGES = [
   { name: 'card-unreadable', path: '/c/NOT-A-CARD', status: null, optional: true },
   { name: 'card-apply', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/card'; }, optional: true },
   { name: 'card-apply-photo-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.goto('/me/card'); await h.page.setInputFiles('#photo', { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') }); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/me/card"] button[type="submit"]')]); }, status: null },
+  // The journey (SPEC §10.2): a demo applicant of each procedure.
+  { name: 'applications-ordinary', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'GRCLNE68E45A662')); return '/me/applications'; } },
+  { name: 'applications-reform', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'FNTRRT72H10A662')); return '/me/applications'; } },
+  { name: 'applications-reschedule-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'FNTRRT72H10A662')); await h.goto('/me/applications'); await Promise.all([h.page.waitForNavigation(), h.page.click('form.reschedule button[type="submit"]')]); }, status: null },
 ];
 
 /** Each holder gets a few codes an hour: the English run asks other holders. */

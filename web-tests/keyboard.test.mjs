@@ -308,4 +308,51 @@ describe('keyboard only', { concurrency: false }, () => {
       await context.close();
     }
   });
+
+  test('citizen journey: the timeline, apply from a certificate, ask for a new date', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    // Elena Greco (ordinary, awaiting INPS) has a certificate to apply from.
+    let { context, page } = await freshPage();
+    try {
+      await page.goto(`${server.base}/demo`);
+      await tabTo(page, 'Elena Greco\'s login button', byText(/^Entra come Elena Greco/), 80);
+      await enterAndWait(page);
+      await tabTo(page, 'the applications link', byText(/^Le mie domande di accertamento/), 80);
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me/applications');
+      // The skip link lands in <main>, where the timeline is read in words.
+      await tabTo(page, 'the skip link', (f) => f.href === '#main', 1);
+      await page.keyboard.press('Enter');
+      const timeline = await page.locator('ol.timeline [aria-current="step"]').first().innerText();
+      assert.match(timeline, /Validazione INPS: in corso/);
+      await tabTo(page, 'the apply button', byText(/^Presenta la domanda/));
+      await enterAndWait(page);
+      assert.match(await page.locator('[role="status"]').innerText(), /Domanda presentata/);
+      assert.equal(await page.locator('ol.timeline').count(), 2, 'the new application has its timeline');
+    } finally {
+      await context.close();
+    }
+
+    // Roberto Fontana (reform, convoked next week) asks for a new date.
+    ({ context, page } = await freshPage());
+    try {
+      await page.goto(`${server.base}/demo`);
+      await tabTo(page, 'Roberto Fontana\'s login button', byText(/^Entra come Roberto Fontana/), 80);
+      await enterAndWait(page);
+      await tabTo(page, 'the applications link', byText(/^Le mie domande di accertamento/), 80);
+      await enterAndWait(page);
+      // Sent empty: the error summary, and the field takes focus.
+      await tabTo(page, 'the reschedule button', byText(/^Chiedi una nuova data/));
+      await enterAndWait(page);
+      assert.match(await page.locator('.error-summary').innerText(), /Scrivi il motivo della richiesta/);
+      assert.equal((await focused(page)).id, 'reschedule-reason', 'the reason field is not focused after the error');
+      await page.keyboard.type('Ricovero programmato quel giorno');
+      await tabTo(page, 'the reschedule button', byText(/^Chiedi una nuova data/));
+      await enterAndWait(page);
+      assert.match(await page.locator('[role="status"]').innerText(), /Richiesta di una nuova data inviata/);
+      assert.match(await page.locator('main').innerText(), /visita da riprogrammare/);
+    } finally {
+      await context.close();
+    }
+  });
 });

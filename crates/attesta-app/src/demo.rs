@@ -270,6 +270,26 @@ pub fn people() -> Vec<DemoPerson> {
             "Paper verbali before 2010: nothing in the archive, no mobile on record",
             vec![],
         ),
+        citizen(
+            "GRCLNE68E45A662",
+            "Elena",
+            "Greco",
+            "1968-05-05",
+            Some("+393381234321"),
+            "Domanda ordinaria: verbale della commissione in attesa dell'INPS, silenzio-assenso da domani (vedi Le mie domande)",
+            "Ordinary application: the commission's verbale awaits INPS, silent assent from tomorrow (see My applications)",
+            vec![],
+        ),
+        citizen(
+            "FNTRRT72H10A662",
+            "Roberto",
+            "Fontana",
+            "1972-06-10",
+            Some("+393391239876"),
+            "Valutazione di base (riforma): convocato a visita la prossima settimana, può chiedere una nuova data",
+            "Basic assessment (reform): summoned to a visit next week, may ask for a new date",
+            vec![],
+        ),
         DemoPerson {
             fiscal_code: cf("BRNLSS82A41A662"),
             given_name: "Alessia",
@@ -319,5 +339,105 @@ pub async fn seed(app: &App) -> AppResult<usize> {
         }
         count += 1;
     }
+    seed_journey(app).await?;
     Ok(count)
+}
+
+/// The demo certificate of the ordinary applicant: its presence says the
+/// journey was seeded in this data directory.
+const ORDINARY_CERTIFICATE: &str = "DEMO-CERT-0001";
+const REFORM_CERTIFICATE: &str = "DEMO-CERT-0002";
+
+/// The demo applicants (SPEC §10.1 "Dates and tests"): seeded once per
+/// data directory, with dates relative to that first start, and never
+/// rewritten at later starts (the stored certificate says it is done).
+/// Elena Greco's ordinary application awaits INPS, silent assent due the
+/// day after the first start; Roberto Fontana's reform convocation is a
+/// week after it.
+async fn seed_journey(app: &App) -> AppResult<()> {
+    if app
+        .store()
+        .certificate(ORDINARY_CERTIFICATE)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let today = app.today();
+    let day = |offset: i64| attesta_domain::format_date(today + time::Duration::days(offset));
+    let elena = cf("GRCLNE68E45A662");
+    let roberto = cf("FNTRRT72H10A662");
+
+    // Ordinary: certificate, application, visit, the commission's verbale
+    // (session 59 days ago: INPS's 60 days end tomorrow).
+    let certificate = app.certificate_from_json(&json!({
+        "certificate_id": ORDINARY_CERTIFICATE, "fiscal_code": elena, "issued_on": day(-75),
+        "purposes": ["invalidity", "handicap"], "province": "BA", "procedure": "ordinary",
+        "doctor": "Dott.ssa Lopez (demo)"}))?;
+    app.put_certificate(&certificate).await?;
+    let request = app.application_request_from_json(&json!({
+        "certificate_id": ORDINARY_CERTIFICATE, "on": day(-70), "via": "patronato"}))?;
+    let application = app.open_application(&request).await?;
+    app.post_event(
+        &application,
+        &json!({"event": "visit_scheduled", "on": day(-65),
+            "visit": {"at": visit_at(today, -59), "place": "Commissione ASL Bari, via Caldarola 1", "home": false}}),
+    )
+    .await?;
+    app.post_event(&application, &json!({"event": "attended", "on": day(-59)}))
+        .await?;
+    let mut v = verbale(
+        "DEMO-0012",
+        &day(-59),
+        false,
+        merged(
+            nothing_else(),
+            json!({"invalidity_code": "03", "invalidity_percentage": 75, "handicap": "art3_c1"}),
+        ),
+    );
+    v["fiscal_code"] = json!(elena);
+    v["application_id"] = json!(application);
+    app.ingest_linked_verbale(&app.linked_verbale_from_json(&v)?)
+        .await?;
+
+    // A newer certificate she may still apply from (for targeted employment).
+    let certificate = app.certificate_from_json(&json!({
+        "certificate_id": "DEMO-CERT-0003", "fiscal_code": elena, "issued_on": day(-5),
+        "purposes": ["law68_disability"], "province": "BA", "procedure": "ordinary"}))?;
+    app.put_certificate(&certificate).await?;
+
+    // Reform: the certificate opens the procedure; INPS convokes for next week.
+    let certificate = app.certificate_from_json(&json!({
+        "certificate_id": REFORM_CERTIFICATE, "fiscal_code": roberto, "issued_on": day(-10),
+        "purposes": ["invalidity", "handicap"], "province": "BA", "procedure": "reform",
+        "doctor": "Dott. Ferri (demo)"}))?;
+    let answer = app.put_certificate(&certificate).await?;
+    if let Some(application) = answer.application_id {
+        app.post_event(
+            &application,
+            &json!({"event": "visit_scheduled", "on": day(0),
+                "visit": {"at": visit_at(today, 7), "place": "INPS, Unità di valutazione di base, Bari", "home": false}}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// 09:30 in Italy, `offset` days from `today`, as RFC 3339.
+fn visit_at(today: time::Date, offset: i64) -> String {
+    let day = today + time::Duration::days(offset);
+    let winter = day
+        .with_hms(9, 30, 0)
+        .expect("a valid time")
+        .assume_offset(time::UtcOffset::from_hms(1, 0, 0).expect("valid"));
+    let local = crate::italian_time(winter);
+    let at = if local.hour() == 9 {
+        winter
+    } else {
+        day.with_hms(9, 30, 0)
+            .expect("a valid time")
+            .assume_offset(time::UtcOffset::from_hms(2, 0, 0).expect("valid"))
+    };
+    at.format(&time::format_description::well_known::Rfc3339)
+        .expect("formats")
 }

@@ -8,6 +8,9 @@
 
 use std::sync::LazyLock;
 
+mod citizen;
+pub use citizen::CertificateView;
+
 use attesta_domain::journey::{
     Application, ApplicationInput, ApplicationRefusal, ApplicationRequest, ApplicationState,
     ApplicationView, Certificate, CertificateInput, DatedEvent, Event, EventInput, EventKind,

@@ -15,10 +15,12 @@ pub enum Activity {
     CardRejected,
     CardRevoked,
     CardEmailed,
+    ApplicationFiled,
+    RescheduleRequested,
 }
 
 impl Activity {
-    pub const ALL: [Activity; 11] = [
+    pub const ALL: [Activity; 13] = [
         Activity::PrivacyNoticeAccepted,
         Activity::AttestationGenerated,
         Activity::AttestationRevoked,
@@ -30,6 +32,8 @@ impl Activity {
         Activity::CardRejected,
         Activity::CardRevoked,
         Activity::CardEmailed,
+        Activity::ApplicationFiled,
+        Activity::RescheduleRequested,
     ];
 
     /// The wire and storage name.
@@ -46,6 +50,8 @@ impl Activity {
             Activity::CardRejected => "card_rejected",
             Activity::CardRevoked => "card_revoked",
             Activity::CardEmailed => "card_emailed",
+            Activity::ApplicationFiled => "application_filed",
+            Activity::RescheduleRequested => "reschedule_requested",
         }
     }
 

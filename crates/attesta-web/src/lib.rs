@@ -26,6 +26,7 @@ mod error;
 mod extract;
 mod guide;
 mod i18n;
+mod journey_citizen;
 mod level2_pages;
 mod limits;
 mod login;
@@ -256,6 +257,15 @@ pub fn router(app: App, web: WebConfig) -> Router {
             "/admin/applications/{application_id}/events",
             post(api::post_application_event),
         )
+        .route("/me/certificates", get(journey_citizen::api_certificates))
+        .route(
+            "/me/applications",
+            get(journey_citizen::api_applications).post(journey_citizen::api_apply),
+        )
+        .route(
+            "/me/applications/{application_id}/reschedule",
+            post(journey_citizen::api_reschedule),
+        )
         .route("/me", get(api::me))
         .route("/me/privacy-notice", post(api::accept_privacy))
         .route(
@@ -340,6 +350,14 @@ pub fn router(app: App, web: WebConfig) -> Router {
             get(pages::new_request).post(pages::new_request_confirm),
         )
         .route("/me/delegates", post(pages::me_add_delegate))
+        .route(
+            "/me/applications",
+            get(journey_citizen::page).post(journey_citizen::page_apply),
+        )
+        .route(
+            "/me/applications/{application_id}/reschedule",
+            post(journey_citizen::page_reschedule),
+        )
         .route("/me/delegates/remove", post(pages::me_remove_delegate))
         .route("/me/acting-for", post(pages::me_acting_for))
         .route("/logout", post(pages::logout))

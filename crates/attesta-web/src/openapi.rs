@@ -9,7 +9,7 @@ fn error_ref() -> Value {
     json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-fn op(
+pub(crate) fn op(
     summary: &str,
     security: Option<&str>,
     body: Option<Value>,
@@ -32,7 +32,7 @@ fn op(
     o
 }
 
-fn ok_json(schema: Value) -> Value {
+pub(crate) fn ok_json(schema: Value) -> Value {
     json!({"description": "ok", "content": {"application/json": {"schema": schema}}})
 }
 
@@ -46,6 +46,9 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/admin/certificates",
     "/api/v1/admin/applications",
     "/api/v1/admin/applications/{application_id}/events",
+    "/api/v1/me/certificates",
+    "/api/v1/me/applications",
+    "/api/v1/me/applications/{application_id}/reschedule",
     "/api/v1/me",
     "/api/v1/me/privacy-notice",
     "/api/v1/me/attestation",
@@ -273,6 +276,7 @@ pub fn spec() -> Value {
     });
     crate::card_application::document(&mut doc);
     journey(&mut doc);
+    crate::journey_citizen::document(&mut doc);
     doc
 }
 

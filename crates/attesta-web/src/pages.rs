@@ -694,6 +694,8 @@ fn action_text(action: Activity, lang: Lang) -> String {
         Activity::CardRejected => key("action-card-rejected"),
         Activity::CardRevoked => key("action-card-revoked"),
         Activity::CardEmailed => key("action-card-emailed"),
+        Activity::ApplicationFiled => key("action-application-filed"),
+        Activity::RescheduleRequested => key("action-reschedule-requested"),
     })
 }
 

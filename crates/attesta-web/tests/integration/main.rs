@@ -8,6 +8,7 @@ mod card_life;
 mod citizen;
 mod counter;
 mod journey;
+mod journey_citizen;
 mod languages;
 mod level2;
 mod look;

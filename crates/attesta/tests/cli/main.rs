@@ -657,6 +657,7 @@ async fn seed_writes_valid_tokens(env: Env) {
 }
 mod card;
 mod jobs;
+mod journey_citizen_e2e;
 mod journey_e2e;
 
 #[test]

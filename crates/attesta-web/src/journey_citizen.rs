@@ -1,0 +1,512 @@
+//! The citizen's side of the application journey (SPEC §10.2): the JSON
+//! API under `/api/v1/me/…` and the page `/me/applications`, the journey
+//! as a timeline. A delegate acting for the holder works through the same
+//! `Citizen` actor; the activity list says who did what.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use attesta_app::CertificateView;
+use attesta_domain::journey::{
+    ApplicationState, ApplicationView, CertificateStatus, DeadlineWhat, Phase, PhaseStatus,
+    Procedure, Purpose,
+};
+use axum::Form;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::Date;
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+use crate::extract::{ApiJson, Citizen, MaybeSession};
+use crate::i18n::{Lang, key};
+use crate::no_store;
+use crate::pages::{Layout, citizen, csrf_ok};
+
+type ApiResult<T> = Result<T, ApiError>;
+type PageResult = Result<Response, PageError>;
+
+// ---- API -------------------------------------------------------------------
+
+/// `GET /api/v1/me/certificates`.
+pub async fn api_certificates(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .my_certificates(&c.actor)
+        .await?
+        .iter()
+        .map(CertificateView::to_json)
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+/// `GET /api/v1/me/applications`: newest first.
+pub async fn api_applications(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .my_applications(&c.actor)
+        .await?
+        .iter()
+        .map(ApplicationView::to_json)
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+/// `POST /api/v1/me/applications` `{"certificate_id"}`.
+pub async fn api_apply(
+    State(s): State<AppState>,
+    c: Citizen,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let certificate_id = s.app.my_application_from_json(&body)?;
+    let id = s
+        .app
+        .apply_from_certificate(&c.actor, &certificate_id)
+        .await?;
+    Ok(no_store(
+        (StatusCode::CREATED, Json(json!({"application_id": id}))).into_response(),
+    ))
+}
+
+/// `POST /api/v1/me/applications/{id}/reschedule` `{"reason"}`.
+pub async fn api_reschedule(
+    State(s): State<AppState>,
+    c: Citizen,
+    Path(application_id): Path<String>,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let view = s
+        .app
+        .request_new_date(&c.actor, &application_id, &body)
+        .await?;
+    Ok(no_store(Json(view.to_json()).into_response()))
+}
+
+/// The OpenAPI description of these paths.
+pub(crate) fn document(doc: &mut Value) {
+    use crate::openapi::{ok_json, op};
+    let date = || json!({"type": "string", "format": "date"});
+    let purposes: Vec<&str> = Purpose::ALL.iter().map(|p| p.as_str()).collect();
+    let procedures: Vec<&str> = Procedure::ALL.iter().map(|p| p.as_str()).collect();
+    let statuses: Vec<&str> = CertificateStatus::ALL.iter().map(|p| p.as_str()).collect();
+    let paths = &mut doc["paths"];
+    paths["/api/v1/me/certificates"] = json!({"get": op(
+        "The holder's doctor's certificates, newest issue first, with whether an application may still be made (apply_by on every ordinary certificate)",
+        Some("session"), None,
+        ("200", ok_json(json!({"type": "array", "items": {"type": "object",
+            "required": ["certificate_id", "issued_on", "purposes", "procedure", "status"], "properties": {
+            "certificate_id": {"type": "string"}, "issued_on": date(),
+            "purposes": {"type": "array", "items": {"enum": purposes}},
+            "procedure": {"enum": procedures}, "status": {"enum": statuses}, "apply_by": date()}}}))),
+        &["401", "403"])});
+    paths["/api/v1/me/applications"] = json!({
+        "get": op("The holder's applications as the citizen sees them today, newest first", Some("session"), None,
+            ("200", ok_json(json!({"type": "array", "items": {"$ref": "#/components/schemas/Application"}}))),
+            &["401", "403"]),
+        "post": op(
+            "Apply (ordinary procedure) from one of the holder's usable certificates. 404 unknown_certificate (also another person's); 409 certificate_used, assessment_open; 422 certificate_expired, invalid_application",
+            Some("session"),
+            Some(json!({"type": "object", "required": ["certificate_id"], "additionalProperties": false,
+                "properties": {"certificate_id": {"type": "string"}}})),
+            ("201", ok_json(json!({"type": "object", "required": ["application_id"], "properties": {"application_id": {"type": "string"}}}))),
+            &["400", "401", "403", "404", "409", "422"])});
+    let mut reschedule = op(
+        "Reform: ask for a new visit date, before the visit time (else 409 invalid_transition). The reason may hold health data: it is stored, never logged. Answers the application",
+        Some("session"),
+        Some(
+            json!({"type": "object", "required": ["reason"], "additionalProperties": false,
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 1000}}}),
+        ),
+        (
+            "200",
+            ok_json(json!({"$ref": "#/components/schemas/Application"})),
+        ),
+        &["400", "401", "403", "404", "409", "422"],
+    );
+    reschedule["parameters"] = json!([{"name": "application_id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    paths["/api/v1/me/applications/{application_id}/reschedule"] = json!({"post": reschedule});
+}
+
+// ---- page ------------------------------------------------------------------
+
+/// One phase of a timeline, in words.
+struct PhaseLine {
+    label: String,
+    /// "done", "current", "to do", "skipped" in words.
+    status: String,
+    /// A symbol beside the words (never the only sign).
+    symbol: &'static str,
+    class: &'static str,
+    current: bool,
+    /// "on 03/11/2026" or "by 10/11/2026".
+    when: Option<String>,
+}
+
+struct VisitLine {
+    date: String,
+    time: String,
+    place: String,
+    home: bool,
+}
+
+struct ApplicationBlock {
+    id: String,
+    heading: String,
+    state: String,
+    opened: String,
+    phases: Vec<PhaseLine>,
+    visit: Option<VisitLine>,
+    next: Option<String>,
+    overdue: bool,
+    concluded: bool,
+    verbale_id: Option<String>,
+    /// The reform's request for a new date is possible.
+    may_reschedule: bool,
+    /// What was typed in the reason, and what is wrong with it.
+    reason: String,
+    reason_error: Option<String>,
+}
+
+struct CertificateBlock {
+    id: String,
+    issued: String,
+    purposes: String,
+    procedure: String,
+    status: String,
+    usable_ordinary: bool,
+    apply_by: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "applications.html")]
+struct ApplicationsPage {
+    layout: Layout,
+    csrf: String,
+    acting_for: Option<String>,
+    notice: Option<String>,
+    problem: Option<String>,
+    applications: Vec<ApplicationBlock>,
+    certificates: Vec<CertificateBlock>,
+}
+
+pub(crate) fn date_text(d: Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), d.month() as u8, d.year())
+}
+
+fn phase_key(p: Phase) -> &'static str {
+    match p {
+        Phase::Certificate => key("journey-phase-certificate"),
+        Phase::Application => key("journey-phase-application"),
+        Phase::Visit => key("journey-phase-visit"),
+        Phase::CommissionVerbale => key("journey-phase-commission-verbale"),
+        Phase::InpsValidation => key("journey-phase-inps-validation"),
+        Phase::DefinitiveVerbale => key("journey-phase-definitive-verbale"),
+        Phase::Convocation => key("journey-phase-convocation"),
+        Phase::DisabilityCertificate => key("journey-phase-disability-certificate"),
+    }
+}
+
+fn state_key(s: ApplicationState) -> &'static str {
+    use ApplicationState as S;
+    match s {
+        S::Submitted => key("journey-state-submitted"),
+        S::VisitScheduled => key("journey-state-visit-scheduled"),
+        S::SecondSummons => key("journey-state-second-summons"),
+        S::AwaitingInps => key("journey-state-awaiting-inps"),
+        S::InpsVisit => key("journey-state-inps-visit"),
+        S::Started => key("journey-state-started"),
+        S::VisitToReschedule => key("journey-state-visit-to-reschedule"),
+        S::DocumentsRequested => key("journey-state-documents-requested"),
+        S::Concluded => key("journey-state-concluded"),
+        S::Lapsed => key("journey-state-lapsed"),
+        S::Withdrawn => key("journey-state-withdrawn"),
+    }
+}
+
+fn purpose_key(p: Purpose) -> &'static str {
+    match p {
+        Purpose::Invalidity => key("journey-purpose-invalidity"),
+        Purpose::Blindness => key("journey-purpose-blindness"),
+        Purpose::Deafness => key("journey-purpose-deafness"),
+        Purpose::Handicap => key("journey-purpose-handicap"),
+        Purpose::Law68Disability => key("journey-purpose-law68"),
+    }
+}
+
+fn procedure_key(p: Procedure) -> &'static str {
+    match p {
+        Procedure::Ordinary => key("journey-procedure-ordinary"),
+        Procedure::Reform => key("journey-procedure-reform"),
+    }
+}
+
+fn certificate_status_key(s: CertificateStatus) -> &'static str {
+    match s {
+        CertificateStatus::Usable => key("journey-cert-usable"),
+        CertificateStatus::Used => key("journey-cert-used"),
+        CertificateStatus::Expired => key("journey-cert-expired"),
+    }
+}
+
+fn deadline_key(w: DeadlineWhat) -> &'static str {
+    match w {
+        DeadlineWhat::HomeVisitRequestBy => key("journey-next-home-visit"),
+        DeadlineWhat::Visit => key("journey-next-visit"),
+        DeadlineWhat::InpsDecision => key("journey-next-inps"),
+        DeadlineWhat::Target => key("journey-next-target"),
+        DeadlineWhat::AppealBy => key("journey-next-appeal"),
+    }
+}
+
+fn purposes_text(purposes: &[Purpose], lang: Lang) -> String {
+    purposes
+        .iter()
+        .map(|p| lang.t(purpose_key(*p)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn phase_line(p: &attesta_domain::journey::PhaseView, lang: Lang) -> PhaseLine {
+    let (status, symbol, class) = match p.status {
+        PhaseStatus::Done => (key("journey-status-done"), "✓", "done"),
+        PhaseStatus::Current => (key("journey-status-current"), "●", "current"),
+        PhaseStatus::Todo => (key("journey-status-todo"), "○", "todo"),
+        PhaseStatus::Skipped => (key("journey-status-skipped"), "–", "skipped"),
+    };
+    let when = match (p.on, p.due) {
+        (Some(on), _) => Some(lang.t_args("journey-on", &[("date", date_text(on))])),
+        (None, Some(due)) => Some(lang.t_args("journey-due", &[("date", date_text(due))])),
+        (None, None) => None,
+    };
+    PhaseLine {
+        label: lang.t(phase_key(p.phase)),
+        status: lang.t(status),
+        symbol,
+        class,
+        current: p.status == PhaseStatus::Current,
+        when,
+    }
+}
+
+fn application_block(v: &ApplicationView, lang: Lang) -> ApplicationBlock {
+    ApplicationBlock {
+        id: v.application_id.clone(),
+        heading: format!(
+            "{} — {}",
+            purposes_text(v.purposes.as_slice(), lang),
+            lang.t(procedure_key(v.procedure))
+        ),
+        state: lang.t(state_key(v.state)),
+        opened: date_text(v.opened_on),
+        phases: v.phases.iter().map(|p| phase_line(p, lang)).collect(),
+        visit: v.visit.as_ref().map(|visit| VisitLine {
+            date: date_text(visit.day()),
+            time: crate::format_italian_time(visit.at),
+            place: visit.place.clone(),
+            home: visit.home,
+        }),
+        next: v
+            .next_deadline
+            .map(|d| lang.t_args(deadline_key(d.what), &[("date", date_text(d.due))])),
+        overdue: v.overdue,
+        concluded: v.state == ApplicationState::Concluded,
+        verbale_id: v.verbale_id.clone(),
+        may_reschedule: v.procedure == Procedure::Reform
+            && v.state == ApplicationState::VisitScheduled,
+        reason: String::new(),
+        reason_error: None,
+    }
+}
+
+fn certificate_block(c: &CertificateView, lang: Lang) -> CertificateBlock {
+    CertificateBlock {
+        id: c.certificate_id.clone(),
+        issued: date_text(c.issued_on),
+        purposes: purposes_text(c.purposes.as_slice(), lang),
+        procedure: lang.t(procedure_key(c.procedure)),
+        status: lang.t(certificate_status_key(c.status)),
+        usable_ordinary: c.procedure == Procedure::Ordinary
+            && c.status == CertificateStatus::Usable,
+        apply_by: c.apply_by.map(date_text),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+fn done_key(done: Option<&str>) -> Option<&'static str> {
+    match done {
+        Some("applied") => Some(key("journey-done-applied")),
+        Some("rescheduled") => Some(key("journey-done-rescheduled")),
+        _ => None,
+    }
+}
+
+fn layout(session: &Option<attesta_app::Session>) -> Layout {
+    Layout::keyed("journey-h1")
+        .crumbs(&[(key("journey-crumb-me"), "/me")])
+        .with_session(session)
+}
+
+async fn render(
+    s: &AppState,
+    layout: Layout,
+    session: &attesta_app::Session,
+    actor: &attesta_app::Actor,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> Result<ApplicationsPage, PageError> {
+    let lang = layout.lang;
+    let applications = s
+        .app
+        .my_applications(actor)
+        .await?
+        .iter()
+        .map(|v| application_block(v, lang))
+        .collect();
+    let certificates = s
+        .app
+        .my_certificates(actor)
+        .await?
+        .iter()
+        .map(|c| certificate_block(c, lang))
+        .collect();
+    let acting_for = if actor.is_delegate() {
+        Some(s.app.me(actor).await?.record.person.full_name())
+    } else {
+        None
+    };
+    Ok(ApplicationsPage {
+        layout,
+        csrf: session.csrf_token.clone(),
+        acting_for,
+        notice,
+        problem,
+        applications,
+        certificates,
+    })
+}
+
+/// `GET /me/applications`.
+pub async fn page(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let layout = layout(&session);
+    let (session, actor) = citizen(&s, session).await?;
+    let notice = done_key(q.done.as_deref()).map(|k| layout.t(k));
+    let page = render(&s, layout, &session, &actor, notice, None).await?;
+    Ok(no_store(page.into_response()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApplyForm {
+    csrf: String,
+    certificate_id: String,
+}
+
+/// `POST /me/applications`: apply from a certificate; a refusal shows the
+/// page again with the reason, nothing changed.
+pub async fn page_apply(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<ApplyForm>,
+) -> PageResult {
+    let layout = layout(&session);
+    let (session, actor) = citizen(&s, session).await?;
+    csrf_ok(&session, &f.csrf)?;
+    match s
+        .app
+        .apply_from_certificate(&actor, f.certificate_id.trim())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/me/applications?done=applied").into_response()),
+        Err(e) if matches!(e.status(), 404 | 409 | 422) => {
+            let problem = crate::error::error_text(&e, layout.lang);
+            let page = render(&s, layout, &session, &actor, None, Some(problem)).await?;
+            Ok(crate::error::form_again(&e, page))
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RescheduleForm {
+    csrf: String,
+    reason: String,
+}
+
+/// `POST /me/applications/{id}/reschedule`: the reform's request for a new
+/// date; a bad reason shows the page again with the error summary and the
+/// field marked, what was typed kept.
+pub async fn page_reschedule(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(application_id): Path<String>,
+    Form(f): Form<RescheduleForm>,
+) -> PageResult {
+    let layout = layout(&session);
+    let (session, actor) = citizen(&s, session).await?;
+    csrf_ok(&session, &f.csrf)?;
+    let body = json!({"reason": f.reason});
+    match s.app.request_new_date(&actor, &application_id, &body).await {
+        Ok(_) => Ok(Redirect::to("/me/applications?done=rescheduled").into_response()),
+        Err(e) if e.status() == 422 => {
+            let lang = layout.lang;
+            let text = lang.t("journey-reason-error");
+            let layout = layout.field_error("reschedule-reason", text.clone());
+            let mut page = render(&s, layout, &session, &actor, None, None).await?;
+            for a in &mut page.applications {
+                if a.id == application_id {
+                    a.reason = f.reason.clone();
+                    a.reason_error = Some(text.clone());
+                }
+            }
+            Ok(crate::error::form_again(&e, page))
+        }
+        Err(e) if matches!(e.status(), 404 | 409) => {
+            let problem = crate::error::error_text(&e, layout.lang);
+            let page = render(&s, layout, &session, &actor, None, Some(problem)).await?;
+            Ok(crate::error::form_again(&e, page))
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys chosen by a `match` exist in both languages.
+    #[test]
+    fn computed_keys_exist() {
+        for lang in Lang::ALL {
+            let mut keys: Vec<&str> = Vec::new();
+            keys.extend(Phase::ALL.iter().map(|p| phase_key(*p)));
+            keys.extend(ApplicationState::ALL.iter().map(|p| state_key(*p)));
+            keys.extend(Purpose::ALL.iter().map(|p| purpose_key(*p)));
+            keys.extend(Procedure::ALL.iter().map(|p| procedure_key(*p)));
+            keys.extend(
+                CertificateStatus::ALL
+                    .iter()
+                    .map(|p| certificate_status_key(*p)),
+            );
+            keys.extend(DeadlineWhat::ALL.iter().map(|p| deadline_key(*p)));
+            keys.extend(
+                ["applied", "rescheduled"]
+                    .iter()
+                    .filter_map(|d| done_key(Some(d))),
+            );
+            for k in keys {
+                let text = lang.t_args(k, &[("date", "01/02/2027".to_owned())]);
+                assert!(!text.contains("Unknown"), "{k} in {lang:?}: {text}");
+            }
+        }
+    }
+}
