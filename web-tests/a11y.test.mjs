@@ -102,6 +102,7 @@ const PAGES = [
   { name: 'applications-ordinary', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'GRCLNE68E45A662')); return '/me/applications'; } },
   { name: 'applications-reform', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'FNTRRT72H10A662')); return '/me/applications'; } },
   { name: 'applications-reschedule-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'FNTRRT72H10A662')); await h.goto('/me/applications'); await Promise.all([h.page.waitForNavigation(), h.page.click('form.reschedule button[type="submit"]')]); }, status: null },
+  { name: 'my-verbale', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/verbali/DEMO-0002'; } },
 ];
 
 /** Each holder gets a few codes an hour: the English run asks other holders. */

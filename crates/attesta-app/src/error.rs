@@ -169,6 +169,8 @@ error_codes! {
     UnknownStatusList = (404, "unknown_status_list", "err-unknown-status-list"),
     /// This QR code or manual code is not known.
     UnknownToken = (404, "unknown_token", "err-unknown-token"),
+    /// No verbale of the holder has that id (another person's is as unknown).
+    UnknownVerbale = (404, "unknown_verbale", "err-unknown-verbale"),
     /// A verbale with this identifier is already stored with different content.
     VerbaleConflict = (409, "verbale_conflict", "err-verbale-conflict"),
     // The application journey (SPEC §10.2).

@@ -9,7 +9,7 @@
 use std::sync::LazyLock;
 
 mod citizen;
-pub use citizen::CertificateView;
+pub use citizen::{CertificateView, MyVerbale};
 
 use attesta_domain::journey::{
     Application, ApplicationInput, ApplicationRefusal, ApplicationRequest, ApplicationState,

@@ -36,7 +36,7 @@ pub use delegates::{
     delegate_from_json, delegation_from_json,
 };
 pub use error::{AppError, ErrorCode};
-pub use journey::{CertificateAnswer, CertificateView, JobReport, LinkedVerbale};
+pub use journey::{CertificateAnswer, CertificateView, JobReport, LinkedVerbale, MyVerbale};
 pub use level2::{Level2Detail, Level2View, OtpSent};
 pub use session::{DemoLogin, Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};

@@ -163,6 +163,8 @@ struct ApplicationBlock {
     overdue: bool,
     concluded: bool,
     verbale_id: Option<String>,
+    /// The address of the holder's page of that verbale.
+    verbale_href: Option<String>,
     /// The reform's request for a new date is possible.
     may_reschedule: bool,
     /// What was typed in the reason, and what is wrong with it.
@@ -314,6 +316,7 @@ fn application_block(v: &ApplicationView, lang: Lang) -> ApplicationBlock {
         overdue: v.overdue,
         concluded: v.state == ApplicationState::Concluded,
         verbale_id: v.verbale_id.clone(),
+        verbale_href: v.verbale_id.as_deref().map(verbale_href),
         may_reschedule: v.procedure == Procedure::Reform
             && v.state == ApplicationState::VisitScheduled,
         reason: String::new(),
@@ -481,6 +484,14 @@ pub async fn page_reschedule(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_verbale_id_is_one_path_segment() {
+        assert_eq!(
+            super::verbale_href("ASL-BA/2024.001_x"),
+            "/me/verbali/ASL-BA%2F2024%2E001_x"
+        );
+    }
+
     use super::*;
 
     /// Keys chosen by a `match` exist in both languages.
@@ -509,4 +520,74 @@ mod tests {
             }
         }
     }
+}
+
+// ---- the holder's own verbale ---------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "my_verbale.html")]
+struct MyVerbalePage {
+    layout: Layout,
+    verbale_id: String,
+    kind: String,
+    session_date: String,
+    /// "Yes, since …" or "not yet".
+    definitive: String,
+    rows: crate::level2_pages::Rows,
+    judgement: Option<String>,
+}
+
+/// `GET /me/verbali/{verbale_id}`: one of the holder's verbali, linked from
+/// a concluded application. The holder (or their delegate) sees the
+/// findings an operator sees at level 2; nobody else's verbale is found.
+pub async fn verbale_page(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(verbale_id): Path<String>,
+) -> PageResult {
+    let layout = Layout::keyed("my-verbale-h1")
+        .crumbs(&[
+            (key("journey-crumb-me"), "/me"),
+            (key("journey-h1"), "/me/applications"),
+        ])
+        .with_session(&session);
+    let (_, actor) = citizen(&s, session).await?;
+    let mine = s.app.my_verbale(&actor, &verbale_id).await?;
+    let lang = layout.lang;
+    let v = &mine.stored.verbale;
+    let definitive = match (v.definitive, mine.stored.definitive_on) {
+        (true, Some(on)) => format!(
+            "{} ({} {})",
+            lang.t("yes"),
+            lang.t("my-verbale-since"),
+            date_text(on)
+        ),
+        (true, None) => lang.t("yes"),
+        (false, _) => lang.t("my-verbale-not-yet"),
+    };
+    let page = MyVerbalePage {
+        verbale_id: v.id.clone(),
+        kind: crate::level2_pages::kind_text(v.kind, lang),
+        session_date: date_text(v.session_date),
+        definitive,
+        rows: crate::level2_pages::findings_rows(&v.findings, mine.revision_overdue, lang),
+        judgement: v.judgement.clone(),
+        layout,
+    };
+    Ok(no_store(page.into_response()))
+}
+
+/// `/me/verbali/{id}` with the id as one path segment: a verbale id may
+/// hold `/` and `.` (SPEC §6), which are percent-encoded like any byte
+/// outside `A–Z a–z 0–9 - _`.
+pub(crate) fn verbale_href(id: &str) -> String {
+    let mut out = String::from("/me/verbali/");
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -174,14 +174,55 @@ fn yes_no(v: Option<bool>, lang: Lang) -> String {
 }
 
 /// Label and value, as a row of a table.
-type Rows = Vec<(String, String)>;
+pub(crate) type Rows = Vec<(String, String)>;
 
 /// The detail as label/value rows in the order an operator reads them, the
 /// source verbale of each finding, and the judgements (each once).
 fn describe(d: &Level2Detail, lang: Lang) -> (Rows, Rows, Vec<String>) {
-    use attesta_domain::{Blindness, Group, Handicap, Revision};
+    use attesta_domain::Group;
     let t = |key: &str| lang.t(key);
-    let f = &d.status.findings;
+    let rows = findings_rows(&d.status.findings, d.revision_overdue, lang);
+    let mut sources = Vec::new();
+    let mut judgements: Vec<String> = Vec::new();
+    let names = [
+        (Group::Invalidity, key("l2-src-invalidity")),
+        (Group::Accompaniment, key("l2-src-accompaniment")),
+        (Group::Blindness, key("l2-src-blindness")),
+        (Group::Deafness, key("l2-src-deafness")),
+        (Group::Handicap, key("l2-src-handicap")),
+        (Group::Law68Disability, key("l2-src-law68")),
+        (Group::Dl52012Art4, key("l2-src-dl5")),
+        (Group::Revision, key("l2-revision")),
+    ];
+    for (group, label) in names {
+        if let Some(src) = d.status.sources.get(&group) {
+            sources.push((
+                t(label),
+                format!(
+                    "{} — {}",
+                    kind_text(src.verbale_kind, lang),
+                    attesta_domain::format_date(src.session_date)
+                ),
+            ));
+            if let Some(j) = &src.judgement
+                && !judgements.iter().any(|x| x == j)
+            {
+                judgements.push(j.clone());
+            }
+        }
+    }
+    (rows, sources, judgements)
+}
+
+/// The findings as label/value rows, in the order an operator (or the
+/// holder, on their own verbale) reads them.
+pub(crate) fn findings_rows(
+    f: &attesta_domain::Findings,
+    revision_overdue: bool,
+    lang: Lang,
+) -> Rows {
+    use attesta_domain::{Blindness, Handicap, Revision};
+    let t = |key: &str| lang.t(key);
     let mut rows = Vec::new();
     let code = match f.invalidity {
         Some(i) => {
@@ -225,7 +266,7 @@ fn describe(d: &Level2Detail, lang: Lang) -> (Rows, Rows, Vec<String>) {
         t("l2-revision"),
         match f.revision {
             Some(Revision::Due(due)) => {
-                let overdue = if d.revision_overdue {
+                let overdue = if revision_overdue {
                     format!(" — {}", t("l2-revision-overdue"))
                 } else {
                     String::new()
@@ -237,39 +278,10 @@ fn describe(d: &Level2Detail, lang: Lang) -> (Rows, Rows, Vec<String>) {
             None => t("l2-not-assessed-f"),
         },
     ));
-    let mut sources = Vec::new();
-    let mut judgements: Vec<String> = Vec::new();
-    let names = [
-        (Group::Invalidity, key("l2-src-invalidity")),
-        (Group::Accompaniment, key("l2-src-accompaniment")),
-        (Group::Blindness, key("l2-src-blindness")),
-        (Group::Deafness, key("l2-src-deafness")),
-        (Group::Handicap, key("l2-src-handicap")),
-        (Group::Law68Disability, key("l2-src-law68")),
-        (Group::Dl52012Art4, key("l2-src-dl5")),
-        (Group::Revision, key("l2-revision")),
-    ];
-    for (group, label) in names {
-        if let Some(src) = d.status.sources.get(&group) {
-            sources.push((
-                t(label),
-                format!(
-                    "{} — {}",
-                    kind_text(src.verbale_kind, lang),
-                    attesta_domain::format_date(src.session_date)
-                ),
-            ));
-            if let Some(j) = &src.judgement
-                && !judgements.iter().any(|x| x == j)
-            {
-                judgements.push(j.clone());
-            }
-        }
-    }
-    (rows, sources, judgements)
+    rows
 }
 
-fn kind_text(kind: VerbaleKind, lang: Lang) -> String {
+pub(crate) fn kind_text(kind: VerbaleKind, lang: Lang) -> String {
     lang.t(match kind {
         VerbaleKind::FirstInstance => key("kind-first-instance"),
         VerbaleKind::Aggravation => key("kind-aggravation"),

@@ -358,6 +358,10 @@ pub fn router(app: App, web: WebConfig) -> Router {
             "/me/applications/{application_id}/reschedule",
             post(journey_citizen::page_reschedule),
         )
+        .route(
+            "/me/verbali/{verbale_id}",
+            get(journey_citizen::verbale_page),
+        )
         .route("/me/delegates/remove", post(pages::me_remove_delegate))
         .route("/me/acting-for", post(pages::me_acting_for))
         .route("/logout", post(pages::logout))

@@ -44,7 +44,44 @@ impl CertificateView {
     }
 }
 
+/// A verbale as its holder sees it.
+#[derive(Debug, Clone)]
+pub struct MyVerbale {
+    pub stored: attesta_store::StoredVerbale,
+    /// Its revision month has passed.
+    pub revision_overdue: bool,
+}
+
 impl App {
+    /// One of the holder's verbali, for `/me/verbali/{id}` (the link from a
+    /// concluded application): another person's is as unknown as a missing
+    /// one, so the answer says nothing about who else has which verbale.
+    pub async fn my_verbale(&self, actor: &Actor, verbale_id: &str) -> AppResult<MyVerbale> {
+        let unknown = || {
+            AppError::new(
+                ErrorCode::UnknownVerbale,
+                "no verbale of the holder has that id",
+            )
+        };
+        let (Some(stored), Some(holder)) = (
+            self.store.verbale(verbale_id).await?,
+            self.store.person_by_id(&actor.person_id).await?,
+        ) else {
+            return Err(unknown());
+        };
+        if stored.verbale.fiscal_code != holder.person.fiscal_code {
+            return Err(unknown());
+        }
+        let revision_overdue = matches!(
+            stored.verbale.findings.revision,
+            Some(attesta_domain::Revision::Due(month)) if month.is_before_month_of(self.today())
+        );
+        Ok(MyVerbale {
+            stored,
+            revision_overdue,
+        })
+    }
+
     /// `GET /api/v1/me/certificates`: newest issue first.
     pub async fn my_certificates(&self, actor: &Actor) -> AppResult<Vec<CertificateView>> {
         let rules = rules()?;

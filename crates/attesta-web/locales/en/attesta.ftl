@@ -574,3 +574,16 @@ journey-procedure-reform = basic assessment (D.Lgs. 62/2024)
 journey-cert-usable = usable
 journey-cert-used = used for an application
 journey-cert-expired = expired
+
+# The citizen's own verbale (/me/verbali/{id}).
+err-unknown-verbale = None of your verbali has this id. Go back to “My applications” and open the verbale from there.
+my-verbale-h1 = Your verbale
+my-verbale-intro = What the commission found, as an authorised operator sees it at level 2. Only you (and the people you delegated) can see this page.
+my-verbale-id = Verbale id
+my-verbale-kind = Kind
+my-verbale-session = Session date
+my-verbale-definitive = Definitive
+my-verbale-since = since
+my-verbale-not-yet = Not yet: it waits for INPS's validation
+my-verbale-back = Back to “My applications”
+journey-open-verbale = Open the verbale

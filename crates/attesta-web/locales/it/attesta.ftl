@@ -574,3 +574,16 @@ journey-procedure-reform = valutazione di base (D.Lgs. 62/2024)
 journey-cert-usable = utilizzabile
 journey-cert-used = usato per una domanda
 journey-cert-expired = scaduto
+
+# The citizen's own verbale (/me/verbali/{id}).
+err-unknown-verbale = Nessun tuo verbale ha questo identificativo. Torna a «Le mie domande» e apri il verbale da lì.
+my-verbale-h1 = Il tuo verbale
+my-verbale-intro = Quello che la commissione ha accertato, come lo vede un operatore autorizzato al secondo livello. Solo tu (e chi hai delegato) puoi vedere questa pagina.
+my-verbale-id = Identificativo del verbale
+my-verbale-kind = Tipo
+my-verbale-session = Data della seduta
+my-verbale-definitive = Definitivo
+my-verbale-since = dal
+my-verbale-not-yet = Non ancora: attende la validazione dell'INPS
+my-verbale-back = Torna a «Le mie domande»
+journey-open-verbale = Apri il verbale

@@ -18,6 +18,7 @@ on_both_engines!(
     the_page_shows_the_journey_in_words,
     the_page_forms_apply_and_reschedule,
     the_demo_applicants_are_seeded_once,
+    a_concluded_application_links_to_the_holders_verbale,
 );
 
 fn d(t: &TestApp, offset: i64) -> String {
@@ -644,4 +645,63 @@ async fn the_demo_applicants_are_seeded_once(t: TestApp) {
         .unwrap();
     assert!(demo.contains("silenzio-assenso da domani"));
     assert!(demo.contains("convocato a visita la prossima settimana"));
+}
+
+async fn a_concluded_application_links_to_the_holders_verbale(t: TestApp) {
+    people(&t).await;
+    let id = certificate(&t, "C-V", MARIO, -3, json!(["invalidity"]), "reform")
+        .await
+        .expect("a reform certificate opens its application");
+    event(
+        &t,
+        &id,
+        json!({"event": "visit_scheduled", "on": d(&t, 0),
+               "visit": {"at": visit_at(&t, 7), "place": "INPS Bari", "home": false}}),
+    )
+    .await;
+    // A verbale id may hold `/` and `.`: the link keeps it one segment.
+    let verbale = json!({"verbale_id": "INPS/BA.2026-7", "fiscal_code": MARIO,
+        "kind": "basic_assessment", "session_date": d(&t, 0), "definitive": true,
+        "source": "telematic", "invalidity_code": "03", "invalidity_percentage": 80,
+        "application_id": id});
+    assert_eq!(t.admin_post_verbale(verbale).await.status(), 201);
+
+    let c = t.citizen(MARIO).await;
+    let html = c.get("/me/applications").await.text().await.unwrap();
+    let href = "/me/verbali/INPS%2FBA%2E2026-7";
+    assert!(
+        html.contains(&format!("<a href=\"{href}\">Apri il verbale</a>")),
+        "{html}"
+    );
+
+    let r = c.get(href).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let page = r.text().await.unwrap();
+    assert!(page.contains("INPS/BA.2026-7"));
+    assert!(page.contains("Certificato della condizione di disabilità"));
+    assert!(
+        page.contains(&format!("Sì (dal {})", it_date(&t, 0))),
+        "{page}"
+    );
+    assert!(page.contains("80%"));
+    assert!(!page.contains(MARIO), "no codice fiscale on the page");
+    let en = c
+        .get(&format!("{href}?lang=en"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Your verbale"));
+    assert!(en.contains(&format!("Yes (since {})", it_date(&t, 0))));
+
+    // Nobody else's verbale is found, nor a missing one: the same 404.
+    let other = t.citizen(&giulia()).await;
+    let r = other.get(href).await;
+    assert_eq!(r.status(), 404);
+    let r = c.get("/me/verbali/NO-SUCH").await;
+    assert_eq!(r.status(), 404);
+    let body = r.text().await.unwrap();
+    // (In English: the `?lang=en` above chose it for this client.)
+    assert!(body.contains("None of your verbali has this id"), "{body}");
 }
