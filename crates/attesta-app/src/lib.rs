@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use attesta_credential::ServerSecret;
 use attesta_store::{Millis, Store};
-use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+use time::{Date, OffsetDateTime};
 
 mod backoffice;
 pub mod benefits;
@@ -150,30 +150,9 @@ pub fn to_millis(t: OffsetDateTime) -> Millis {
     (t.unix_timestamp_nanos() / 1_000_000) as Millis
 }
 
-/// Instant `t` on Italian civil time: Central European Time, with summer
-/// time from the last Sunday of March to the last Sunday of October, both
-/// at 01:00 UTC.
-pub fn italian_time(t: OffsetDateTime) -> OffsetDateTime {
-    let t = t.to_offset(UtcOffset::UTC);
-    let year = t.year();
-    let last_sunday = |month: time::Month| {
-        let mut d =
-            Date::from_calendar_date(year, month, 31).expect("March and October have 31 days");
-        while d.weekday() != Weekday::Sunday {
-            d = d.previous_day().expect("in range");
-        }
-        d.with_hms(1, 0, 0).expect("valid").assume_utc()
-    };
-    let summer = t >= last_sunday(time::Month::March) && t < last_sunday(time::Month::October);
-    let offset = UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("valid offset");
-    t.to_offset(offset)
-}
-
-/// The calendar date in Italy at instant `t` ("as of today" in SPEC §4 is
-/// the Italian day: a minor turns 18 at midnight in Rome, not in UTC).
-pub fn italian_date(t: OffsetDateTime) -> Date {
-    italian_time(t).date()
-}
+/// Instant `t` on Italian civil time, and its calendar day: the domain's
+/// one rule, under the names the app and the pages use.
+pub use attesta_domain::calendar::{rome_date as italian_date, rome_time as italian_time};
 
 /// The application: storage, secret, configuration and clock.
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@ mod words;
 
 pub mod activity;
 pub mod benefits;
+pub mod calendar;
 pub mod card;
 pub mod fiscal_code;
 pub mod input;
