@@ -14,15 +14,13 @@
 //! procedure and the reform one comes from a province already in the
 //! reform, so neither changes meaning when the reform becomes nationwide.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use attesta_domain::format_date;
 use attesta_testkit::on_both_engines;
 use serde_json::{Value, json};
-use time::{Date, Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::Env;
+use crate::server::{rome_today, serve};
 
 on_both_engines!(
     ordinary_journey_filed_by_a_delegate_to_a_qualifying_qr,
@@ -37,59 +35,6 @@ fn holder() -> String {
 }
 fn delegate() -> String {
     attesta_testkit::people::cf("BNCPLA45A01H501")
-}
-
-/// The served binary; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(env: &Env) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_attesta"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("ATTESTA_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env_remove("DATABASE_URL")
-        .env("ATTESTA_LOG", "warn")
-        .env("ATTESTA_ADMIN_API_KEY", ADMIN_KEY);
-    if let Some(db) = &env.db {
-        cmd.env("DATABASE_URL", &db.url);
-    }
-    let mut child = cmd
-        .arg("--data-dir")
-        .arg(env.data_dir())
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("attesta serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut first = String::new();
-    reader
-        .read_line(&mut first)
-        .expect("serve prints where it listens");
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let base = first
-        .trim()
-        .strip_prefix("attesta is listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
-        .to_owned();
-    Server { child, base }
-}
-
-fn rome_today() -> Date {
-    attesta_domain::journey::rome_date(OffsetDateTime::now_utc())
 }
 
 /// A browser-like client with its own cookie jar.
@@ -189,7 +134,7 @@ async fn expect(r: reqwest::Response, status: u16) -> Value {
 }
 
 async fn ordinary_journey_filed_by_a_delegate_to_a_qualifying_qr(env: Env) {
-    let server = serve(&env);
+    let server = serve(&env, ADMIN_KEY);
     let w = World {
         base: server.base.clone(),
         http: browser(),
@@ -334,7 +279,7 @@ async fn ordinary_journey_filed_by_a_delegate_to_a_qualifying_qr(env: Env) {
 }
 
 async fn reform_journey_with_a_new_date_to_a_qualifying_qr_and_the_card(env: Env) {
-    let server = serve(&env);
+    let server = serve(&env, ADMIN_KEY);
     let w = World {
         base: server.base.clone(),
         http: browser(),

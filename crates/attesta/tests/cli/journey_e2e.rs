@@ -6,15 +6,13 @@
 //! relative to today and the certificate names its procedure, so the test
 //! keeps its meaning after the reform becomes nationwide.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use attesta_domain::format_date;
 use attesta_testkit::on_both_engines;
 use serde_json::{Value, json};
-use time::{Date, Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::Env;
+use crate::server::{rome_today, serve};
 
 on_both_engines!(ordinary_journey_from_certificate_to_qualifying_qr);
 
@@ -25,62 +23,8 @@ fn holder() -> String {
     attesta_testkit::people::cf("NRENNA70C44H501")
 }
 
-/// The served binary; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(env: &Env) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_attesta"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("ATTESTA_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env_remove("DATABASE_URL")
-        .env("ATTESTA_LOG", "warn")
-        .env("ATTESTA_ADMIN_API_KEY", ADMIN_KEY);
-    if let Some(db) = &env.db {
-        cmd.env("DATABASE_URL", &db.url);
-    }
-    let mut child = cmd
-        .arg("--data-dir")
-        .arg(env.data_dir())
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("attesta serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut first = String::new();
-    reader
-        .read_line(&mut first)
-        .expect("serve prints where it listens");
-    // Keep reading what it prints: a closed pipe would stop the server.
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let base = first
-        .trim()
-        .strip_prefix("attesta is listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
-        .to_owned();
-    Server { child, base }
-}
-
-fn rome_today() -> Date {
-    attesta_domain::journey::rome_date(OffsetDateTime::now_utc())
-}
-
 async fn ordinary_journey_from_certificate_to_qualifying_qr(env: Env) {
-    let server = serve(&env);
+    let server = serve(&env, ADMIN_KEY);
     let base = server.base.clone();
     attesta_app::sms::install_crypto_provider();
     let http = reqwest::Client::builder()

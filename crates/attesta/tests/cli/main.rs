@@ -659,6 +659,7 @@ mod card;
 mod jobs;
 mod journey_citizen_e2e;
 mod journey_e2e;
+mod server;
 
 #[test]
 fn configuration_mistakes_are_refused_with_what_to_fix() {

@@ -1,0 +1,65 @@
+//! The real `attesta serve --demo` as a child process, for the end-to-end
+//! tests: on the test's engine and data dir, on a free port, with a known
+//! back-office key.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use time::{Date, OffsetDateTime};
+
+use crate::Env;
+
+/// The served binary; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve(env: &Env, admin_key: &str) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_attesta"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("ATTESTA_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env_remove("DATABASE_URL")
+        .env("ATTESTA_LOG", "warn")
+        .env("ATTESTA_ADMIN_API_KEY", admin_key);
+    if let Some(db) = &env.db {
+        cmd.env("DATABASE_URL", &db.url);
+    }
+    let mut child = cmd
+        .arg("--data-dir")
+        .arg(env.data_dir())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("attesta serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut first = String::new();
+    reader
+        .read_line(&mut first)
+        .expect("serve prints where it listens");
+    // Keep reading what it prints: a closed pipe would stop the server.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let base = first
+        .trim()
+        .strip_prefix("attesta is listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
+        .to_owned();
+    Server { child, base }
+}
+
+/// Today in Rome, as the server sees it.
+pub fn rome_today() -> Date {
+    attesta_domain::journey::rome_date(OffsetDateTime::now_utc())
+}
