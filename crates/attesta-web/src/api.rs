@@ -5,7 +5,7 @@ use attesta_app::ErrorCode;
 use attesta_app::{AppError, AttestationView, Level1View, Written};
 use attesta_credential::PrintSize;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -289,7 +289,7 @@ pub struct PdfQuery {
 pub async fn attestation_pdf(
     State(s): State<AppState>,
     c: Citizen,
-    Query(q): Query<PdfQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<PdfQuery>,
 ) -> ApiResult<Response> {
     let print = match q.print.as_deref() {
         None | Some("standard") => PrintSize::Standard,

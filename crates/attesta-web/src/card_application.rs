@@ -12,7 +12,7 @@ use attesta_app::cards::CardView;
 use attesta_domain::{CardSerial, CardState, Declaration};
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -186,7 +186,7 @@ pub struct StatusQuery {
 pub async fn admin_list(
     State(s): State<AppState>,
     _: Admin,
-    Query(q): Query<StatusQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<StatusQuery>,
 ) -> ApiResult<Response> {
     let items: Vec<Value> = s
         .app
@@ -419,7 +419,7 @@ async fn render_page(
 pub async fn page(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Query(q): Query<DoneQuery>,
+    crate::extract::PageQuery(q): crate::extract::PageQuery<DoneQuery>,
 ) -> Result<Response, PageError> {
     let (sess, actor) = crate::pages::citizen(&s, session).await?;
     let lang = Lang::current();

@@ -23,7 +23,7 @@ pub struct LoginQuery {
 /// `GET /login?role=citizen|operator` (citizen by default).
 pub async fn start(
     State(s): State<AppState>,
-    Query(q): Query<LoginQuery>,
+    crate::extract::PageQuery(q): crate::extract::PageQuery<LoginQuery>,
 ) -> Result<Response, PageError> {
     let role = match q.role.as_deref() {
         None | Some("citizen") => Role::Citizen,

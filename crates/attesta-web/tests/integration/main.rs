@@ -2,6 +2,7 @@
 //! on PostgreSQL (when `TEST_DATABASE_URL` is set; required under CI).
 
 mod accessible;
+mod bad_input;
 mod benefits;
 mod card;
 mod card_life;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use attesta_testkit::people::{MARIO, cf};
 use attesta_testkit::{TestEngine, on_both_engines, read_qr_on_pdf_page};
+use bad_input::{bad_input_matrix, names_in_every_script};
 use serde_json::{Value, json};
 use support::{ADMIN_KEY, TestApp, error_of, token_of};
 
@@ -27,6 +29,8 @@ on_both_engines!(
     level1_outcomes_and_flags,
     the_operator_pages_work_without_javascript,
     back_office_people,
+    names_in_every_script,
+    bad_input_matrix,
     back_office_verbali_idempotency,
     citizen_errors,
     regenerating_revokes_the_previous_qr,
