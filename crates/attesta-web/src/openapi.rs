@@ -344,8 +344,14 @@ fn journey(doc: &mut Value) {
     paths["/api/v1/admin/applications/{application_id}/events"] = json!({"post": event});
 }
 
+/// Public and the same for everyone: cacheable like the key set.
 pub async fn document() -> Response {
-    Json(spec()).into_response()
+    let mut r = Json(spec()).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
 }
 
 #[cfg(test)]

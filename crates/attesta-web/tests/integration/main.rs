@@ -7,6 +7,7 @@ mod benefits;
 mod card;
 mod card_life;
 mod citizen;
+mod headers;
 mod journey;
 mod languages;
 mod level2;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use attesta_testkit::people::{MARIO, cf};
 use attesta_testkit::{TestEngine, on_both_engines, read_qr_on_pdf_page};
 use bad_input::{bad_input_matrix, names_in_every_script};
+use headers::{every_response_carries_the_security_headers, hsts_when_the_public_url_is_https};
 use serde_json::{Value, json};
 use support::{ADMIN_KEY, TestApp, error_of, token_of};
 
@@ -31,6 +33,8 @@ on_both_engines!(
     back_office_people,
     names_in_every_script,
     bad_input_matrix,
+    every_response_carries_the_security_headers,
+    hsts_when_the_public_url_is_https,
     back_office_verbali_idempotency,
     citizen_errors,
     regenerating_revokes_the_previous_qr,
