@@ -448,8 +448,13 @@ pub async fn admin_delegation(
 
 // ---- demo -----------------------------------------------------------
 
-pub async fn demo_login(State(s): State<AppState>, ApiJson(body): ApiJson) -> ApiResult<Response> {
+pub async fn demo_login(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
     let login = s.app.demo_login_from_json(&body)?;
+    crate::end_previous_session(&s, &headers).await?;
     let (cookie, session) = s.app.demo_login(login).await?;
     let mut r = Json(json!({
         "role": match session.role { attesta_app::Role::Citizen => "citizen", attesta_app::Role::Operator => "operator" },

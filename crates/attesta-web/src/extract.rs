@@ -15,6 +15,19 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "attesta_session";
+/// Over https the session cookie is `__Host-` prefixed: browsers then
+/// accept it only Secure, for Path=/ and without Domain, so neither a
+/// sibling subdomain nor a plain-http page can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-attesta_session";
+
+/// The session cookie's name for this server.
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.web.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// A JSON body: malformed → 400 `invalid_request`, too large → 413
 /// `payload_too_large`, empty → `{}`.
@@ -123,8 +136,8 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
 }
 
 /// The raw session cookie value, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, SESSION_COOKIE)
+pub fn session_cookie(headers: &HeaderMap, state: &AppState) -> Option<String> {
+    cookie(headers, session_cookie_name(state))
 }
 
 /// The value of the cookie `wanted` of a request.
@@ -150,7 +163,7 @@ impl FromRequestParts<AppState> for MaybeSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(cookie) = session_cookie(&parts.headers) else {
+        let Some(cookie) = session_cookie(&parts.headers, state) else {
             return Ok(MaybeSession(None));
         };
         Ok(MaybeSession(state.app.session(&cookie).await?))

@@ -70,7 +70,15 @@ pub struct AppState {
 }
 
 pub(crate) fn session_cookie_header(state: &AppState, value: &str) -> HeaderValue {
-    let max_age = state.app.config().session_ttl.as_secs();
+    cookie_header(state, value, state.app.config().session_ttl.as_secs())
+}
+
+/// Removes the session cookie from the browser (at logout).
+pub(crate) fn expired_session_cookie_header(state: &AppState) -> HeaderValue {
+    cookie_header(state, "", 0)
+}
+
+fn cookie_header(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
     let secure = if state.web.secure_cookies {
         "; Secure"
     } else {
@@ -78,9 +86,21 @@ pub(crate) fn session_cookie_header(state: &AppState, value: &str) -> HeaderValu
     };
     HeaderValue::from_str(&format!(
         "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        extract::SESSION_COOKIE
+        extract::session_cookie_name(state)
     ))
     .expect("hex cookie values are valid header text")
+}
+
+/// At a login, the session the browser had before (another person's, or
+/// one an attacker planted) ends on the server: only the new one lives.
+pub(crate) async fn end_previous_session(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), attesta_app::AppError> {
+    if let Some(old) = extract::session_cookie(headers, state) {
+        state.app.logout(&old).await?;
+    }
+    Ok(())
 }
 
 /// Dates as Italians read them, in Italian time.

@@ -88,6 +88,7 @@ pub async fn callback(
         )));
     };
     let (cookie, session) = s.app.finish_login(&ticket, &code, &state).await?;
+    crate::end_previous_session(&s, &headers).await?;
     let to = if session.role == Role::Citizen {
         "/me"
     } else {

@@ -48,6 +48,7 @@ pub struct TestAppBuilder {
     rate_limit: Option<attesta_web::RateLimit>,
     customise: Option<Box<dyn FnOnce(App) -> App>>,
     public_url: Option<String>,
+    secure_cookies: bool,
 }
 
 impl TestAppBuilder {
@@ -70,6 +71,12 @@ impl TestAppBuilder {
     /// socket's `http://` address).
     pub fn public_url(mut self, url: &str) -> Self {
         self.public_url = Some(url.to_owned());
+        self
+    }
+
+    /// Cookies as over https (`WebConfig::secure_cookies`).
+    pub fn secure_cookies(mut self) -> Self {
+        self.secure_cookies = true;
         self
     }
 
@@ -120,7 +127,7 @@ impl TestAppBuilder {
         }
         let web = attesta_web::WebConfig {
             admin_api_key: Some(ADMIN_KEY.into()),
-            secure_cookies: false,
+            secure_cookies: self.secure_cookies,
             rate_limit: self.rate_limit,
         };
         tokio::spawn(attesta_web::serve(listener, app.clone(), web));
@@ -154,6 +161,7 @@ impl TestApp {
             rate_limit: None,
             customise: None,
             public_url: None,
+            secure_cookies: false,
         }
     }
 
