@@ -403,7 +403,6 @@ err-too-many-otp-requests = Too many codes were sent to this holder recently. { 
    *[other] Try again in { $minutes } minutes.
 }
 err-unauthorized = The back-office API key is needed.
-err-unavailable = The service cannot reach its database. Try again in a moment.
 err-unknown-application = This application does not exist.
 err-unknown-card = This card does not exist.
 err-unknown-otp-request = This code request does not exist for your session: ask for a new code.
@@ -447,3 +446,4 @@ err-invalid-transition = The application's current state does not allow this ste
 err-silent-assent-applied = INPS's 60 days are over: silent assent applies and the verbale is definitive as it is.
 err-unknown-certificate = This certificate does not exist.
 kind-basic-assessment = Certificate of the disability condition (basic assessment)
+err-service-unavailable = The service cannot reach its database. Try again in a moment.

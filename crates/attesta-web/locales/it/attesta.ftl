@@ -403,7 +403,6 @@ err-too-many-otp-requests = Troppi codici inviati a questo titolare di recente. 
    *[other] Riprova tra { $minutes } minuti.
 }
 err-unauthorized = Serve la chiave dell'API dell'ufficio.
-err-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.
 err-unknown-application = Questa domanda non esiste.
 err-unknown-card = Questa Carta non esiste.
 err-unknown-otp-request = Questa richiesta di codice non esiste per la tua sessione: chiedi un nuovo codice.
@@ -447,3 +446,4 @@ err-invalid-transition = Lo stato attuale della domanda non consente questo pass
 err-silent-assent-applied = I 60 giorni dell'INPS sono trascorsi: vale il silenzio-assenso e il verbale è definitivo così com'è.
 err-unknown-certificate = Questo certificato non esiste.
 kind-basic-assessment = Certificato della condizione di disabilità (valutazione di base)
+err-service-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.
