@@ -476,6 +476,23 @@ pub async fn bad_input_matrix(t: TestApp) {
             || e["message"].as_str().is_some_and(|m| m.contains(row.names));
         assert!(named, "{}: {e} does not name {}", row.label, row.names);
     }
+    // A cross-site page posting with the citizen's cookie.
+    let c = t.citizen(MARIO).await;
+    let r = c
+        .http
+        .delete(t.url("/api/v1/me/attestation"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "cross_origin");
+    assert_eq!(
+        c.get("/api/v1/me/attestation").await.status(),
+        200,
+        "the QR is kept"
+    );
     let after: Value = t
         .citizen(MARIO)
         .await
