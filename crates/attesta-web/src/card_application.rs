@@ -538,7 +538,7 @@ pub(crate) fn document(doc: &mut Value) {
             "application_id": {"type": "string"}, "fiscal_code": {"type": "string"},
             "status": {"type": "string"}, "submitted_at": {"type": "string", "format": "date-time"},
             "declaration": {"type": ["object", "null"]}}}}}}},
-            "401": error(), "422": error()}}});
+            "400": error(), "401": error(), "422": error()}}});
     paths["/api/v1/admin/cards/{id}/approve"] = json!({"post": {"summary": "Approve a pending application: the card is issued and e-mailed",
         "security": [{"adminKey": []}], "parameters": id_param("the application_id"),
         "responses": {"200": {"description": "issued", "content": {"application/json": {"schema": {"type": "object",

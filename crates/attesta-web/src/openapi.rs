@@ -188,7 +188,7 @@ pub fn spec() -> Value {
                     ("204", json!({"description": "revoked"})), &["401", "403", "404"])},
             "/api/v1/me/attestation/pdf": {"get": {"summary": "The attestation PDF (tagged PDF/UA-1; `print=large` for large print)", "security": [{"session": []}],
                 "parameters": [{"name": "print", "in": "query", "required": false, "schema": {"enum": ["standard", "large"], "default": "standard"}}],
-                "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, "401": error_ref(), "404": error_ref(), "422": error_ref()}}},
+                "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, "400": error_ref(), "401": error_ref(), "404": error_ref(), "422": error_ref()}}},
             "/api/v1/me/verifications": {"get": op("Every check made on the citizen, newest first", Some("session"), None,
                 ("200", ok_json(json!({"type": "array", "items": {"type": "object", "properties": {
                     "at": {"type": "string", "format": "date-time"}, "level": {"enum": [1, 2]},
