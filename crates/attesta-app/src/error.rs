@@ -143,6 +143,8 @@ error_codes! {
     RateLimited = (429, "rate_limited", "err-rate-limited"),
     /// This QR code was revoked by its holder or replaced by a newer one.
     RevokedToken = (410, "revoked_token", "err-revoked-token"),
+    /// The service cannot reach its database (SPEC §12).
+    ServiceUnavailable = (503, "service_unavailable", "err-service-unavailable"),
     /// The card cannot be signed right now: the signing key is not available.
     SigningKeyUnavailable = (503, "signing_key_unavailable", "err-signing-key-unavailable"),
     /// The code could not be sent by SMS right now.
@@ -153,8 +155,6 @@ error_codes! {
     TooManyOtpRequests = (429, "too_many_otp_requests", "err-too-many-otp-requests"),
     /// The back-office API key is needed.
     Unauthorized = (401, "unauthorized", "err-unauthorized"),
-    /// The service cannot reach its database.
-    Unavailable = (503, "unavailable", "err-unavailable"),
     /// This application does not exist.
     UnknownApplication = (404, "unknown_application", "err-unknown-application"),
     /// This card does not exist.
@@ -312,7 +312,7 @@ impl AppError {
     pub fn unavailable(detail: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "service unavailable");
         Self::new(
-            ErrorCode::Unavailable,
+            ErrorCode::ServiceUnavailable,
             "The service cannot reach its database. Try again in a moment.",
         )
     }
@@ -354,6 +354,15 @@ mod tests {
             );
             assert!((400..600).contains(&code.status()), "{wire}");
         }
+    }
+
+    /// SPEC §12: an unreachable database is 503 `service_unavailable`.
+    #[test]
+    fn an_unreachable_database_is_service_unavailable() {
+        let e = AppError::unavailable(&"connection refused");
+        assert_eq!(e.code.as_str(), "service_unavailable");
+        assert_eq!(e.status(), 503);
+        assert!(!ErrorCode::ALL.iter().any(|c| c.as_str() == "unavailable"));
     }
 
     #[test]

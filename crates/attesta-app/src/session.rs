@@ -60,6 +60,9 @@ impl std::fmt::Debug for SessionCookie {
     }
 }
 
+/// How long a session lives without a request (issue 16).
+pub const SESSION_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the operating system's random source works");
@@ -95,7 +98,7 @@ impl App {
                 organisation: session.identity.organisation.clone(),
                 csrf_token: session.csrf_token.clone(),
                 created_at: now,
-                expires_at: now + self.config.session_ttl.as_millis() as i64,
+                expires_at: self.session_expiry(now, now),
                 acting_for: None,
             })
             .await?;
@@ -111,6 +114,14 @@ impl App {
         else {
             return Ok(None);
         };
+        // Each use moves the idle deadline; written at most once a minute,
+        // so a page and its API calls cost one UPDATE, not one each.
+        let expires_at = self.session_expiry(r.created_at, self.now_millis());
+        if expires_at - r.expires_at > 60_000 {
+            self.store
+                .touch_session(&r.session_hash, expires_at)
+                .await?;
+        }
         let role = match r.role.as_str() {
             "citizen" => Role::Citizen,
             _ => Role::Operator,
@@ -126,6 +137,13 @@ impl App {
             csrf_token: r.csrf_token,
             acting_for: r.acting_for,
         }))
+    }
+
+    /// A session ends 30 minutes after its last use ([`SESSION_IDLE`]), and
+    /// at the latest `session_ttl` after its start, however busy.
+    fn session_expiry(&self, created_at: i64, now: i64) -> i64 {
+        let absolute = created_at + self.config.session_ttl.as_millis() as i64;
+        absolute.min(now + SESSION_IDLE.as_millis() as i64)
     }
 
     pub async fn logout(&self, cookie: &str) -> AppResult<()> {

@@ -621,10 +621,7 @@ fn lay_out<'f>(doc: &AttestationPdf, fonts: &'f Fonts) -> Result<Layout<'f>, Pdf
     if let Some(c) = name.chars().find(|c| !fonts.bold.covers(*c)) {
         return Err(PdfError::UnsupportedCharacter(c));
     }
-    let name_lines = wrap(&name, m.content_width(), |s| fonts.bold.width(s, m.name));
-    if name_lines.len() > MAX_NAME_LINES {
-        return Err(PdfError::HolderNameTooLong);
-    }
+    let (name_size, name_lines) = fit_name(&name, &m, fonts)?;
     let (qr_width, qr_dark) = qr_matrix(doc.url)?;
 
     let title = format!("{}{TITLE_SEP}{}", m.title_it, m.title_en);
@@ -677,7 +674,13 @@ fn lay_out<'f>(doc: &AttestationPdf, fonts: &'f Fonts) -> Result<Layout<'f>, Pdf
     );
     l.space(4.0);
     for line in name_lines {
-        l.line(holder, &fonts.bold, m.name, vec![(line, None)], m.centred);
+        l.line(
+            holder,
+            &fonts.bold,
+            name_size,
+            vec![(line, None)],
+            m.centred,
+        );
     }
 
     l.qr(alt, qr_width, &qr_dark);
@@ -748,6 +751,28 @@ fn lay_out<'f>(doc: &AttestationPdf, fonts: &'f Fonts) -> Result<Layout<'f>, Pdf
         return Err(PdfError::HolderNameTooLong);
     }
     Ok(l)
+}
+
+/// Smallest size a holder name is shrunk to. Every name the domain accepts
+/// (two names of at most 100 characters, SPEC §2) fits in three lines at it,
+/// even in the widest glyphs; the names people have keep the full size.
+const NAME_MIN_SIZE: f32 = 3.0;
+
+/// The holder name's size and lines: the print size's own when the name
+/// fits in [`MAX_NAME_LINES`], else shrunk step by step until it does, so
+/// that an accepted name never fails to print.
+fn fit_name(name: &str, m: &Metrics, fonts: &Fonts) -> Result<(f32, Vec<String>), PdfError> {
+    let mut size = m.name;
+    loop {
+        let lines = wrap(name, m.content_width(), |s| fonts.bold.width(s, size));
+        if lines.len() <= MAX_NAME_LINES {
+            return Ok((size, lines));
+        }
+        if size <= NAME_MIN_SIZE {
+            return Err(PdfError::HolderNameTooLong);
+        }
+        size = (size - 1.0).max(NAME_MIN_SIZE);
+    }
 }
 
 /// Draws the marks page by page, each inside its structure element, and
@@ -979,7 +1004,11 @@ mod tests {
         assert_eq!(lines(Metrics::STANDARD).len(), MAX_NAME_LINES);
         assert!(lines(Metrics::LARGE).len() > MAX_NAME_LINES);
         sample(long).unwrap();
-        assert!(matches!(large(long), Err(PdfError::HolderNameTooLong)));
+        // The large print shrinks such a name rather than refusing it.
+        let (size, lines) = fit_name(long, &Metrics::LARGE, &fonts).unwrap();
+        assert!((Metrics::STANDARD.name..Metrics::LARGE.name).contains(&size));
+        assert_eq!(lines.len(), MAX_NAME_LINES);
+        large(long).unwrap();
     }
 
     #[test]
@@ -1039,6 +1068,19 @@ mod tests {
         );
     }
 
+    /// The widest names the domain accepts (two of 100 characters in the
+    /// widest glyphs of each script) print in both sizes.
+    #[test]
+    fn the_longest_accepted_names_print() {
+        for c in ['W', 'Ǆ', 'Ш', 'Ω', 'm'] {
+            let part: String =
+                std::iter::repeat_n(c, attesta_domain::person::NAME_MAX_CHARS).collect();
+            let name = format!("{part} {part}");
+            sample(&name).unwrap_or_else(|e| panic!("{c}: {e}"));
+            attestation_pdf(&doc(&name, PrintSize::Large)).unwrap_or_else(|e| panic!("{c}: {e}"));
+        }
+    }
+
     #[test]
     fn names_are_checked() {
         assert!(matches!(sample(" \n"), Err(PdfError::EmptyHolderName)));
@@ -1047,7 +1089,7 @@ mod tests {
             Err(PdfError::UnsupportedCharacter('名'))
         ));
         assert!(matches!(
-            sample(&"Bartolomeo ".repeat(40)),
+            sample(&"Bartolomeo ".repeat(200)),
             Err(PdfError::HolderNameTooLong)
         ));
         // Accented and apostrophised Italian names are fine; so are long-ish double surnames.

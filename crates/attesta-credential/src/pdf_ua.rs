@@ -202,6 +202,24 @@ mod tests {
         assert_eq!(wrap("  ", 3.0, measure), Vec::<String>::new());
     }
 
+    /// SPEC §2: every character the domain lets into a name is in both
+    /// fonts a name is printed in, so an accepted name never fails a PDF.
+    #[test]
+    fn every_character_a_name_may_hold_is_printable() {
+        let fonts = Fonts::load().unwrap();
+        let allowed: Vec<char> = (0..=0x10FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| attesta_domain::person::name_char_allowed(*c))
+            .collect();
+        assert!(allowed.len() > 1000, "{}", allowed.len());
+        let missing: Vec<String> = allowed
+            .iter()
+            .filter(|c| !fonts.bold.covers(**c) || !fonts.regular.covers(**c))
+            .map(|c| format!("U+{:04X}", u32::from(*c)))
+            .collect();
+        assert!(missing.is_empty(), "not in DejaVu Sans: {missing:?}");
+    }
+
     #[test]
     fn names_are_cleaned() {
         assert_eq!(clean_name(" Anna\n\tDe\u{7}  Luca "), "Anna De Luca");

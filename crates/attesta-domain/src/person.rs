@@ -152,13 +152,90 @@ impl PersonInput {
 fn name(f: &mut Fields<'_>, key: &str) -> Option<String> {
     let value = f.string(key).and_then(|s| {
         let s = s.trim();
-        let ok = !s.is_empty() && s.chars().count() <= 100 && !s.chars().any(char::is_control);
-        if !ok {
-            f.error(key, "must be 1–100 characters with no control characters");
+        let reason = name_problem(s);
+        if let Some(reason) = &reason {
+            f.error(key, reason.clone());
         }
-        ok.then(|| s.to_owned())
+        reason.is_none().then(|| s.to_owned())
     });
     f.required(key, value)
+}
+
+/// Longest given or family name, in characters.
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// Whether `c` may stand in a name (SPEC §2): a letter of the Latin, Greek
+/// or Cyrillic scripts, a combining diacritical mark, an apostrophe, a
+/// hyphen or a space. These are the blocks the embedded DejaVu fonts print
+/// (attesta-credential tests every one of them against the fonts), so an
+/// accepted name never fails later in a PDF or card.
+pub fn name_char_allowed(c: char) -> bool {
+    is_name_letter(c) || is_combining_mark(c) || matches!(c, ' ' | '-' | '\'' | '’')
+}
+
+fn is_name_letter(c: char) -> bool {
+    let latin = c.is_ascii_alphabetic()
+        || matches!(c, '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFB}') && c != '×' && c != '÷';
+    let greek = matches!(c, '\u{370}'..='\u{3FF}' | '\u{1F00}'..='\u{1FFF}');
+    let cyrillic = matches!(c, '\u{400}'..='\u{525}');
+    (latin || greek || cyrillic) && c.is_alphabetic()
+}
+
+/// Combining Diacritical Marks (U+0300–U+034F, the part DejaVu Sans holds):
+/// decomposed accents.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{34F}')
+}
+
+/// Why `s` (already trimmed) is not a name, in words that say what to fix.
+fn name_problem(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return Some("must not be empty".to_owned());
+    }
+    let count = s.chars().count();
+    if count > NAME_MAX_CHARS {
+        return Some(format!(
+            "must be at most {NAME_MAX_CHARS} characters (it has {count})"
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| !name_char_allowed(*c)) {
+        return Some(format!(
+            "contains {}, which is not a letter of the Latin, Greek or Cyrillic alphabets, \
+             an apostrophe, a hyphen or a space",
+            describe(c)
+        ));
+    }
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        // A mark must sit on a letter (or on another mark over a letter).
+        if is_combining_mark(c) && !prev.is_some_and(|p| is_name_letter(p) || is_combining_mark(p))
+        {
+            return Some(format!(
+                "has an accent ({}) that is not on a letter",
+                describe(c)
+            ));
+        }
+        prev = Some(c);
+    }
+    if !s.chars().any(is_name_letter) {
+        return Some("must contain at least one letter".to_owned());
+    }
+    None
+}
+
+/// A character as a reason shows it: printable ones quoted, every one with
+/// its code point (so an invisible or right-to-left one can still be found).
+fn describe(c: char) -> String {
+    if c.is_control() || c.is_whitespace() || is_combining_mark(c) || is_format(c) {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        format!("\"{c}\" (U+{:04X})", u32::from(c))
+    }
+}
+
+/// Bidi controls and other invisible format characters.
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -206,6 +283,68 @@ mod tests {
                 json!({"given_name": "M", "family_name": "R", "birth_date": "1980-01-01", "diagnosis": "x"})
             ),
             Err(InputError::UnknownFields(vec!["diagnosis".to_owned()]))
+        );
+    }
+
+    fn name_error(name: &str) -> Option<String> {
+        match parse(json!({"given_name": name, "family_name": "Rossi", "birth_date": "1980-01-01"}))
+        {
+            Ok(_) => None,
+            Err(InputError::Invalid(errors)) => {
+                assert_eq!(errors.len(), 1, "{errors:?}");
+                assert_eq!(errors[0].field, "given_name");
+                Some(errors[0].reason.clone())
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn names_in_latin_greek_and_cyrillic_are_accepted() {
+        for ok in [
+            "Niccolò",
+            "D'Annunzio-Sforza",
+            "Dell’Orto",
+            "Łukasz Żółć",
+            "Ærøskøbing",
+            "Nguyễn",
+            "Γιώργος",
+            "Ἀλέξανδρος",
+            "Владимир",
+            "Ґалина Її",
+            // "e" followed by a combining acute accent.
+            "Jose\u{301}",
+            &"a".repeat(NAME_MAX_CHARS),
+        ] {
+            assert_eq!(name_error(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn names_in_other_scripts_or_with_invisible_characters_are_refused() {
+        for (bad, shown) in [
+            ("محمد", "U+0645"),
+            ("名前", "U+540D"),
+            ("ᚠᚢᚦ", "U+16A0"),
+            ("Mario 😀", "U+1F600"),
+            ("Ma\u{0}rio", "U+0000"),
+            ("Ma\u{7}rio", "U+0007"),
+            ("Ma\u{202E}oir", "U+202E"),
+            ("Ma\u{200B}rio", "U+200B"),
+            ("\u{301}Mario", "U+0301"),
+            ("Mario \u{301}", "U+0301"),
+            ("Mario3", "U+0033"),
+            ("<script>", "U+003C"),
+            ("Ma\trio", "U+0009"),
+        ] {
+            let reason = name_error(bad).unwrap_or_else(|| panic!("{bad:?} accepted"));
+            assert!(reason.contains(shown), "{bad:?}: {reason}");
+        }
+        assert!(name_error("-'").unwrap().contains("at least one letter"));
+        assert!(
+            name_error(&"a".repeat(NAME_MAX_CHARS + 1))
+                .unwrap()
+                .contains("at most 100")
         );
     }
 

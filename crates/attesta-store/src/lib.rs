@@ -494,6 +494,16 @@ impl Store {
         .transpose()
     }
 
+    /// Moves a session's expiry (the idle timeout sliding on use).
+    pub async fn touch_session(&self, session_hash: &str, expires_at: Millis) -> Result<()> {
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE session_hash = $2")
+            .bind(expires_at)
+            .bind(session_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn delete_session(&self, session_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE session_hash = $1")
             .bind(session_hash.to_owned())

@@ -5,7 +5,7 @@ use attesta_app::ErrorCode;
 use attesta_app::{AppError, AttestationView, Level1View, Written};
 use attesta_credential::PrintSize;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -289,7 +289,7 @@ pub struct PdfQuery {
 pub async fn attestation_pdf(
     State(s): State<AppState>,
     c: Citizen,
-    Query(q): Query<PdfQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<PdfQuery>,
 ) -> ApiResult<Response> {
     let print = match q.print.as_deref() {
         None | Some("standard") => PrintSize::Standard,
@@ -448,8 +448,13 @@ pub async fn admin_delegation(
 
 // ---- demo -----------------------------------------------------------
 
-pub async fn demo_login(State(s): State<AppState>, ApiJson(body): ApiJson) -> ApiResult<Response> {
+pub async fn demo_login(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
     let login = s.app.demo_login_from_json(&body)?;
+    crate::end_previous_session(&s, &headers).await?;
     let (cookie, session) = s.app.demo_login(login).await?;
     let mut r = Json(json!({
         "role": match session.role { attesta_app::Role::Citizen => "citizen", attesta_app::Role::Operator => "operator" },

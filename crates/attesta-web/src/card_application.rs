@@ -12,7 +12,7 @@ use attesta_app::cards::CardView;
 use attesta_domain::{CardSerial, CardState, Declaration};
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -186,7 +186,7 @@ pub struct StatusQuery {
 pub async fn admin_list(
     State(s): State<AppState>,
     _: Admin,
-    Query(q): Query<StatusQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<StatusQuery>,
 ) -> ApiResult<Response> {
     let items: Vec<Value> = s
         .app
@@ -419,7 +419,7 @@ async fn render_page(
 pub async fn page(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Query(q): Query<DoneQuery>,
+    crate::extract::PageQuery(q): crate::extract::PageQuery<DoneQuery>,
 ) -> Result<Response, PageError> {
     let (sess, actor) = crate::pages::citizen(&s, session).await?;
     let lang = Lang::current();
@@ -538,7 +538,7 @@ pub(crate) fn document(doc: &mut Value) {
             "application_id": {"type": "string"}, "fiscal_code": {"type": "string"},
             "status": {"type": "string"}, "submitted_at": {"type": "string", "format": "date-time"},
             "declaration": {"type": ["object", "null"]}}}}}}},
-            "401": error(), "422": error()}}});
+            "400": error(), "401": error(), "422": error()}}});
     paths["/api/v1/admin/cards/{id}/approve"] = json!({"post": {"summary": "Approve a pending application: the card is issued and e-mailed",
         "security": [{"adminKey": []}], "parameters": id_param("the application_id"),
         "responses": {"200": {"description": "issued", "content": {"application/json": {"schema": {"type": "object",

@@ -15,6 +15,19 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "attesta_session";
+/// Over https the session cookie is `__Host-` prefixed: browsers then
+/// accept it only Secure, for Path=/ and without Domain, so neither a
+/// sibling subdomain nor a plain-http page can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-attesta_session";
+
+/// The session cookie's name for this server.
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.web.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// A JSON body: malformed → 400 `invalid_request`, too large → 413
 /// `payload_too_large`, empty → `{}`.
@@ -25,6 +38,20 @@ impl<S: Send + Sync> FromRequest<S> for ApiJson {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // A body labelled as something else (a form, text) was not meant as
+        // this JSON; no label is tolerated, as curl and scripts often omit it.
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or_default().to_ascii_lowercase());
+        if let Some(ct) = content_type {
+            let essence = ct.split(';').next().unwrap_or_default().trim();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                return Err(ApiError(AppError::invalid_request(format!(
+                    "The body must be JSON sent with `Content-Type: application/json` (it was `{essence}`)."
+                ))));
+            }
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError(AppError::new(
@@ -40,17 +67,77 @@ impl<S: Send + Sync> FromRequest<S> for ApiJson {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiJson(Value::Object(Default::default())));
         }
-        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
+        let malformed = |e: serde_json::Error| {
             ApiError(AppError::invalid_request(format!(
                 "The body is not valid JSON: {e}."
             )))
-        })
+        };
+        // serde_json keeps the last of two equal keys; a body that says two
+        // things about one field is refused instead of read one way.
+        serde_json::from_slice::<NoDuplicateKeys>(&bytes).map_err(malformed)?;
+        serde_json::from_slice(&bytes)
+            .map(ApiJson)
+            .map_err(malformed)
+    }
+}
+
+/// Walks a JSON document and fails on an object with a key given twice.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(self)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !keys.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` is given twice"
+                )));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(self)
     }
 }
 
 /// The raw session cookie value, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, SESSION_COOKIE)
+pub fn session_cookie(headers: &HeaderMap, state: &AppState) -> Option<String> {
+    cookie(headers, session_cookie_name(state))
 }
 
 /// The value of the cookie `wanted` of a request.
@@ -76,7 +163,7 @@ impl FromRequestParts<AppState> for MaybeSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(cookie) = session_cookie(&parts.headers) else {
+        let Some(cookie) = session_cookie(&parts.headers, state) else {
             return Ok(MaybeSession(None));
         };
         Ok(MaybeSession(state.app.session(&cookie).await?))
@@ -190,4 +277,51 @@ impl FromRequestParts<AppState> for Admin {
             ))),
         }
     }
+}
+
+/// The query string of an API route: what cannot be read (a parameter given
+/// twice, a wrong type) is 400 `invalid_request` in the JSON error shape
+/// naming the parameter, not axum's plain-text 400.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        read_query(parts).map(ApiQuery).map_err(ApiError)
+    }
+}
+
+/// The query string of a page: the same rule, answered as an error page.
+#[derive(Debug)]
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = crate::error::PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        read_query(parts)
+            .map(PageQuery)
+            .map_err(crate::error::PageError)
+    }
+}
+
+fn read_query<T: serde::de::DeserializeOwned>(parts: &Parts) -> Result<T, AppError> {
+    let query = parts.uri.query().unwrap_or_default();
+    let mut seen: Vec<String> = Vec::new();
+    for (name, _) in form_urlencoded::parse(query.as_bytes()) {
+        if seen.iter().any(|s| *s == name) {
+            return Err(AppError::invalid_request(format!(
+                "The query parameter `{name}` is given more than once: give it once."
+            ))
+            .with_fields(vec![attesta_domain::FieldError::new(
+                name.as_ref(),
+                "is given more than once",
+            )]));
+        }
+        seen.push(name.into_owned());
+    }
+    serde_urlencoded::from_str(query)
+        .map_err(|e| AppError::invalid_request(format!("The query string could not be read: {e}.")))
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use attesta_app::App;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -72,7 +72,15 @@ pub struct AppState {
 }
 
 pub(crate) fn session_cookie_header(state: &AppState, value: &str) -> HeaderValue {
-    let max_age = state.app.config().session_ttl.as_secs();
+    cookie_header(state, value, state.app.config().session_ttl.as_secs())
+}
+
+/// Removes the session cookie from the browser (at logout).
+pub(crate) fn expired_session_cookie_header(state: &AppState) -> HeaderValue {
+    cookie_header(state, "", 0)
+}
+
+fn cookie_header(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
     let secure = if state.web.secure_cookies {
         "; Secure"
     } else {
@@ -80,9 +88,21 @@ pub(crate) fn session_cookie_header(state: &AppState, value: &str) -> HeaderValu
     };
     HeaderValue::from_str(&format!(
         "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        extract::SESSION_COOKIE
+        extract::session_cookie_name(state)
     ))
     .expect("hex cookie values are valid header text")
+}
+
+/// At a login, the session the browser had before (another person's, or
+/// one an attacker planted) ends on the server: only the new one lives.
+pub(crate) async fn end_previous_session(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), attesta_app::AppError> {
+    if let Some(old) = extract::session_cookie(headers, state) {
+        state.app.logout(&old).await?;
+    }
+    Ok(())
 }
 
 /// Dates as Italians read them, in Italian time.
@@ -406,24 +426,40 @@ pub fn router(app: App, web: WebConfig) -> Router {
             state.clone(),
             limits::per_ip,
         ))
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(axum::middleware::from_fn(i18n::negotiate))
         .route_layer(axum::middleware::from_fn(metrics_endpoint::record))
         .with_state(state)
 }
 
-async fn security_headers(mut r: Response) -> Response {
+/// The strict policy: no inline script or style anywhere (the templates
+/// have none), no plug-ins, no `<base>`, no framing, forms only to us.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// On every response, errors, 404s and static files included.
+async fn security_headers(State(s): State<AppState>, mut r: Response) -> Response {
     let h = r.headers_mut();
+    // Personal by default: only the public answers made to be cached (key
+    // set, status lists, OpenAPI document, static assets) say otherwise.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if s.app.config().public_url.starts_with("https://") {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'"),
-    );
+    h.insert("content-security-policy", HeaderValue::from_static(CSP));
     r
 }
 

@@ -23,7 +23,7 @@ pub struct LoginQuery {
 /// `GET /login?role=citizen|operator` (citizen by default).
 pub async fn start(
     State(s): State<AppState>,
-    Query(q): Query<LoginQuery>,
+    crate::extract::PageQuery(q): crate::extract::PageQuery<LoginQuery>,
 ) -> Result<Response, PageError> {
     let role = match q.role.as_deref() {
         None | Some("citizen") => Role::Citizen,
@@ -88,6 +88,7 @@ pub async fn callback(
         )));
     };
     let (cookie, session) = s.app.finish_login(&ticket, &code, &state).await?;
+    crate::end_previous_session(&s, &headers).await?;
     let to = if session.role == Role::Citizen {
         "/me"
     } else {

@@ -191,7 +191,7 @@ pub fn spec() -> Value {
                     ("204", json!({"description": "revoked"})), &["401", "403", "404"])},
             "/api/v1/me/attestation/pdf": {"get": {"summary": "The attestation PDF (tagged PDF/UA-1; `print=large` for large print)", "security": [{"session": []}],
                 "parameters": [{"name": "print", "in": "query", "required": false, "schema": {"enum": ["standard", "large"], "default": "standard"}}],
-                "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, "401": error_ref(), "404": error_ref(), "422": error_ref()}}},
+                "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, "400": error_ref(), "401": error_ref(), "404": error_ref(), "422": error_ref()}}},
             "/api/v1/me/verifications": {"get": op("Every check made on the citizen, newest first", Some("session"), None,
                 ("200", ok_json(json!({"type": "array", "items": {"type": "object", "properties": {
                     "at": {"type": "string", "format": "date-time"}, "level": {"enum": [1, 2]},
@@ -348,8 +348,14 @@ fn journey(doc: &mut Value) {
     paths["/api/v1/admin/applications/{application_id}/events"] = json!({"post": event});
 }
 
+/// Public and the same for everyone: cacheable like the key set.
 pub async fn document() -> Response {
-    Json(spec()).into_response()
+    let mut r = Json(spec()).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use attesta_app::{AppError, Level1View, Role, TokenState};
 use attesta_credential::Token;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -566,13 +566,18 @@ pub struct DemoLoginForm {
     name: Option<String>,
 }
 
-pub async fn demo_login(State(s): State<AppState>, Form(f): Form<DemoLoginForm>) -> PageResult {
+pub async fn demo_login(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<DemoLoginForm>,
+) -> PageResult {
     let login = attesta_app::DemoLogin::parse(
         Some(&f.fiscal_code),
         Some(&f.role),
         f.organisation.as_deref(),
         f.name.as_deref(),
     )?;
+    crate::end_previous_session(&s, &headers).await?;
     let (cookie, session) = s.app.demo_login(login).await?;
     let to = if session.role == Role::Citizen {
         "/me"
@@ -598,15 +603,13 @@ pub async fn logout(
     headers: axum::http::HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
-    if let (Some(session), Some(cookie)) = (session, session_cookie(&headers)) {
+    if let (Some(session), Some(cookie)) = (session, session_cookie(&headers, &s)) {
         csrf_ok(&session, &f.csrf)?;
         s.app.logout(&cookie).await?;
     }
     let mut r = Redirect::to("/").into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("attesta_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
-    );
+    r.headers_mut()
+        .insert(header::SET_COOKIE, crate::expired_session_cookie_header(&s));
     Ok(r)
 }
 

@@ -17,7 +17,7 @@ pub(super) enum Column {
     RevisionDue,
     RevisionExempt,
     RevisionNone,
-    /// A list of words separated by `;` (a certificate's `purposes`).
+    /// A list of words separated by `|` (a certificate's `purposes`).
     List(String),
 }
 
@@ -135,7 +135,9 @@ pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> 
 pub(super) fn csv_object(
     columns: &[Column],
     record: &csv::ByteRecord,
+    semicolon: bool,
 ) -> Result<(Map<String, Value>, Vec<FieldError>), String> {
+    let boolean = |cell: &str| boolean(cell, semicolon);
     if record.len() != columns.len() {
         return Err(format!(
             "{}: the row has {} field(s), the header has {}",
@@ -173,8 +175,9 @@ pub(super) fn csv_object(
                 map.insert(name.clone(), value);
             }
             Column::List(name) => {
+                // SPEC §7 writes lists with `|`; `;` is still read in a `,` file.
                 let words = cell
-                    .split(';')
+                    .split(['|', ';'])
                     .map(|w| Value::String(w.trim().to_owned()))
                     .collect();
                 map.insert(name.clone(), Value::Array(words));
@@ -203,10 +206,10 @@ pub(super) fn csv_object(
     Ok((map, errors))
 }
 
-fn boolean(cell: &str) -> Option<bool> {
-    if cell.eq_ignore_ascii_case("true") {
+fn boolean(cell: &str, italian: bool) -> Option<bool> {
+    if cell.eq_ignore_ascii_case("true") || italian && cell.eq_ignore_ascii_case("vero") {
         Some(true)
-    } else if cell.eq_ignore_ascii_case("false") {
+    } else if cell.eq_ignore_ascii_case("false") || italian && cell.eq_ignore_ascii_case("falso") {
         Some(false)
     } else {
         None
@@ -243,7 +246,7 @@ mod tests {
 
     /// The object of a well-formed row, or its cell errors joined.
     fn row(columns: &[Column], cells: &[&str]) -> Result<Map<String, Value>, String> {
-        let (map, errors) = csv_object(columns, &csv::ByteRecord::from(cells.to_vec()))?;
+        let (map, errors) = csv_object(columns, &csv::ByteRecord::from(cells.to_vec()), false)?;
         if errors.is_empty() {
             Ok(map)
         } else {
@@ -378,7 +381,8 @@ mod tests {
             "telematic",
             "maybe",
         ];
-        let (map, errors) = csv_object(&cols, &csv::ByteRecord::from(cells.to_vec())).unwrap();
+        let (map, errors) =
+            csv_object(&cols, &csv::ByteRecord::from(cells.to_vec()), false).unwrap();
         let today = time::macros::date!(2026 - 01 - 01);
         let e = with_cell_errors(verbale_from(&map, today), errors, ErrorCode::InvalidVerbale)
             .unwrap_err();
@@ -396,7 +400,8 @@ mod tests {
             "telematic",
             "maybe",
         ];
-        let (map, errors) = csv_object(&cols, &csv::ByteRecord::from(cells.to_vec())).unwrap();
+        let (map, errors) =
+            csv_object(&cols, &csv::ByteRecord::from(cells.to_vec()), false).unwrap();
         let e = with_cell_errors(verbale_from(&map, today), errors, ErrorCode::InvalidVerbale)
             .unwrap_err();
         assert_eq!(

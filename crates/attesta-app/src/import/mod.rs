@@ -139,6 +139,13 @@ pub enum ImportError {
     #[error("{}: {message}", path.display())]
     Header { path: PathBuf, message: String },
     #[error(
+        "{}: the file is not UTF-8 text (line {line} is the first that is not), so nothing was \
+         imported. Save it as UTF-8 and import it again: in Excel, File › Save As › \"CSV UTF-8 \
+         (Comma delimited)\"; in LibreOffice, Save As › Text CSV with Character set \"Unicode (UTF-8)\"",
+        path.display()
+    )]
+    NotUtf8 { path: PathBuf, line: u64 },
+    #[error(
         "database error in the batch starting at line {line}: {detail}. That batch was rolled back; \
          {committed} rows were committed before it. Re-running the file is safe: rows already \
          stored are recognised"
@@ -169,6 +176,15 @@ pub async fn import_file(
         path: path.to_owned(),
         error,
     };
+    // Refused as a whole, before any row: a file in another encoding (a
+    // spreadsheet's Windows-1252) would otherwise fail on every accented
+    // name, row after row, for one reason the user fixes once.
+    if let Some(line) = reader::first_non_utf8_line(path).map_err(read_error)? {
+        return Err(ImportError::NotUtf8 {
+            path: path.to_owned(),
+            line,
+        });
+    }
     let mut rows = match format {
         Format::Jsonl => Rows::jsonl(path).map_err(read_error)?,
         Format::Csv => Rows::csv(path)?,

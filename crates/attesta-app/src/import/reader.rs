@@ -41,6 +41,9 @@ enum Source {
         reader: csv::Reader<File>,
         columns: Vec<Column>,
         record: csv::ByteRecord,
+        /// A `;` file, from a spreadsheet in an Italian locale: booleans may
+        /// also be `vero`/`falso`.
+        semicolon: bool,
     },
 }
 
@@ -97,8 +100,18 @@ impl Rows {
                 message: format!("not a readable CSV file: {other:?}"),
             },
         };
+        let delimiter = delimiter(path).map_err(|error| ImportError::Read {
+            path: path.to_owned(),
+            error,
+        })?;
+        let semicolon = delimiter == b';';
         let open = || {
             csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                // Lines end at `\n` (a `\r` before it is trimmed with the cell): with
+                // the default CRLF terminator a record after `\r\n` starts on the
+                // `\n`, and is numbered one line too low.
+                .terminator(csv::Terminator::Any(b'\n'))
                 .has_headers(false)
                 .flexible(true)
                 .trim(csv::Trim::All)
@@ -115,6 +128,7 @@ impl Rows {
                     reader,
                     columns: Vec::new(),
                     record,
+                    semicolon,
                 },
             });
         }
@@ -149,6 +163,7 @@ impl Rows {
                 reader,
                 columns,
                 record,
+                semicolon,
             },
         })
     }
@@ -187,11 +202,12 @@ impl Rows {
                 reader,
                 columns,
                 record,
+                semicolon,
             } => match reader.read_byte_record(record) {
                 Ok(false) => Ok(None),
                 Ok(true) => {
                     let line = record.position().map_or(0, csv::Position::line);
-                    let (object, cell_errors) = match csv_object(columns, record) {
+                    let (object, cell_errors) = match csv_object(columns, record, *semicolon) {
                         Ok((object, errors)) => (Ok(object), errors),
                         Err(e) => (Err(e), Vec::new()),
                     };
@@ -218,6 +234,36 @@ impl Rows {
             },
         }
     }
+}
+
+/// The first line (1-based) of `path` that is not UTF-8, if any. Lines
+/// split at `\n`, which never falls inside a UTF-8 sequence.
+pub(super) fn first_non_utf8_line(path: &Path) -> std::io::Result<Option<u64>> {
+    let mut reader = BufReader::new(File::open(path)?);
+    let mut buf = Vec::new();
+    let mut line = 0;
+    while reader.read_until(b'\n', &mut buf)? > 0 {
+        line += 1;
+        if std::str::from_utf8(&buf).is_err() {
+            return Ok(Some(line));
+        }
+        buf.clear();
+    }
+    Ok(None)
+}
+
+/// The delimiter of a CSV file, told by its header line: `;` (what a
+/// spreadsheet in an Italian locale writes) when the header has more `;`
+/// than `,`, else `,`. Header names never hold either.
+fn delimiter(path: &Path) -> std::io::Result<u8> {
+    let mut header = Vec::new();
+    BufReader::new(File::open(path)?).read_until(b'\n', &mut header)?;
+    let count = |b: u8| header.iter().filter(|&&c| c == b).count();
+    Ok(if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    })
 }
 
 fn is_blank(bytes: &[u8]) -> bool {

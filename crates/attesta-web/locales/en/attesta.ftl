@@ -403,7 +403,6 @@ err-too-many-otp-requests = Too many codes were sent to this holder recently. { 
    *[other] Try again in { $minutes } minutes.
 }
 err-unauthorized = The back-office API key is needed.
-err-unavailable = The service cannot reach its database. Try again in a moment.
 err-unknown-application = This application does not exist.
 err-unknown-card = This card does not exist.
 err-unknown-otp-request = This code request does not exist for your session: ask for a new code.
@@ -587,3 +586,5 @@ my-verbale-since = since
 my-verbale-not-yet = Not yet: it waits for INPS's validation
 my-verbale-back = Back to “My applications”
 journey-open-verbale = Open the verbale
+
+err-service-unavailable = The service cannot reach its database. Try again in a moment.

@@ -403,7 +403,6 @@ err-too-many-otp-requests = Troppi codici inviati a questo titolare di recente. 
    *[other] Riprova tra { $minutes } minuti.
 }
 err-unauthorized = Serve la chiave dell'API dell'ufficio.
-err-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.
 err-unknown-application = Questa domanda non esiste.
 err-unknown-card = Questa Carta non esiste.
 err-unknown-otp-request = Questa richiesta di codice non esiste per la tua sessione: chiedi un nuovo codice.
@@ -587,3 +586,5 @@ my-verbale-since = dal
 my-verbale-not-yet = Non ancora: attende la validazione dell'INPS
 my-verbale-back = Torna a «Le mie domande»
 journey-open-verbale = Apri il verbale
+
+err-service-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.

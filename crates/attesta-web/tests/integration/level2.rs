@@ -284,6 +284,8 @@ async fn send_quota_and_login(t: TestApp) {
         429,
         "the eleventh in 24 hours"
     );
+    // An hour has passed: the citizen's first login ended when idle.
+    let citizen = t.citizen(MARIO).await;
     let log: Value = citizen
         .get("/api/v1/me/verifications")
         .await

@@ -2,23 +2,32 @@
 //! on PostgreSQL (when `TEST_DATABASE_URL` is set; required under CI).
 
 mod accessible;
+mod bad_input;
 mod benefits;
 mod card;
 mod card_life;
 mod citizen;
 mod counter;
+mod headers;
 mod journey;
 mod journey_citizen;
 mod languages;
 mod level2;
 mod look;
+mod sessions;
 mod support;
 
 use std::time::Duration;
 
 use attesta_testkit::people::{MARIO, cf};
 use attesta_testkit::{TestEngine, on_both_engines, read_qr_on_pdf_page};
+use bad_input::{bad_input_matrix, names_in_every_script};
+use headers::{every_response_carries_the_security_headers, hsts_when_the_public_url_is_https};
 use serde_json::{Value, json};
+use sessions::{
+    a_login_ends_the_session_before_it, a_session_ends_after_30_idle_minutes,
+    https_sessions_use_a_host_prefixed_cookie, logout_ends_the_session_on_the_server,
+};
 use support::{ADMIN_KEY, TestApp, error_of, token_of};
 
 on_both_engines!(
@@ -29,6 +38,14 @@ on_both_engines!(
     level1_outcomes_and_flags,
     the_operator_pages_work_without_javascript,
     back_office_people,
+    names_in_every_script,
+    bad_input_matrix,
+    every_response_carries_the_security_headers,
+    hsts_when_the_public_url_is_https,
+    https_sessions_use_a_host_prefixed_cookie,
+    a_login_ends_the_session_before_it,
+    logout_ends_the_session_on_the_server,
+    a_session_ends_after_30_idle_minutes,
     back_office_verbali_idempotency,
     citizen_errors,
     regenerating_revokes_the_previous_qr,

@@ -47,6 +47,8 @@ pub struct TestAppBuilder {
     auto_approve: bool,
     rate_limit: Option<attesta_web::RateLimit>,
     customise: Option<Box<dyn FnOnce(App) -> App>>,
+    public_url: Option<String>,
+    secure_cookies: bool,
 }
 
 impl TestAppBuilder {
@@ -65,6 +67,19 @@ impl TestAppBuilder {
 
     /// Eligible card applications are issued at once
     /// (`ATTESTA_CARD_AUTO_APPROVE`).
+    /// The public URL the app believes it is served at (default the
+    /// socket's `http://` address).
+    pub fn public_url(mut self, url: &str) -> Self {
+        self.public_url = Some(url.to_owned());
+        self
+    }
+
+    /// Cookies as over https (`WebConfig::secure_cookies`).
+    pub fn secure_cookies(mut self) -> Self {
+        self.secure_cookies = true;
+        self
+    }
+
     pub fn auto_approve(mut self) -> Self {
         self.auto_approve = true;
         self
@@ -90,7 +105,7 @@ impl TestAppBuilder {
         let store = Store::connect(&db.url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let mut config = Config::new(&base);
+        let mut config = Config::new(self.public_url.as_deref().unwrap_or(&base));
         config.demo = true;
         config.card_auto_approve = self.auto_approve;
         let keys_dir = tempfile::tempdir().unwrap();
@@ -112,7 +127,7 @@ impl TestAppBuilder {
         }
         let web = attesta_web::WebConfig {
             admin_api_key: Some(ADMIN_KEY.into()),
-            secure_cookies: false,
+            secure_cookies: self.secure_cookies,
             rate_limit: self.rate_limit,
         };
         tokio::spawn(attesta_web::serve(listener, app.clone(), web));
@@ -145,6 +160,8 @@ impl TestApp {
             auto_approve: false,
             rate_limit: None,
             customise: None,
+            public_url: None,
+            secure_cookies: false,
         }
     }
 

@@ -12,6 +12,10 @@ use attesta_domain::FiscalCode;
 use attesta_domain::fiscal_code::with_check_character;
 use attesta_store::Store;
 use attesta_testkit::{Setup, TestDatabase, TestEngine, fresh_database, on_both_engines};
+use spreadsheet::{
+    a_file_that_is_not_utf8_is_refused_as_a_whole,
+    a_semicolon_csv_from_an_italian_spreadsheet_imports,
+};
 
 on_both_engines!(
     the_example_files_import_and_reimport_idempotently,
@@ -21,6 +25,8 @@ on_both_engines!(
     a_database_failure_rolls_back_the_batch_and_stops,
     unknown_extensions_and_missing_files_are_fatal,
     seed_writes_valid_tokens,
+    a_semicolon_csv_from_an_italian_spreadsheet_imports,
+    a_file_that_is_not_utf8_is_refused_as_a_whole,
 );
 
 /// One test's world: a data directory and, on PostgreSQL, a fresh schema.
@@ -660,6 +666,7 @@ mod jobs;
 mod journey_citizen_e2e;
 mod journey_e2e;
 mod server;
+mod spreadsheet;
 
 #[test]
 fn configuration_mistakes_are_refused_with_what_to_fix() {
