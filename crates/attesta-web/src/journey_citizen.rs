@@ -12,7 +12,7 @@ use attesta_domain::journey::{
 };
 use axum::Form;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -21,7 +21,7 @@ use time::Date;
 
 use crate::AppState;
 use crate::error::{ApiError, PageError};
-use crate::extract::{ApiJson, Citizen, MaybeSession};
+use crate::extract::{ApiJson, Citizen, MaybeSession, PageQuery};
 use crate::i18n::{Lang, key};
 use crate::no_store;
 use crate::pages::{Layout, citizen, csrf_ok};
@@ -399,7 +399,7 @@ async fn render(
 pub async fn page(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Query(q): Query<DoneQuery>,
+    PageQuery(q): PageQuery<DoneQuery>,
 ) -> PageResult {
     let layout = layout(&session);
     let (session, actor) = citizen(&s, session).await?;

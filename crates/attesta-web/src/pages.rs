@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::{MaybeSession, session_cookie};
+use crate::extract::{MaybeSession, PageQuery, session_cookie};
 use crate::i18n::{Lang, key};
 use crate::no_store;
 use attesta_domain::{Activity, CheckOutcome};
@@ -726,7 +726,7 @@ pub struct NoticeQuery {
 pub async fn me_page(
     State(s): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Query(q): Query<NoticeQuery>,
+    PageQuery(q): PageQuery<NoticeQuery>,
 ) -> PageResult {
     let layout = Layout::keyed("me-h1").crumbs(&[]).with_session(&session);
     let (session, actor) = citizen(&s, session).await?;
