@@ -14,7 +14,6 @@ use attesta_credential::{
 };
 use attesta_testkit::{Tool, pdffonts, pdfinfo, pdftotext, read_qr_on_pdf_page, require_tool};
 use proptest::prelude::*;
-use qrcode::bits::Bits;
 use qrcode::types::Mode;
 use qrcode::{EcLevel, QrCode};
 
@@ -136,8 +135,11 @@ fn auto_version(text: &str) -> qrcode::Version {
         .version()
 }
 
-/// The automatically chosen encoding is a single alphanumeric segment: the
-/// symbol equals one built by hand with only `push_alphanumeric_data`.
+/// The automatically chosen encoding needs no byte mode: its segments are
+/// alphanumeric (or numeric, for a run of digits in the random token, which
+/// is denser still). Comparing with a symbol built by hand from one
+/// alphanumeric segment was flaky: the encoder may split the text into
+/// several segments, which changes the bits but not the mode.
 #[test]
 fn qr_uses_alphanumeric_mode() {
     let token = Token::derive(&ServerSecret::generate(), &AttestationId::generate());
@@ -147,16 +149,13 @@ fn qr_uses_alphanumeric_mode() {
         .optimize(auto_version(&url))
         .collect();
     assert!(
-        segments.iter().all(|s| s.mode == Mode::Alphanumeric),
+        segments
+            .iter()
+            .all(|s| matches!(s.mode, Mode::Alphanumeric | Mode::Numeric)),
         "{segments:?}"
     );
 
     let auto = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).unwrap();
-    let mut bits = Bits::new(auto.version());
-    bits.push_alphanumeric_data(url.as_bytes()).unwrap();
-    bits.push_terminator(EcLevel::M).unwrap();
-    let manual = QrCode::with_bits(bits, EcLevel::M).unwrap();
-    assert_eq!(auto.to_colors(), manual.to_colors());
 
     // And alphanumeric really is the smaller choice: the lower-case URL
     // needs byte mode and a larger symbol.
