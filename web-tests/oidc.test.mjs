@@ -107,7 +107,11 @@ describe('login through an OpenID Connect provider', { concurrency: false }, () 
       await page.goto(`${server.base}/`);
       const link = page.getByRole('link', { name: 'Accedi con SPID, CIE o CNS' });
       assert.equal(await link.count(), 1, 'the home page offers the login');
-      await Promise.all([page.waitForNavigation(), link.click()]);
+      // The login is a chain of redirects (attesta → the provider → its
+      // sign-in page): wait for the provider's page itself, not for the
+      // first navigation, and allow a loaded machine time for it.
+      await link.click();
+      await page.waitForURL((u) => u.origin === provider.issuer, { timeout: 60_000 });
       const at = new URL(page.url());
       assert.equal(at.origin, provider.issuer, 'the browser is at the provider');
       await signInAtProvider(page, cf(people, GIULIA));
