@@ -296,7 +296,10 @@ impl App {
             })?;
             let next = loaded.app.apply(&event).map_err(transition_error)?;
             if self.write_event(&loaded, &next, &event).await? {
-                return self.view_json(application_id, &next, &loaded.record).await;
+                return Ok(self
+                    .application_view(&loaded.record, &next)
+                    .await?
+                    .to_json());
             }
         }
         Err(busy())
@@ -305,8 +308,10 @@ impl App {
     /// The application as the citizen sees it today (the domain's view).
     pub async fn application_json(&self, application_id: &str) -> AppResult<Value> {
         let loaded = self.load_application(application_id).await?;
-        self.view_json(application_id, &loaded.app, &loaded.record)
-            .await
+        Ok(self
+            .application_view(&loaded.record, &loaded.app)
+            .await?
+            .to_json())
     }
 
     // ---- verbali linked to applications ---------------------------------
@@ -658,12 +663,13 @@ impl App {
         }
     }
 
-    async fn view_json(
+    /// The application as the citizen sees it today (the domain's view):
+    /// its certificate and the person's birth date read, the rules applied.
+    async fn application_view(
         &self,
-        application_id: &str,
-        app: &Application,
         record: &ApplicationRecord,
-    ) -> AppResult<Value> {
+        app: &Application,
+    ) -> AppResult<ApplicationView> {
         let certificate = self
             .store
             .certificate(&record.certificate_id)
@@ -676,13 +682,12 @@ impl App {
             .ok_or_else(|| AppError::internal(&"application of an unknown person"))?;
         let certificate = self.domain_certificate(&certificate).await?;
         Ok(ApplicationView::of(
-            application_id,
+            &record.application_id,
             app,
             &certificate,
             person.person.birth_date,
             self.today(),
-        )
-        .to_json())
+        ))
     }
 }
 

@@ -78,7 +78,14 @@ pub const DOCUMENTED: &[&str] = &[
     "/metrics",
 ];
 
+/// The document as a plain-http server answers it (the test's view).
 pub fn spec() -> Value {
+    spec_with_cookie(crate::extract::SESSION_COOKIE)
+}
+
+/// The document naming the session cookie this server sets
+/// (`__Host-attesta_session` when its public URL is https).
+pub fn spec_with_cookie(session_cookie: &str) -> Value {
     let verbale = json!({"type": "object", "additionalProperties": false,
     "required": ["verbale_id", "fiscal_code", "kind", "session_date", "definitive", "source"],
     "properties": {
@@ -133,7 +140,7 @@ pub fn spec() -> Value {
         "components": {
             "securitySchemes": {
                 "adminKey": {"type": "http", "scheme": "bearer", "description": "ATTESTA_ADMIN_API_KEY"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "attesta_session"}
+                "session": {"type": "apiKey", "in": "cookie", "name": session_cookie}
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -349,8 +356,13 @@ fn journey(doc: &mut Value) {
 }
 
 /// Public and the same for everyone: cacheable like the key set.
-pub async fn document() -> Response {
-    let mut r = Json(spec()).into_response();
+pub async fn document(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+) -> Response {
+    let mut r = Json(spec_with_cookie(crate::extract::session_cookie_name(
+        &state,
+    )))
+    .into_response();
     r.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("public, max-age=3600"),

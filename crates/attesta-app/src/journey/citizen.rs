@@ -217,24 +217,6 @@ impl App {
     }
 
     async fn view_of(&self, loaded: &Loaded) -> AppResult<ApplicationView> {
-        let record = &loaded.record;
-        let certificate = self
-            .store
-            .certificate(&record.certificate_id)
-            .await?
-            .ok_or_else(|| AppError::internal(&"application without its certificate"))?;
-        let person = self
-            .store
-            .person_by_id(&record.person_id)
-            .await?
-            .ok_or_else(|| AppError::internal(&"application of an unknown person"))?;
-        let certificate = self.domain_certificate(&certificate).await?;
-        Ok(ApplicationView::of(
-            &record.application_id,
-            &loaded.app,
-            &certificate,
-            person.person.birth_date,
-            self.today(),
-        ))
+        self.application_view(&loaded.record, &loaded.app).await
     }
 }

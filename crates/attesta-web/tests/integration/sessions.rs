@@ -63,6 +63,20 @@ pub async fn https_sessions_use_a_host_prefixed_cookie(engine: TestEngine) {
         me_status(&t, &format!("attesta_session={value}")).await,
         401
     );
+    // The API document names the cookie this server sets.
+    let doc: serde_json::Value = t
+        .http
+        .get(t.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session"]["name"],
+        "__Host-attesta_session"
+    );
 }
 
 pub async fn a_login_ends_the_session_before_it(t: TestApp) {
