@@ -500,6 +500,191 @@ impl Settings {
     }
 }
 
+/// How `attesta config check` shows a secret: that it is set, never what.
+const MASK: &str = "***";
+
+/// A database URL for `config check`: a SQLite address as it is, any other
+/// with its password (in the user part or a `password=` parameter)
+/// replaced by `***`.
+fn masked_database_url(url: &str) -> String {
+    if url.starts_with("sqlite:") {
+        return url.to_owned();
+    }
+    if url.to_ascii_lowercase().contains("password") {
+        return MASK.to_owned();
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return MASK.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:{MASK}@{host}{path}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+impl Settings {
+    /// The effective configuration as TOML (what `attesta config check`
+    /// prints): every setting with the value in force, a default included;
+    /// a secret as `***` when set; an unset option as a comment.
+    pub fn effective(&self) -> String {
+        // Destructured so that a new setting cannot be left out unnoticed.
+        let Settings {
+            listen,
+            data_dir,
+            public_url,
+            database_url,
+            admin_api_key,
+            secret_key,
+            max_fiscal_code_failures,
+            otp_ttl_seconds,
+            otp_max_failures,
+            otp_max_per_15_minutes,
+            otp_max_per_24_hours,
+            failure_window_seconds,
+            sms_url,
+            sms_api_key,
+            sms_timeout_ms,
+            sms_retries,
+            smtp_host,
+            smtp_port,
+            smtp_tls,
+            smtp_username,
+            smtp_password,
+            mail_from,
+            rate_limit_per_second,
+            rate_limit_burst,
+            trusted_proxies,
+            card_auto_approve,
+            session_minutes,
+            oidc,
+        } = self;
+        let mut out = String::new();
+        let mut line = |key: &str, value: Option<String>| match value {
+            Some(v) => out.push_str(&format!("{key} = {v}\n")),
+            None => out.push_str(&format!("# {key} is not set\n")),
+        };
+        let text = |v: &str| Some(format!("{v:?}"));
+        let secret = |v: &Option<SecretString>| v.as_ref().map(|_| format!("{MASK:?}"));
+        line("listen", text(listen));
+        line("data_dir", text(&data_dir.display().to_string()));
+        // Unset, the public URL follows the listen address.
+        let public_url = public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{listen}"));
+        line("public_url", text(&public_url));
+        line(
+            "database_url",
+            match database_url {
+                Some(url) => text(&masked_database_url(url.expose_secret())),
+                None => text(&format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("attesta.sqlite").display()
+                )),
+            },
+        );
+        line("admin_api_key", secret(admin_api_key));
+        line("secret_key", secret(secret_key));
+        line(
+            "max_fiscal_code_failures",
+            Some(max_fiscal_code_failures.to_string()),
+        );
+        line(
+            "failure_window_seconds",
+            Some(failure_window_seconds.to_string()),
+        );
+        line("otp_ttl_seconds", Some(otp_ttl_seconds.to_string()));
+        line("otp_max_failures", Some(otp_max_failures.to_string()));
+        line(
+            "otp_max_per_15_minutes",
+            Some(otp_max_per_15_minutes.to_string()),
+        );
+        line(
+            "otp_max_per_24_hours",
+            Some(otp_max_per_24_hours.to_string()),
+        );
+        line("sms_url", sms_url.as_deref().and_then(text));
+        line("sms_api_key", secret(sms_api_key));
+        line("sms_timeout_ms", Some(sms_timeout_ms.to_string()));
+        line("sms_retries", Some(sms_retries.to_string()));
+        line("smtp_host", smtp_host.as_deref().and_then(text));
+        line("smtp_port", Some(smtp_port.to_string()));
+        line("smtp_tls", text(smtp_tls));
+        line("smtp_username", smtp_username.as_deref().and_then(text));
+        line("smtp_password", secret(smtp_password));
+        line("mail_from", text(mail_from));
+        line(
+            "rate_limit_per_second",
+            Some(rate_limit_per_second.to_string()),
+        );
+        line("rate_limit_burst", Some(rate_limit_burst.to_string()));
+        let proxies: Vec<String> = trusted_proxies
+            .iter()
+            .map(|ip| format!("{:?}", ip.to_string()))
+            .collect();
+        line("trusted_proxies", Some(format!("[{}]", proxies.join(", "))));
+        line("card_auto_approve", Some(card_auto_approve.to_string()));
+        line("session_minutes", Some(session_minutes.to_string()));
+        match oidc {
+            Some(provider) => {
+                line("oidc_issuer", text(&provider.issuer));
+                line("oidc_client_id", text(&provider.client_id));
+                line("oidc_client_secret", Some(format!("{MASK:?}")));
+            }
+            None => line("oidc_issuer", None),
+        }
+        out
+    }
+
+    /// What `attesta serve` would refuse at start, checked without starting:
+    /// the rules files, the server secret (required unless `demo`), the
+    /// public URL, the SMTP, SMS and identity-provider settings.
+    pub fn check(&self, demo: bool) -> anyhow::Result<()> {
+        attesta_app::benefits::check_benefit_rules()?;
+        attesta_app::cards::check_card_rules()?;
+        attesta_app::journey::check_procedure_rules()?;
+        match &self.secret_key {
+            Some(hex) => {
+                attesta_credential::ServerSecret::from_hex(hex.expose_secret())
+                    .context("ATTESTA_SECRET_KEY (secret_key)")?;
+            }
+            None if demo => {}
+            None => bail!(
+                "ATTESTA_SECRET_KEY is not set: give 32 random bytes as 64 hex characters \
+                 (e.g. `openssl rand -hex 32`), the same on every node"
+            ),
+        }
+        let public_url = self.public_url();
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            bail!(
+                "ATTESTA_PUBLIC_URL (public_url) must start with https:// or http://, got {public_url:?}"
+            );
+        }
+        if let Some(url) = &self.database_url {
+            let url = url.expose_secret();
+            if !["sqlite:", "postgres:", "postgresql:"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+            {
+                bail!("DATABASE_URL (database_url) must start with postgres:// or sqlite:");
+            }
+        }
+        self.smtp()?;
+        if let Some(sms) = self.sms() {
+            attesta_app::sms::HttpSms::new(sms).context("ATTESTA_SMS_URL (sms_url)")?;
+        }
+        if let Some(provider) = self.identity_provider() {
+            attesta_app::oidc::Oidc::new(provider)
+                .map_err(|e| anyhow::anyhow!("the identity-provider settings: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
 /// Reads a secret, in demo mode, from a file in the data directory,
 /// generating it (32 random bytes, hex, mode 0600) the first time.
 pub fn demo_secret_file(data_dir: &Path, name: &str) -> anyhow::Result<SecretString> {
@@ -602,7 +787,8 @@ mod tests {
             let secret = secret.as_ref().map(|s| s.expose_secret().to_owned());
             assert_eq!(secret.as_deref(), Some(*value), "{key} was not read");
         }
-        let text = everything_debug(settings);
+        // `attesta config check` prints `effective()`: masked too.
+        let text = format!("{}\n{}", everything_debug(settings), settings.effective());
         for (key, _, value) in SECRETS {
             assert!(!text.contains(value), "{key} shows in {text}");
         }

@@ -16,6 +16,7 @@ mod config;
 mod import_cmd;
 mod jobs_cmd;
 mod keys_cmd;
+mod ops_cmd;
 mod seed_cmd;
 
 #[derive(Debug, Parser)]
@@ -83,6 +84,21 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         action: jobs_cmd::JobsAction,
+    },
+    /// The configuration: check it before a start.
+    Config {
+        #[command(subcommand)]
+        action: ops_cmd::ConfigAction,
+    },
+    /// Write a consistent copy of the SQLite database, safe while the server runs.
+    Backup {
+        /// The new file to write.
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty data directory.
+    Restore {
+        /// A file written by `attesta backup`.
+        file: PathBuf,
     },
 }
 
@@ -196,6 +212,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             let app = open_app(&settings, ServerSecret::generate(), false).await?;
             jobs_cmd::run(&app, action).await
+        }
+        Command::Config { action } => Ok(ops_cmd::config(
+            config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            },
+            action,
+        )),
+        Command::Backup { file } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            ops_cmd::backup(&settings, &file).await
+        }
+        Command::Restore { file } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            ops_cmd::restore(&settings, &file).await
         }
     }
 }

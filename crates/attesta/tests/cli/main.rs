@@ -90,6 +90,11 @@ impl Env {
 
     /// The command [`Env::attesta`] runs, to start it in the background.
     fn command(&self, args: &[&str]) -> Command {
+        self.command_in(&self.data_dir(), args)
+    }
+
+    /// [`Env::command`] on another data directory.
+    fn command_in(&self, data_dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_attesta"));
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("ATTESTA_") {
@@ -100,8 +105,22 @@ impl Env {
         if let Some(db) = &self.db {
             cmd.env("DATABASE_URL", &db.url);
         }
-        cmd.arg("--data-dir").arg(self.data_dir()).args(args);
+        cmd.arg("--data-dir").arg(data_dir).args(args);
         cmd
+    }
+
+    /// Runs `attesta --data-dir DIR ARGS…` on another data directory (a
+    /// restore target), with the same database settings otherwise.
+    fn attesta_in(&self, data_dir: &Path, args: &[&str]) -> Run {
+        let out = self
+            .command_in(data_dir, args)
+            .output()
+            .expect("the attesta binary runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 
     fn import(&self, file: &Path, batch_size: usize) -> Run {
@@ -665,6 +684,7 @@ mod card;
 mod jobs;
 mod journey_citizen_e2e;
 mod journey_e2e;
+mod ops;
 mod server;
 mod spreadsheet;
 
