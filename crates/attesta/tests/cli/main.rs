@@ -687,6 +687,7 @@ mod journey_e2e;
 mod ops;
 mod server;
 mod spreadsheet;
+mod two_nodes;
 
 #[test]
 fn configuration_mistakes_are_refused_with_what_to_fix() {
