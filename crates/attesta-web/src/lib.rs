@@ -33,6 +33,7 @@ mod login;
 mod metrics_endpoint;
 mod openapi;
 mod pages;
+mod request_id;
 
 pub use error::{ApiError, PageError};
 pub use limits::RateLimit;
@@ -417,7 +418,12 @@ pub fn router(app: App, web: WebConfig) -> Router {
                     .get::<MatchedPath>()
                     .map_or("unmatched", MatchedPath::as_str)
                     .to_owned();
-                tracing::info_span!("request", method = %req.method(), route = %route)
+                let id = req
+                    .extensions()
+                    .get::<request_id::RequestId>()
+                    .map_or("", |id| id.0.as_str())
+                    .to_owned();
+                tracing::info_span!("request", id = %id, method = %req.method(), route = %route)
             }),
         )
         // The limiter sits inside the language pick and the security
@@ -431,6 +437,11 @@ pub fn router(app: App, web: WebConfig) -> Router {
             security_headers,
         ))
         .layer(axum::middleware::from_fn(i18n::negotiate))
+        // Outermost: every answer, a refused one too, carries the id.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_id::assign,
+        ))
         .route_layer(axum::middleware::from_fn(metrics_endpoint::record))
         .with_state(state)
 }

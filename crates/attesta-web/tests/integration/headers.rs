@@ -112,6 +112,13 @@ pub async fn every_response_carries_the_security_headers(t: TestApp) {
             } else {
                 assert_eq!(cache, "no-store", "{method} {path} ({status})");
             }
+            // A request id to follow it through the logs (drawn here: the
+            // test client is no trusted proxy).
+            let id = get("x-request-id");
+            assert!(
+                id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{method} {path}: {id}"
+            );
             // Served over http here: HSTS would be meaningless.
             assert!(h.get("strict-transport-security").is_none(), "{path}");
             checked += 1;
@@ -137,4 +144,57 @@ pub async fn hsts_when_the_public_url_is_https(engine: TestEngine) {
             .unwrap_or_else(|| panic!("{path}: no HSTS"));
         assert!(hsts.to_str().unwrap().starts_with("max-age=31536000"));
     }
+}
+
+/// `X-Request-Id` from a trusted proxy is kept (a well-formed one), from
+/// anyone else replaced by a random one; every answer carries it.
+pub async fn a_trusted_proxys_request_id_is_kept(engine: TestEngine) {
+    let behind_proxy = attesta_web::RateLimit {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..attesta_web::RateLimit::default()
+    };
+    let Some(t) = TestApp::builder(engine)
+        .rate_limit(behind_proxy)
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let id_of = |sent: Option<&'static str>, path: &'static str| {
+        let mut r = t.http.get(t.url(path));
+        if let Some(sent) = sent {
+            r = r.header("x-request-id", sent);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            r.headers()["x-request-id"].to_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(id_of(Some("lb-7f3a.42_x"), "/v").await, "lb-7f3a.42_x");
+    assert_eq!(id_of(Some("lb-7f3a"), "/no/such/page").await, "lb-7f3a");
+    assert_eq!(id_of(Some("lb-7f3a"), "/api/v1/me").await, "lb-7f3a");
+    // Malformed (a space, a quote, too long): replaced.
+    let long: &'static str = "x".repeat(65).leak();
+    for bad in ["two words", "quo\"te", long] {
+        let got = id_of(Some(bad), "/v").await;
+        assert_ne!(got, bad);
+        assert_eq!(got.len(), 32, "{got}");
+    }
+    // Two requests without one get two different ids.
+    assert_ne!(id_of(None, "/v").await, id_of(None, "/v").await);
+
+    // Not behind a trusted proxy: the client's header is not believed.
+    let Some(direct) = TestApp::builder(engine).spawn().await else {
+        return;
+    };
+    let r = direct
+        .http
+        .get(direct.url("/v"))
+        .header("x-request-id", "lb-7f3a")
+        .send()
+        .await
+        .unwrap();
+    let got = r.headers()["x-request-id"].to_str().unwrap();
+    assert_ne!(got, "lb-7f3a");
+    assert_eq!(got.len(), 32);
 }

@@ -22,7 +22,10 @@ use std::time::Duration;
 use attesta_testkit::people::{MARIO, cf};
 use attesta_testkit::{TestEngine, on_both_engines, read_qr_on_pdf_page};
 use bad_input::{bad_input_matrix, names_in_every_script};
-use headers::{every_response_carries_the_security_headers, hsts_when_the_public_url_is_https};
+use headers::{
+    a_trusted_proxys_request_id_is_kept, every_response_carries_the_security_headers,
+    hsts_when_the_public_url_is_https,
+};
 use serde_json::{Value, json};
 use sessions::{
     a_login_ends_the_session_before_it, a_session_ends_after_30_idle_minutes,
@@ -42,6 +45,7 @@ on_both_engines!(
     bad_input_matrix,
     every_response_carries_the_security_headers,
     hsts_when_the_public_url_is_https,
+    a_trusted_proxys_request_id_is_kept,
     https_sessions_use_a_host_prefixed_cookie,
     a_login_ends_the_session_before_it,
     logout_ends_the_session_on_the_server,
