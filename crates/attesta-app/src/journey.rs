@@ -93,6 +93,9 @@ pub struct JobReport {
     pub silent_assent: usize,
     /// Certificates marked expired.
     pub certificates_expired: usize,
+    /// Level-2 one-time code requests deleted 24 hours after their expiry
+    /// (retention, SPEC §12).
+    pub otp_requests_deleted: u64,
 }
 
 impl JobReport {
@@ -104,17 +107,24 @@ impl JobReport {
                 format_date(on)
             );
         }
-        if self.silent_assent == 0 && self.certificates_expired == 0 {
+        if self.silent_assent == 0
+            && self.certificates_expired == 0
+            && self.otp_requests_deleted == 0
+        {
             return format!("jobs on {}: nothing to do", format_date(on));
         }
         format!(
-            "jobs on {}: silent assent applied to {} application(s); {} certificate(s) expired",
+            "jobs on {}: silent assent applied to {} application(s); {} certificate(s) expired; {} expired one-time code(s) deleted",
             format_date(on),
             self.silent_assent,
-            self.certificates_expired
+            self.certificates_expired,
+            self.otp_requests_deleted
         )
     }
 }
+
+/// How long a one-time code request is kept after it expires.
+const OTP_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// The name of the journey job's lock row.
 const JOB_LOCK: &str = "journey";
@@ -450,6 +460,12 @@ impl App {
                 report.certificates_expired += 1;
             }
         }
+        // Retention: one-time code requests 24 hours after their expiry
+        // (the clock's time, not `on`: retention counts real time).
+        report.otp_requests_deleted = self
+            .store
+            .purge_otp_requests(self.now_millis() - OTP_RETENTION_MS)
+            .await?;
         Ok(report)
     }
 

@@ -85,6 +85,18 @@ impl Store {
         Ok(())
     }
 
+    /// Retention (SPEC §12): deletes the requests that expired before
+    /// `expired_before` (the jobs pass 24 hours ago); returns how many.
+    /// The send quota only counts requests of the last 24 hours, and a
+    /// request is created before it expires, so none it counts goes.
+    pub async fn purge_otp_requests(&self, expired_before: Millis) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM otp_requests WHERE expires_at < $1")
+            .bind(expired_before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Removes a request whose code could not be sent (it never existed for
     /// the citizen, so it must not count against their quota).
     pub async fn delete_otp(&self, otp_request_id: &str) -> Result<()> {

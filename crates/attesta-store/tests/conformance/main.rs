@@ -22,6 +22,7 @@ on_both_engines!(
     the_log_lists_newest_first,
     sessions_expire,
     check_handles_stand_for_their_own_attestation_and_expire,
+    expired_otp_requests_are_purged,
 );
 
 fn person(cf: &str, given: &str) -> Person {
@@ -450,4 +451,42 @@ async fn check_handles_stand_for_their_own_attestation_and_expire(store: Store) 
             .unwrap(),
         2
     );
+}
+
+async fn expired_otp_requests_are_purged(store: Store) {
+    use attesta_store::{OtpRecord, OtpState};
+    let person_id = with_person(&store).await;
+    store
+        .create_attestation(&person_id, "a1", "hash1", NOW)
+        .await
+        .unwrap();
+    let day = 24 * 60 * 60 * 1000;
+    // Expired two days ago, a day ago less a millisecond, and not yet.
+    for (id, expires_at) in [
+        ("old", NOW - 2 * day),
+        ("recent", NOW - day + 1),
+        ("live", NOW + 300_000),
+    ] {
+        store
+            .insert_otp(&OtpRecord {
+                otp_request_id: id.into(),
+                attestation_id: "a1".into(),
+                person_id: person_id.clone(),
+                session_hash: "s".into(),
+                operator: "op".into(),
+                organisation: None,
+                code_mac: "mac".into(),
+                created_at: expires_at - 300_000,
+                expires_at,
+                failures: 0,
+                state: OtpState::Pending,
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.purge_otp_requests(NOW - day).await.unwrap(), 1);
+    assert!(store.otp("old").await.unwrap().is_none());
+    assert!(store.otp("recent").await.unwrap().is_some());
+    assert!(store.otp("live").await.unwrap().is_some());
+    assert_eq!(store.purge_otp_requests(NOW - day).await.unwrap(), 0);
 }

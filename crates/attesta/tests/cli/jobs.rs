@@ -17,6 +17,7 @@ on_both_engines!(
     jobs_run_applies_silent_assent_and_expiry_once,
     two_nodes_running_the_jobs_at_once_apply_silent_assent_once,
     certificates_import_from_jsonl_and_csv,
+    the_jobs_delete_one_time_codes_a_day_after_they_expire,
 );
 
 const HOLDER: &str = "RSSMRA80A01H501U";
@@ -77,7 +78,7 @@ async fn jobs_run_applies_silent_assent_and_expiry_once(env: Env) {
     // C-OLD (2026-06-20 + 90 = 2026-09-18) has expired; silent assent not yet.
     assert_eq!(
         on_due_day.stdout.trim(),
-        "jobs on 2026-10-31: silent assent applied to 0 application(s); 1 certificate(s) expired"
+        "jobs on 2026-10-31: silent assent applied to 0 application(s); 1 certificate(s) expired; 0 expired one-time code(s) deleted"
     );
     let store = env.store().await;
     assert_eq!(
@@ -95,7 +96,7 @@ async fn jobs_run_applies_silent_assent_and_expiry_once(env: Env) {
     assert_eq!(next_day.code, 0, "{}", next_day.stderr);
     assert_eq!(
         next_day.stdout.trim(),
-        "jobs on 2026-11-01: silent assent applied to 1 application(s); 0 certificate(s) expired"
+        "jobs on 2026-11-01: silent assent applied to 1 application(s); 0 certificate(s) expired; 0 expired one-time code(s) deleted"
     );
     let verbale = store.verbale("V-1").await.unwrap().unwrap();
     assert!(verbale.verbale.definitive);
@@ -293,4 +294,69 @@ async fn two_nodes_running_the_jobs_at_once_apply_silent_assent_once(env: Env) {
             "concluded"
         );
     }
+}
+
+async fn the_jobs_delete_one_time_codes_a_day_after_they_expire(env: Env) {
+    use attesta_store::{OtpRecord, OtpState};
+    let clock = Arc::new(ManualClock::new(datetime!(2026-09-10 10:00 UTC)));
+    std::fs::create_dir_all(env.data_dir()).unwrap();
+    let store = env.store().await;
+    let app = App::with_clock(
+        store.clone(),
+        ServerSecret::generate(),
+        Config::new("http://localhost"),
+        clock.clone(),
+    );
+    let person = app
+        .person_from_json(
+            HOLDER,
+            &json!({"given_name": "Mario", "family_name": "Rossi", "birth_date": "1980-01-01"}),
+        )
+        .unwrap();
+    app.put_person(&person).await.unwrap();
+    let person_id = store
+        .person_by_fiscal_code(&person.fiscal_code)
+        .await
+        .unwrap()
+        .unwrap()
+        .person_id;
+    store
+        .create_attestation(&person_id, "a1", "hash1", 0)
+        .await
+        .unwrap();
+    let now = attesta_app::to_millis(datetime!(2026-09-10 10:00 UTC));
+    let hour = 60 * 60 * 1000;
+    // Expired 25 hours ago, and 23 hours ago.
+    for (id, expires_at) in [("older", now - 25 * hour), ("newer", now - 23 * hour)] {
+        store
+            .insert_otp(&OtpRecord {
+                otp_request_id: id.into(),
+                attestation_id: "a1".into(),
+                person_id: person_id.clone(),
+                session_hash: "s".into(),
+                operator: "op".into(),
+                organisation: None,
+                code_mac: "mac".into(),
+                created_at: expires_at - 300_000,
+                expires_at,
+                failures: 0,
+                state: OtpState::Pending,
+            })
+            .await
+            .unwrap();
+    }
+    let report = app.run_jobs(date!(2026 - 09 - 10)).await.unwrap();
+    assert_eq!(report.otp_requests_deleted, 1);
+    assert!(store.otp("older").await.unwrap().is_none());
+    assert!(store.otp("newer").await.unwrap().is_some());
+    // Two hours later the other one is a day past its expiry too.
+    clock.advance(std::time::Duration::from_secs(2 * 60 * 60));
+    let report = app.run_jobs(date!(2026 - 09 - 10)).await.unwrap();
+    assert_eq!(report.otp_requests_deleted, 1);
+    assert!(
+        report
+            .summary(date!(2026 - 09 - 10))
+            .contains("1 expired one-time code(s) deleted")
+    );
+    assert!(store.otp("newer").await.unwrap().is_none());
 }
