@@ -272,7 +272,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
             XyzDestination::new(0, Point::from_xy(0.0, 0.0)),
         ));
         let mut h1 = heading(1, &title, None);
-        band(&mut surface, &fonts, &mut h1, TITLE_IT, TITLE_EN);
+        band(&mut surface, fonts, &mut h1, TITLE_IT, TITLE_EN);
         tree.push(h1);
 
         // The photo, fitted in a 25 × 32 mm frame.
@@ -309,7 +309,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top,
             col_w,
@@ -321,7 +321,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top + row,
             col_w,
@@ -333,7 +333,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top + 2.0 * row,
             CARD_W - EDGE - col_x,
@@ -345,7 +345,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top + 3.0 * row,
             CARD_W - EDGE - col_x,
@@ -357,7 +357,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top + 4.0 * row,
             CARD_W - EDGE - col_x,
@@ -433,7 +433,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         let mut h2 = heading(2, back_title, None);
         band(
             &mut surface,
-            &fonts,
+            fonts,
             &mut h2,
             "Verifica della carta",
             "Card check",
@@ -477,7 +477,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top,
             col_w,
@@ -489,7 +489,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top + row,
             col_w,
@@ -501,7 +501,7 @@ pub fn card_pdf(card: &CardPdf) -> Result<Vec<u8>, PdfError> {
         field(
             &mut surface,
             &mut tree,
-            &fonts,
+            fonts,
             col_x,
             top + 2.0 * row,
             col_w,

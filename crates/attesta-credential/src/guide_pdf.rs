@@ -137,7 +137,7 @@ fn lay_out<'f>(doc: &TextDocument, fonts: &'f Fonts) -> Flow<'f> {
 /// metadata; the export fails rather than break a PDF/UA-1 rule.
 pub fn text_pdf(doc: &TextDocument) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::load()?;
-    let flow = lay_out(doc, &fonts);
+    let flow = lay_out(doc, fonts);
     for line in &flow.lines {
         if let Some(c) = line.text.chars().find(|&c| !line.font.covers(c)) {
             return Err(PdfError::UnsupportedCharacter(c));
@@ -230,7 +230,7 @@ mod tests {
         assert!(find(b"/Outlines"));
         assert!(find(b"/Lang"));
         let fonts = Fonts::load().unwrap();
-        let flow = lay_out(&long_doc(), &fonts);
+        let flow = lay_out(&long_doc(), fonts);
         assert!(flow.page >= 1, "more than one page: {}", flow.page + 1);
         for l in &flow.lines {
             assert!(l.y <= PAGE_H - MARGIN, "{} below the margin", l.text);

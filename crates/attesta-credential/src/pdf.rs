@@ -598,7 +598,7 @@ const NOTE_EN: &str = "This QR code is tied to the person, not to a verbale (ass
 /// token; the codice fiscale is not an input and cannot appear in it.
 pub fn attestation_pdf(doc: &AttestationPdf) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::load()?;
-    let layout = lay_out(doc, &fonts)?;
+    let layout = lay_out(doc, fonts)?;
     let title = format!("{}{TITLE_SEP}{}", layout.m.title_it, layout.m.title_en);
     let mut metadata = Metadata::new()
         .title(title)
@@ -937,7 +937,7 @@ mod tests {
         let m = Metrics::LARGE;
         let lines = wrap(name, m.content_width(), |s| fonts.bold.width(s, m.name));
         assert_eq!(lines.len(), MAX_NAME_LINES);
-        let layout = lay_out(&doc(name, PrintSize::Large), &fonts).unwrap();
+        let layout = lay_out(&doc(name, PrintSize::Large), fonts).unwrap();
         assert!(!layout.overflow);
         let mut sizes = Vec::new();
         for placed in &layout.marks {
@@ -987,7 +987,7 @@ mod tests {
         let fonts = Fonts::load().unwrap();
         let name =
             "Maria Addolorata Benedetta Giuseppina Dell'Orto Ferraris di Sant'Agata ".repeat(2);
-        let layout = lay_out(&doc(&name, PrintSize::Standard), &fonts).unwrap();
+        let layout = lay_out(&doc(&name, PrintSize::Standard), fonts).unwrap();
         assert_eq!(layout.page, 0);
         assert!(!layout.overflow);
     }
@@ -1005,7 +1005,7 @@ mod tests {
         assert!(lines(Metrics::LARGE).len() > MAX_NAME_LINES);
         sample(long).unwrap();
         // The large print shrinks such a name rather than refusing it.
-        let (size, lines) = fit_name(long, &Metrics::LARGE, &fonts).unwrap();
+        let (size, lines) = fit_name(long, &Metrics::LARGE, fonts).unwrap();
         assert!((Metrics::STANDARD.name..Metrics::LARGE.name).contains(&size));
         assert_eq!(lines.len(), MAX_NAME_LINES);
         large(long).unwrap();

@@ -6,6 +6,7 @@
 //! become a [`PdfError`] naming each rule.
 
 use std::num::NonZeroU16;
+use std::sync::OnceLock;
 
 use krilla::configure::{Accessibility, ConfigurationBuilder};
 use krilla::error::KrillaError;
@@ -55,9 +56,9 @@ pub(crate) struct FontPair {
 }
 
 impl FontPair {
-    fn load(name: &'static str, data: &'static [u8]) -> Result<Self, PdfError> {
-        let pdf = Font::new(data.into(), 0).ok_or(PdfError::Font(name))?;
-        let face = rustybuzz::Face::from_slice(data, 0).ok_or(PdfError::Font(name))?;
+    fn load(name: &'static str, data: &'static [u8]) -> Result<Self, &'static str> {
+        let pdf = Font::new(data.into(), 0).ok_or(name)?;
+        let face = rustybuzz::Face::from_slice(data, 0).ok_or(name)?;
         Ok(Self { pdf, face })
     }
 
@@ -94,12 +95,21 @@ pub(crate) struct Fonts {
 }
 
 impl Fonts {
-    pub(crate) fn load() -> Result<Self, PdfError> {
-        Ok(Self {
-            regular: FontPair::load("DejaVu Sans", dejavu::sans::regular())?,
-            bold: FontPair::load("DejaVu Sans Bold", dejavu::sans::bold())?,
-            mono: FontPair::load("DejaVu Sans Mono Bold", dejavu::sans_mono::bold())?,
-        })
+    /// The three embedded fonts, parsed once per process: they never
+    /// change, so reading their tables again (krilla's font info,
+    /// rustybuzz's face) for every document is wasted work.
+    pub(crate) fn load() -> Result<&'static Self, PdfError> {
+        static FONTS: OnceLock<Result<Fonts, &'static str>> = OnceLock::new();
+        FONTS
+            .get_or_init(|| {
+                Ok(Self {
+                    regular: FontPair::load("DejaVu Sans", dejavu::sans::regular())?,
+                    bold: FontPair::load("DejaVu Sans Bold", dejavu::sans::bold())?,
+                    mono: FontPair::load("DejaVu Sans Mono Bold", dejavu::sans_mono::bold())?,
+                })
+            })
+            .as_ref()
+            .map_err(|name| PdfError::Font(name))
     }
 }
 

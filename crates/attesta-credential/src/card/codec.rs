@@ -13,8 +13,6 @@
 //! characters, i.e. about +18 % characters (the test
 //! `url_overhead_is_measured` measures it on real credentials).
 
-use std::io::Read;
-
 /// Prefix of a card payload (version 1).
 pub const CARD_PREFIX: &str = "EUDC1:";
 /// Prefix of an EU Digital COVID Certificate.
@@ -52,16 +50,19 @@ pub fn zlib_compress(data: &[u8]) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
-/// zlib decompression that stops at `cap` bytes of output.
+/// zlib decompression (Adler-32 checked) that stops at `cap` bytes of
+/// output.
+///
+/// miniz_oxide (flate2's own back end) inflates the whole input straight
+/// into the output vector: flate2's streaming reader would allocate and
+/// zero a 32 KiB window and a 32 KiB read buffer for every card checked,
+/// which cost more than everything else but the signature.
 pub fn zlib_decompress(data: &[u8], cap: usize) -> Result<Vec<u8>, CodecError> {
-    let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(data)
-        .take(cap as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|_| CodecError::Compression)?;
-    if out.len() > cap {
-        return Err(CodecError::TooLarge("decompressed payload"));
-    }
+    use miniz_oxide::inflate::{TINFLStatus, decompress_to_vec_zlib_with_limit};
+    let out = decompress_to_vec_zlib_with_limit(data, cap).map_err(|e| match e.status {
+        TINFLStatus::HasMoreOutput => CodecError::TooLarge("decompressed payload"),
+        _ => CodecError::Compression,
+    })?;
     if out.is_empty() {
         return Err(CodecError::Compression);
     }
@@ -189,6 +190,29 @@ mod tests {
         assert_eq!(extract_payload(&url).unwrap(), "EUDC1:A B/C");
         assert_eq!(extract_payload(" EUDC1:X ").unwrap(), "EUDC1:X");
         assert_eq!(extract_payload("http://h/c/HC1:X?a").unwrap(), "HC1:X");
+    }
+
+    #[test]
+    fn zlib_cap_is_exact_and_damage_is_refused() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let z = zlib_compress(&data);
+        assert_eq!(zlib_decompress(&z, 1000).unwrap(), data);
+        assert_eq!(
+            zlib_decompress(&z, 999),
+            Err(CodecError::TooLarge("decompressed payload"))
+        );
+        // Cut short, or with a wrong Adler-32 checksum at the end.
+        assert_eq!(
+            zlib_decompress(&z[..z.len() - 6], 1000),
+            Err(CodecError::Compression)
+        );
+        let mut bad = z.clone();
+        *bad.last_mut().unwrap() ^= 1;
+        assert_eq!(zlib_decompress(&bad, 1000), Err(CodecError::Compression));
+        assert_eq!(
+            zlib_decompress(&zlib_compress(b""), 10),
+            Err(CodecError::Compression)
+        );
     }
 
     #[test]

@@ -77,6 +77,10 @@ impl fmt::Debug for Kid {
 #[derive(Clone, PartialEq, Eq)]
 pub struct CardPublicKey {
     point: [u8; 65],
+    /// Derived from `point` once: a verifier looks keys up by kid on every
+    /// check (hashing each key's SPKI per check cost more than the rest of
+    /// the lookup).
+    kid: Kid,
 }
 
 impl fmt::Debug for CardPublicKey {
@@ -90,7 +94,17 @@ impl CardPublicKey {
     pub fn from_sec1(bytes: &[u8]) -> Result<Self, KeyError> {
         p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(|_| KeyError::Public)?;
         let point: [u8; 65] = bytes.try_into().map_err(|_| KeyError::Public)?;
-        Ok(Self { point })
+        Ok(Self::from_point(point))
+    }
+
+    fn from_point(point: [u8; 65]) -> Self {
+        let mut der = [0u8; P256_SPKI_PREFIX.len() + 65];
+        der[..P256_SPKI_PREFIX.len()].copy_from_slice(&P256_SPKI_PREFIX);
+        der[P256_SPKI_PREFIX.len()..].copy_from_slice(&point);
+        Self {
+            point,
+            kid: Kid::from_spki_der(&der),
+        }
     }
 
     pub fn spki_der(&self) -> Vec<u8> {
@@ -100,7 +114,12 @@ impl CardPublicKey {
     }
 
     pub fn kid(&self) -> Kid {
-        Kid::from_spki_der(&self.spki_der())
+        self.kid
+    }
+
+    /// The SEC1 uncompressed point (65 bytes), as ring takes it.
+    pub fn sec1_point(&self) -> &[u8; 65] {
+        &self.point
     }
 
     pub fn verification_key(&self) -> PublicKey {
@@ -185,7 +204,7 @@ impl KeySet {
     }
 
     pub fn find(&self, kid: &[u8]) -> Option<&CardPublicKey> {
-        self.keys.iter().find(|k| k.kid().0 == kid)
+        self.keys.iter().find(|k| k.kid.0 == kid)
     }
 
     pub fn keys(&self) -> &[CardPublicKey] {
@@ -224,7 +243,7 @@ impl CardSigningKey {
             .expect("an uncompressed P-256 point has 65 bytes");
         Self {
             key,
-            public: CardPublicKey { point },
+            public: CardPublicKey::from_point(point),
         }
     }
 
