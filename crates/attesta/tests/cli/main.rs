@@ -667,6 +667,7 @@ mod journey_citizen_e2e;
 mod journey_e2e;
 mod server;
 mod spreadsheet;
+mod timeouts;
 
 #[test]
 fn configuration_mistakes_are_refused_with_what_to_fix() {
