@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use attesta_credential::card::{
-    CARD_PREFIX, KeySet, Outcome, StatusInput, StatusList, StatusListError, verify_card,
+    CARD_PREFIX, KeySet, Outcome, StatusInput, StatusList, StatusListError, card_url, verify_card,
 };
 
 fn zlib(data: &[u8]) -> Vec<u8> {
@@ -43,9 +43,11 @@ fn a_status_list_bomb_is_refused() {
 #[test]
 fn a_card_qr_bomb_is_refused() {
     let bomb = zlib(&vec![0u8; 1024 * 1024]);
-    let text = format!("{CARD_PREFIX}{}", base45::encode(&bomb));
-    assert!(text.len() < 8 * 1024, "{} characters", text.len());
-    let verdict = verify_card(&text, &KeySet::new(Vec::new()), StatusInput::None, 0);
+    let payload = format!("{CARD_PREFIX}{}", base45::encode(&bomb));
+    assert!(payload.len() < 8 * 1024, "{} characters", payload.len());
+    // As the QR carries it: in the URL, Base45's space percent-encoded.
+    let url = card_url("https://attesta.example", &payload);
+    let verdict = verify_card(&url, &KeySet::new(Vec::new()), StatusInput::None, 0);
     assert_eq!(verdict.outcome, Outcome::InvalidSignature);
     assert!(verdict.reason.contains("too large"), "{}", verdict.reason);
 }
