@@ -141,6 +141,8 @@ error_codes! {
     PrivacyNoticeNotAccepted = (409, "privacy_notice_not_accepted", "err-privacy-notice-not-accepted"),
     /// Too many requests from this address.
     RateLimited = (429, "rate_limited", "err-rate-limited"),
+    /// The request body stopped arriving (SPEC §12: no byte for 30 seconds): send it again.
+    RequestTimeout = (408, "request_timeout", "err-request-timeout"),
     /// This QR code was revoked by its holder or replaced by a newer one.
     RevokedToken = (410, "revoked_token", "err-revoked-token"),
     /// The service cannot reach its database (SPEC §12).
@@ -171,6 +173,8 @@ error_codes! {
     UnknownToken = (404, "unknown_token", "err-unknown-token"),
     /// No verbale of the holder has that id (another person's is as unknown).
     UnknownVerbale = (404, "unknown_verbale", "err-unknown-verbale"),
+    /// The request body is compressed: attesta accepts only uncompressed bodies.
+    UnsupportedContentEncoding = (415, "unsupported_content_encoding", "err-unsupported-content-encoding"),
     /// A verbale with this identifier is already stored with different content.
     VerbaleConflict = (409, "verbale_conflict", "err-verbale-conflict"),
     // The application journey (SPEC §10.2).

@@ -8,6 +8,7 @@
 #![recursion_limit = "512"]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use attesta_app::App;
 use axum::Router;
@@ -20,6 +21,7 @@ use tower_http::trace::TraceLayer;
 
 mod api;
 mod benefits;
+mod body_guard;
 mod card;
 mod card_application;
 mod error;
@@ -40,7 +42,7 @@ pub use limits::RateLimit;
 pub use openapi::{DOCUMENTED as DOCUMENTED_PATHS, spec as openapi_spec};
 
 /// Settings that belong to the HTTP layer.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WebConfig {
     /// `Authorization: Bearer` key of the back office; `None` disables it.
     pub admin_api_key: Option<SecretString>,
@@ -48,7 +50,33 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Per-IP limits on the public endpoints; `None` turns them off.
     pub rate_limit: Option<RateLimit>,
+    /// A connection whose request headers are not complete within this
+    /// time is closed (SPEC §12: 10 s).
+    pub header_read_timeout: Duration,
+    /// A request body that sends no byte for this long gets 408
+    /// `request_timeout` (SPEC §12: 30 s).
+    pub body_stall_timeout: Duration,
 }
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            admin_api_key: None,
+            secure_cookies: false,
+            rate_limit: None,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            body_stall_timeout: BODY_STALL_TIMEOUT,
+        }
+    }
+}
+
+/// SPEC §12's defaults for [`WebConfig`].
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub const BODY_STALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// At SIGTERM, how long the requests in flight may take to finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// The body limit of every route but the card application's (SPEC §6).
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Shows everything but the back-office key.
 impl std::fmt::Debug for WebConfig {
@@ -60,6 +88,8 @@ impl std::fmt::Debug for WebConfig {
             )
             .field("secure_cookies", &self.secure_cookies)
             .field("rate_limit", &self.rate_limit)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_stall_timeout", &self.body_stall_timeout)
             .finish()
     }
 }
@@ -310,12 +340,6 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/me/benefits", get(benefits::api))
         .route("/openapi.json", get(openapi::document))
         .route("/status-lists/{list_id}", get(card::status_list))
-        .route(
-            "/me/card",
-            get(card_application::api_get)
-                .post(card_application::api_apply)
-                .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
-        )
         .route("/me/card/pdf", get(card_application::api_pdf))
         .route("/admin/cards", get(card_application::admin_list))
         .route(
@@ -335,7 +359,25 @@ pub fn router(app: App, web: WebConfig) -> Router {
             .route("/demo/login", post(api::demo_login))
             .route("/demo/outbox", get(api::demo_outbox));
     }
-    let api = api.fallback(api::not_found);
+    // Every route's body is capped while it streams (SPEC §6): 64 KiB, and
+    // the card application (a photo) its own limit. `route_layer` wraps the
+    // routes added so far, so the card route, added after, keeps its own.
+    let api = api
+        .route_layer(axum::middleware::from_fn_with_state(
+            body_guard::Limit::new(BODY_LIMIT, true),
+            body_guard::cap,
+        ))
+        .route(
+            "/me/card",
+            get(card_application::api_get)
+                .post(card_application::api_apply)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn_with_state(
+                    body_guard::Limit::new(card_application::CARD_BODY_LIMIT, true),
+                    body_guard::cap,
+                ))
+                .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        )
+        .fallback(api::not_found);
 
     let mut pages = Router::new()
         .route("/", get(pages::index))
@@ -356,12 +398,6 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/me", get(pages::me_page))
         .route("/me/qr", get(pages::me_show_qr))
         .route("/me/benefits", get(benefits::page))
-        .route(
-            "/me/card",
-            get(card_application::page)
-                .post(card_application::page_apply)
-                .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
-        )
         .route("/me/privacy-notice", post(pages::me_privacy))
         .route("/me/attestation", post(pages::me_generate))
         .route("/me/attestation/revoke", post(pages::me_revoke))
@@ -404,11 +440,33 @@ pub fn router(app: App, web: WebConfig) -> Router {
             .route("/demo", get(pages::demo_page))
             .route("/demo/login", post(pages::demo_login));
     }
+    let pages = pages
+        .route_layer(axum::middleware::from_fn_with_state(
+            body_guard::Limit::new(BODY_LIMIT, false),
+            body_guard::cap,
+        ))
+        .route(
+            "/me/card",
+            get(card_application::page)
+                .post(card_application::page_apply)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn_with_state(
+                    body_guard::Limit::new(card_application::CARD_BODY_LIMIT, false),
+                    body_guard::cap,
+                ))
+                .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        );
 
+    let body_stall_timeout = state.web.body_stall_timeout;
     pages
         .nest("/api/v1", api)
         .fallback(pages::page_not_found)
-        .layer(DefaultBodyLimit::max(64 * 1024))
+        // The fallbacks read no body; this is the extractors' cap for them.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // No compressed bodies (415), and a body that stalls gets 408.
+        .layer(axum::middleware::from_fn_with_state(
+            body_stall_timeout,
+            body_guard::stall_and_encoding,
+        ))
         .layer(
             // Log the route template, never the raw path: tokens and the
             // back office's codici fiscali live in paths.
@@ -474,18 +532,89 @@ async fn security_headers(State(s): State<AppState>, mut r: Response) -> Respons
     r
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves until Ctrl-C or SIGTERM (see [`serve_until`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     web: WebConfig,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(app, web).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
+    serve_until(listener, app, web, shutdown()).await
+}
+
+/// Serves HTTP/1.1 (behind the TLS-terminating proxy; no HTTP/2) with
+/// keep-alive, on our own accept loop so that hyper's header read timeout
+/// runs (`axum::serve` installs no timer, hyperium/hyper#3756): a
+/// connection whose request headers are not complete within
+/// `web.header_read_timeout` is closed, an idle keep-alive connection too.
+/// Handlers still get `ConnectInfo<SocketAddr>`. When `stop` completes it
+/// stops accepting, lets the requests in flight finish (up to
+/// [`SHUTDOWN_GRACE`]) and returns.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    app: App,
+    web: WebConfig,
+    stop: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(web.header_read_timeout)
+        .keep_alive(true);
+    let router = router(app, web);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    accept_failed(&e).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                router.clone().oneshot(request)
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: stopping anyway");
+        }
+    }
+    Ok(())
+}
+
+/// After a failed `accept`: a connection reset before it was accepted is
+/// nothing; anything else (out of file descriptors) waits a second, as
+/// `axum::serve` does, rather than spin.
+async fn accept_failed(e: &std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if !matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        tracing::error!(error = %e, "cannot accept a connection");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 async fn shutdown() {

@@ -45,6 +45,8 @@ struct FileConfig {
     pub trusted_proxies: Option<Vec<String>>,
     pub card_auto_approve: Option<bool>,
     pub session_minutes: Option<u64>,
+    pub header_read_timeout_seconds: Option<u64>,
+    pub body_stall_timeout_seconds: Option<u64>,
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
     pub oidc_client_secret: Option<SecretString>,
@@ -81,6 +83,8 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_LOG_FORMAT",
     "ATTESTA_CARD_AUTO_APPROVE",
     "ATTESTA_SESSION_MINUTES",
+    "ATTESTA_HEADER_READ_TIMEOUT_SECONDS",
+    "ATTESTA_BODY_STALL_TIMEOUT_SECONDS",
     "ATTESTA_OIDC_ISSUER",
     "ATTESTA_OIDC_CLIENT_ID",
     "ATTESTA_OIDC_CLIENT_SECRET",
@@ -128,6 +132,11 @@ pub struct Settings {
     pub card_auto_approve: bool,
     /// How long a login lasts (default 480: a working day).
     pub session_minutes: u64,
+    /// SPEC §12: request headers not complete within this are closed
+    /// (default 10), a body with no byte for this long gets 408 (default
+    /// 30); each 1 to 300 seconds.
+    pub header_read_timeout_seconds: u64,
+    pub body_stall_timeout_seconds: u64,
     /// The identity provider: all three of its settings or none.
     pub oidc: Option<OidcSettings>,
 }
@@ -175,6 +184,8 @@ impl fmt::Debug for Settings {
             trusted_proxies,
             card_auto_approve,
             session_minutes,
+            header_read_timeout_seconds,
+            body_stall_timeout_seconds,
             oidc,
         } = self;
         f.debug_struct("Settings")
@@ -205,6 +216,8 @@ impl fmt::Debug for Settings {
             .field("trusted_proxies", trusted_proxies)
             .field("card_auto_approve", card_auto_approve)
             .field("session_minutes", session_minutes)
+            .field("header_read_timeout_seconds", header_read_timeout_seconds)
+            .field("body_stall_timeout_seconds", body_stall_timeout_seconds)
             .field("oidc", oidc)
             .finish()
     }
@@ -397,6 +410,18 @@ fn resolve(overrides: Overrides, vars: &Vars<'_>) -> anyhow::Result<Settings> {
                 SESSION_MINUTES.end()
             ),
         },
+        header_read_timeout_seconds: timeout_seconds(
+            vars.parse("ATTESTA_HEADER_READ_TIMEOUT_SECONDS")?
+                .or(file.header_read_timeout_seconds),
+            10,
+            "ATTESTA_HEADER_READ_TIMEOUT_SECONDS (header_read_timeout_seconds)",
+        )?,
+        body_stall_timeout_seconds: timeout_seconds(
+            vars.parse("ATTESTA_BODY_STALL_TIMEOUT_SECONDS")?
+                .or(file.body_stall_timeout_seconds),
+            30,
+            "ATTESTA_BODY_STALL_TIMEOUT_SECONDS (body_stall_timeout_seconds)",
+        )?,
         oidc: match (
             vars.get("ATTESTA_OIDC_ISSUER").or(file.oidc_issuer),
             vars.get("ATTESTA_OIDC_CLIENT_ID").or(file.oidc_client_id),
@@ -424,6 +449,20 @@ fn resolve(overrides: Overrides, vars: &Vars<'_>) -> anyhow::Result<Settings> {
         data_dir,
     })
 }
+
+/// A server timeout (SPEC §12): `default` when unset, else 1 to 300 s.
+fn timeout_seconds(value: Option<u64>, default: u64, name: &str) -> anyhow::Result<u64> {
+    match value.unwrap_or(default) {
+        s if TIMEOUT_SECONDS.contains(&s) => Ok(s),
+        s => bail!(
+            "{name} must be between {} and {} seconds, got {s}",
+            TIMEOUT_SECONDS.start(),
+            TIMEOUT_SECONDS.end()
+        ),
+    }
+}
+
+const TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=300;
 
 /// A login lasts at least 5 minutes (a level-2 check) and at most a day.
 const SESSION_MINUTES: std::ops::RangeInclusive<u64> = 5..=1440;
@@ -842,5 +881,60 @@ mod tests {
         )
         .unwrap();
         assert_every_secret_read_and_hidden(&settings);
+    }
+
+    /// The two server timeouts (SPEC §12): 10 and 30 s by default, set by
+    /// variable or file, and refused outside 1–300 s naming the setting.
+    #[test]
+    fn server_timeouts_default_and_are_checked() {
+        let with = |vars: &[(&str, &str)]| {
+            let vars: HashMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            resolve(Overrides::default(), &Vars(&|name| vars.get(name).cloned()))
+        };
+        let defaults = with(&[]).unwrap();
+        assert_eq!(
+            (
+                defaults.header_read_timeout_seconds,
+                defaults.body_stall_timeout_seconds
+            ),
+            (10, 30)
+        );
+        let set = with(&[
+            ("ATTESTA_HEADER_READ_TIMEOUT_SECONDS", "2"),
+            ("ATTESTA_BODY_STALL_TIMEOUT_SECONDS", "300"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                set.header_read_timeout_seconds,
+                set.body_stall_timeout_seconds
+            ),
+            (2, 300)
+        );
+        for (var, value) in [
+            ("ATTESTA_HEADER_READ_TIMEOUT_SECONDS", "0"),
+            ("ATTESTA_BODY_STALL_TIMEOUT_SECONDS", "301"),
+        ] {
+            let err = with(&[(var, value)]).expect_err("refused").to_string();
+            assert!(
+                err.contains(var) && err.contains("between 1 and 300"),
+                "{err}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("attesta.toml");
+        std::fs::write(&path, "header_read_timeout_seconds = 5\n").unwrap();
+        let from_file = resolve(
+            Overrides {
+                config: Some(path),
+                ..Overrides::default()
+            },
+            &Vars(&|_| None),
+        )
+        .unwrap();
+        assert_eq!(from_file.header_read_timeout_seconds, 5);
     }
 }

@@ -367,6 +367,8 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
             burst: settings.rate_limit_burst,
             trusted_proxies: settings.trusted_proxies.clone(),
         }),
+        header_read_timeout: std::time::Duration::from_secs(settings.header_read_timeout_seconds),
+        body_stall_timeout: std::time::Duration::from_secs(settings.body_stall_timeout_seconds),
     };
     jobs_cmd::spawn_hourly(app.clone());
     attesta_web::serve(listener, app, web).await?;

@@ -35,6 +35,7 @@ use crate::journey::{LinkedVerbale, linked_verbale_from};
 use crate::{App, AppError, to_millis};
 
 mod columns;
+pub mod fuzz;
 mod reader;
 
 use reader::{RawRow, Rows};

@@ -7,6 +7,7 @@ mod card_dcc_vectors;
 mod card_decoders_never_panic;
 mod card_round_trip;
 mod status_list_examples;
+mod zlib_bombs;
 
 use attesta_credential::{
     AttestationId, AttestationPdf, MAX_FIRST_SYMBOL, PrintSize, ServerSecret, Token,

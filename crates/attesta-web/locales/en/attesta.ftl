@@ -588,3 +588,5 @@ my-verbale-back = Back to “My applications”
 journey-open-verbale = Open the verbale
 
 err-service-unavailable = The service cannot reach its database. Try again in a moment.
+err-request-timeout = The request stopped arriving before it was complete. Check your connection and send it again.
+err-unsupported-content-encoding = The request was sent compressed, which attesta does not accept. Send it again without compression.

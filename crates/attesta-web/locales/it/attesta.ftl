@@ -588,3 +588,5 @@ my-verbale-back = Torna a «Le mie domande»
 journey-open-verbale = Apri il verbale
 
 err-service-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.
+err-request-timeout = La richiesta si è interrotta prima di essere completa. Controlla la connessione e inviala di nuovo.
+err-unsupported-content-encoding = La richiesta è stata inviata compressa, e attesta non lo accetta. Inviala di nuovo senza compressione.

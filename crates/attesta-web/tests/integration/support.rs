@@ -129,6 +129,7 @@ impl TestAppBuilder {
             admin_api_key: Some(ADMIN_KEY.into()),
             secure_cookies: self.secure_cookies,
             rate_limit: self.rate_limit,
+            ..attesta_web::WebConfig::default()
         };
         tokio::spawn(attesta_web::serve(listener, app.clone(), web));
         Some(TestApp {

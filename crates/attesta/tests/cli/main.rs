@@ -687,6 +687,7 @@ mod journey_e2e;
 mod ops;
 mod server;
 mod spreadsheet;
+mod timeouts;
 mod two_nodes;
 
 #[test]
