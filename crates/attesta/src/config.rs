@@ -601,6 +601,8 @@ impl Settings {
             card_auto_approve,
             session_minutes,
             oidc,
+            header_read_timeout_seconds,
+            body_stall_timeout_seconds,
         } = self;
         let mut out = String::new();
         let mut line = |key: &str, value: Option<String>| match value {
@@ -668,6 +670,14 @@ impl Settings {
         line("trusted_proxies", Some(format!("[{}]", proxies.join(", "))));
         line("card_auto_approve", Some(card_auto_approve.to_string()));
         line("session_minutes", Some(session_minutes.to_string()));
+        line(
+            "header_read_timeout_seconds",
+            Some(header_read_timeout_seconds.to_string()),
+        );
+        line(
+            "body_stall_timeout_seconds",
+            Some(body_stall_timeout_seconds.to_string()),
+        );
         match oidc {
             Some(provider) => {
                 line("oidc_issuer", text(&provider.issuer));
