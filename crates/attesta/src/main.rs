@@ -11,6 +11,7 @@ use attesta_store::Store;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
+mod audit_cmd;
 mod card_cmd;
 mod config;
 mod import_cmd;
@@ -83,6 +84,11 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         action: jobs_cmd::JobsAction,
+    },
+    /// The verification log's hash chain: verify it.
+    Audit {
+        #[command(subcommand)]
+        action: audit_cmd::AuditAction,
     },
 }
 
@@ -196,6 +202,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             let app = open_app(&settings, ServerSecret::generate(), false).await?;
             jobs_cmd::run(&app, action).await
+        }
+        Command::Audit { action } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            let store = Store::connect(&settings.database_url()?)
+                .await
+                .context("cannot open the database (check DATABASE_URL)")?;
+            audit_cmd::run(&store, action).await
         }
     }
 }
@@ -329,6 +346,10 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
         }),
     };
     jobs_cmd::spawn_hourly(app.clone());
+    let store = app.store().clone();
     attesta_web::serve(listener, app, web).await?;
+    // SIGTERM (SPEC §12): the requests in flight are done; write what the
+    // log writer still holds before the process ends.
+    store.flush_log().await?;
     Ok(())
 }
