@@ -245,7 +245,9 @@ impl App {
                 operator: operator.map(|o| o.name.clone()),
                 organisation: operator.and_then(|o| o.organisation.clone()),
             })
-            .await?;
+            .await
+            // The check is not written, so it is not answered (SPEC §12).
+            .map_err(|e| AppError::unavailable(&e))?;
         Ok(verification_id)
     }
 }

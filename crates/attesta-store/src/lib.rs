@@ -24,11 +24,14 @@ pub mod ids;
 pub mod journey;
 pub mod keys;
 mod level2;
+mod log_chain;
+mod log_writer;
 mod verbali;
 
 pub use backup::{BackupSummary, check_sqlite_file};
 pub use citizen::{ActivityRecord, DelegationRecord};
 pub use level2::{OtpRecord, OtpState, OutboxMessage};
+pub use log_chain::{AuditReport, GENESIS};
 pub use verbali::{IngestError, IngestOutcome, StoredVerbale};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -42,6 +45,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// The log writer's batch holding this entry failed (or the writer
+    /// stopped): the entry is not written.
+    #[error("the verification log could not be written: {0}")]
+    LogWrite(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -54,11 +61,13 @@ pub enum Engine {
     Postgres,
 }
 
-/// The storage layer. Cheap to clone (a pool handle).
+/// The storage layer. Cheap to clone (a pool handle and the log writer's
+/// queue).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    log: log_writer::LogWriter,
 }
 
 /// Milliseconds since the Unix epoch: how every time is stored.
@@ -134,8 +143,10 @@ pub enum Upserted {
 }
 
 impl Store {
-    /// Connects and runs the embedded migrations. `sqlite://…` or
-    /// `postgres://…`; for a SQLite file the URL should carry `?mode=rwc`.
+    /// Connects, runs the embedded migrations and starts the verification
+    /// log writer (a task on the current tokio runtime, see
+    /// [`Store::log_verification`]). `sqlite://…` or `postgres://…`; for a
+    /// SQLite file the URL should carry `?mode=rwc`.
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -145,33 +156,41 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(url)?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let mut pool = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(10))
+        let pool = pool_options(engine, "NORMAL")
             .max_connections(match (engine, in_memory) {
                 (Engine::Sqlite, true) => 1,
                 (Engine::Sqlite, false) => 8,
                 (Engine::Postgres, _) => 16,
-            });
-        if engine == Engine::Sqlite {
-            pool = pool.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // WAL lets readers run beside the one writer; the busy
-                    // timeout makes writers wait instead of failing.
-                    for pragma in [
-                        "PRAGMA journal_mode = WAL",
-                        "PRAGMA synchronous = NORMAL",
-                        "PRAGMA busy_timeout = 10000",
-                        "PRAGMA foreign_keys = ON",
-                    ] {
-                        sqlx::query(pragma).execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            });
-        }
-        let pool = pool.connect_with(options).await?;
+            })
+            .connect_with(options.clone())
+            .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool, engine })
+        // The log writer's own connection: its commits must survive a power
+        // cut (SQLite `synchronous = FULL`). An in-memory SQLite database is
+        // one connection's, so there the writer shares the pool.
+        let writer_pool = if in_memory {
+            pool.clone()
+        } else {
+            pool_options(engine, "FULL")
+                .max_connections(1)
+                .min_connections(1)
+                .connect_with(options)
+                .await?
+        };
+        let mut tx = match engine {
+            Engine::Sqlite => writer_pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => writer_pool.begin().await?,
+        };
+        let adopted = log_chain::adopt_unchained(&mut tx, engine == Engine::Postgres).await?;
+        tx.commit().await?;
+        if adopted > 0 {
+            tracing::info!(
+                adopted,
+                "linked {adopted} verification log entries from before the chain"
+            );
+        }
+        let log = log_writer::LogWriter::start(writer_pool, engine);
+        Ok(Store { pool, engine, log })
     }
 
     pub fn engine(&self) -> Engine {
@@ -394,23 +413,24 @@ impl Store {
 
     // ---- verification log ---------------------------------------------
 
-    /// Appends one attempt to the log; returns once it is durable.
+    /// Appends one attempt to the log; returns once it is durable: the log
+    /// writer (`log_writer.rs`) commits it in a batch with whatever else was
+    /// queued, linked into the hash chain, and answers after the commit. An
+    /// error means the entry is not written ([`StoreError::LogWrite`]).
     pub async fn log_verification(&self, record: &VerificationRecord) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO verifications (verification_id, person_id, attestation_id, at, level, \
-             outcome, operator, organisation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(record.verification_id.clone())
-        .bind(record.person_id.clone())
-        .bind(record.attestation_id.clone())
-        .bind(record.at)
-        .bind(record.level)
-        .bind(record.outcome.as_str())
-        .bind(record.operator.clone())
-        .bind(record.organisation.clone())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.log.append(record.clone()).await
+    }
+
+    /// Waits until every log entry queued so far is committed (the flush of
+    /// SIGTERM, SPEC §12).
+    pub async fn flush_log(&self) -> Result<()> {
+        self.log.flush().await
+    }
+
+    /// `attesta audit verify`: walks the verification log's hash chain from
+    /// the oldest kept entry to the head (`log_chain.rs`). Needs no secret.
+    pub async fn audit_log(&self) -> Result<AuditReport> {
+        log_chain::audit(&self.pool).await
     }
 
     /// The checks made on a person, newest first.
@@ -522,6 +542,35 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// The pool settings of both engines. On SQLite: WAL lets readers run
+/// beside the one writer, the busy timeout makes writers wait instead of
+/// failing, and `synchronous` is `NORMAL` for the pool (a commit is durable
+/// at the next fsync of the WAL, which the log writer's `FULL` commits and
+/// checkpoints do) and `FULL` for the log writer.
+fn pool_options(engine: Engine, synchronous: &'static str) -> AnyPoolOptions {
+    let pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+    if engine != Engine::Sqlite {
+        return pool;
+    }
+    pool.after_connect(move |conn, _meta| {
+        Box::pin(async move {
+            for pragma in [
+                "PRAGMA journal_mode = WAL",
+                if synchronous == "FULL" {
+                    "PRAGMA synchronous = FULL"
+                } else {
+                    "PRAGMA synchronous = NORMAL"
+                },
+                "PRAGMA busy_timeout = 10000",
+                "PRAGMA foreign_keys = ON",
+            ] {
+                sqlx::query(pragma).execute(&mut *conn).await?;
+            }
+            Ok(())
+        })
+    })
 }
 
 /// One write transaction for bulk loads (the import and the seed write

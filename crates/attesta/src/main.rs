@@ -11,6 +11,7 @@ use attesta_store::Store;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
+mod audit_cmd;
 mod card_cmd;
 mod config;
 mod import_cmd;
@@ -99,6 +100,11 @@ enum Command {
     Restore {
         /// A file written by `attesta backup`.
         file: PathBuf,
+    },
+    /// The verification log's hash chain: verify it.
+    Audit {
+        #[command(subcommand)]
+        action: audit_cmd::AuditAction,
     },
 }
 
@@ -237,6 +243,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             ops_cmd::restore(&settings, &file).await
         }
+        Command::Audit { action } => {
+            let settings = config::load(config::Overrides {
+                config: cli.config,
+                data_dir: cli.data_dir,
+                ..Default::default()
+            })?;
+            let store = Store::connect(&settings.database_url()?)
+                .await
+                .context("cannot open the database (check DATABASE_URL)")?;
+            audit_cmd::run(&store, action).await
+        }
     }
 }
 
@@ -371,6 +388,10 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
         body_stall_timeout: std::time::Duration::from_secs(settings.body_stall_timeout_seconds),
     };
     jobs_cmd::spawn_hourly(app.clone());
+    let store = app.store().clone();
     attesta_web::serve(listener, app, web).await?;
+    // SIGTERM (SPEC §12): the requests in flight are done; write what the
+    // log writer still holds before the process ends.
+    store.flush_log().await?;
     Ok(())
 }

@@ -315,6 +315,7 @@ async fn postgres_schemas_are_isolated() {
 mod cards;
 mod journey;
 mod keys;
+mod log_chain;
 
 mod delegations {
     use super::*;

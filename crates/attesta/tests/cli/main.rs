@@ -684,6 +684,7 @@ mod card;
 mod jobs;
 mod journey_citizen_e2e;
 mod journey_e2e;
+mod log_audit;
 mod ops;
 mod server;
 mod spreadsheet;
