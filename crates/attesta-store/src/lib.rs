@@ -16,6 +16,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Row};
 use time::Date;
 
+mod bulk;
 pub mod cards;
 mod check_handles;
 mod citizen;
@@ -25,6 +26,7 @@ pub mod keys;
 mod level2;
 mod verbali;
 
+pub use bulk::{BulkIngest, NewAttestation};
 pub use citizen::{ActivityRecord, DelegationRecord};
 pub use level2::{OtpRecord, OtpState, OutboxMessage};
 pub use verbali::{IngestError, IngestOutcome, StoredVerbale};
