@@ -8,8 +8,11 @@
 
 use std::fmt;
 
-use attesta_domain::{FiscalCode, PersonInput, VerbaleInput, fiscal_code::with_check_character};
-use attesta_store::{IngestOutcome, Upserted};
+use attesta_credential::{AttestationId, Token};
+use attesta_domain::{
+    Activity, FiscalCode, PersonInput, VerbaleInput, fiscal_code::with_check_character,
+};
+use attesta_store::{Batch, BulkIngest, IngestOutcome, NewAttestation, Upserted};
 use serde_json::{Map, Value, json};
 
 use crate::{App, AppError, AppResult, to_millis};
@@ -18,7 +21,7 @@ use crate::{App, AppError, AppResult, to_millis};
 pub const MAX_PEOPLE: u64 = 26u64.pow(6);
 
 /// People written per transaction.
-pub const BATCH_SIZE: usize = 500;
+pub const BATCH_SIZE: usize = 5_000;
 
 /// What `seed` is doing, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,9 +164,11 @@ fn verbale_body(index: u64, cf: &FiscalCode) -> Map<String, Value> {
 }
 
 /// Makes `count` synthetic people (indices 0..count), each with one
-/// definitive code-03 (80%) verbale, `BATCH_SIZE` people per transaction.
-/// With `with_tokens`, also accepts each one's privacy notice and generates
-/// their attestation (revoking one made by an earlier run).
+/// definitive code-03 (80%) verbale, `BATCH_SIZE` people per transaction,
+/// through the import's bulk statements. With `with_tokens`, also accepts
+/// each one's privacy notice and generates their attestation (revoking one
+/// made by an earlier run), in bulk too, with the same checks and activity
+/// rows as the citizen's own use cases.
 /// `progress(stage, done, total)` is called after every batch.
 pub async fn seed(
     app: &App,
@@ -181,68 +186,127 @@ pub async fn seed(
         people: count,
         ..SeedReport::default()
     };
-    let mut codes = Vec::with_capacity(if with_tokens { count as usize } else { 0 });
-    progress(SeedStage::People, 0, count);
+    let stage = if with_tokens {
+        SeedStage::Attestations
+    } else {
+        SeedStage::People
+    };
+    progress(stage, 0, count);
     let mut start = 0;
     while start < count {
         let end = (start + BATCH_SIZE as u64).min(count);
         let now = to_millis(app.now());
-        let mut batch = app.store().batch().await?;
+        let mut people = Vec::with_capacity((end - start) as usize);
+        let mut verbali = Vec::with_capacity((end - start) as usize);
         for index in start..end {
             let s = synthetic(index);
             let cf = with_check_character(&s.code_first15)
                 .map_err(|e| AppError::internal(&format!("synthetic codice fiscale: {e}")))?;
-            let person = PersonInput::parse(Ok(cf.clone()), &person_body(&s), today)
-                .map_err(|e| AppError::internal(&format!("synthetic person: {e:?}")))?;
-            let verbale = VerbaleInput::parse(&verbale_body(index, &cf), today)
-                .map_err(|e| AppError::internal(&format!("synthetic verbale: {e:?}")))?;
-            match batch.upsert_person(&person, now).await? {
+            people.push(
+                PersonInput::parse(Ok(cf.clone()), &person_body(&s), today)
+                    .map_err(|e| AppError::internal(&format!("synthetic person: {e:?}")))?,
+            );
+            verbali.push(
+                VerbaleInput::parse(&verbale_body(index, &cf), today)
+                    .map_err(|e| AppError::internal(&format!("synthetic verbale: {e:?}")))?,
+            );
+        }
+        let mut batch = app.store().batch().await?;
+        for outcome in batch.upsert_people(&people, now).await? {
+            match outcome {
                 Upserted::Created => report.created += 1,
                 Upserted::Updated => report.updated += 1,
             }
-            match batch.ingest_verbale(&verbale, now).await? {
-                Ok(IngestOutcome::Created) => report.verbali_created += 1,
-                Ok(_) => {}
-                Err(e) => {
-                    // Only a verbale stored with other content can refuse
-                    // here: someone else used the SEED- id space.
+        }
+        let outcomes = batch.ingest_verbali(&verbali, today, now).await?;
+        for (verbale, outcome) in verbali.iter().zip(outcomes) {
+            match outcome {
+                BulkIngest::Done(Ok(IngestOutcome::Created)) => report.verbali_created += 1,
+                BulkIngest::Done(Ok(_)) => {}
+                // Only a verbale stored with other content (or linked to an
+                // application) can refuse here: someone else used the
+                // SEED- id space.
+                other => {
                     return Err(AppError::internal(&format!(
-                        "synthetic verbale SEED-{index:09} refused: {e:?}"
+                        "synthetic verbale {} refused: {other:?}",
+                        verbale.id
                     )));
                 }
             }
-            if with_tokens {
-                codes.push(cf);
-            }
+        }
+        if with_tokens {
+            let tokens = attestations(app, &mut batch, &people, today, now).await?;
+            report.tokens.extend(tokens);
         }
         batch.commit().await?;
-        progress(SeedStage::People, end, count);
+        progress(stage, end, count);
         start = end;
-    }
-    if with_tokens {
-        progress(SeedStage::Attestations, 0, count);
-        for (done, cf) in codes.into_iter().enumerate() {
-            let record = app
-                .store()
-                .person_by_fiscal_code(&cf)
-                .await?
-                .ok_or_else(|| AppError::internal(&"a seeded person is missing"))?;
-            let actor = crate::Actor::own(record.person_id.clone(), "attesta seed");
-            app.accept_privacy_notice(&actor).await?;
-            let (view, _) = app.new_attestation(&actor).await?;
-            let token = view.url.rsplit('/').next().unwrap_or_default().to_owned();
-            report.tokens.push(SeededToken {
-                token,
-                fiscal_code: cf,
-            });
-            let done = done as u64 + 1;
-            if done.is_multiple_of(BATCH_SIZE as u64) || done == count {
-                progress(SeedStage::Attestations, done, count);
-            }
-        }
     }
     Ok(report)
 }
+
+/// In the batch: the privacy notice accepted and a new attestation for
+/// each person (checked as [`App::new_attestation`] checks one), with the
+/// same activity rows as the two use cases.
+async fn attestations(
+    app: &App,
+    batch: &mut Batch,
+    people: &[attesta_domain::Person],
+    today: time::Date,
+    now: attesta_store::Millis,
+) -> AppResult<Vec<SeededToken>> {
+    let codes: Vec<&FiscalCode> = people.iter().map(|p| &p.fiscal_code).collect();
+    let stored = batch.people_by_fiscal_codes(&codes).await?;
+    let mut records = Vec::with_capacity(people.len());
+    for person in people {
+        let record = stored
+            .get(person.fiscal_code.as_str())
+            .ok_or_else(|| AppError::internal(&"a seeded person is missing"))?;
+        if !record
+            .status
+            .level1(record.person.birth_date, today)
+            .qualifies
+        {
+            return Err(AppError::new(
+                crate::ErrorCode::NoQualifyingStatus,
+                format!("seeded person {} does not qualify", record.person_id),
+            ));
+        }
+        records.push(record);
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.person_id.as_str()).collect();
+    batch.accept_privacy_notices(&ids, now).await?;
+    let mut rows = Vec::with_capacity(records.len());
+    let mut tokens = Vec::with_capacity(records.len());
+    for record in &records {
+        let id = AttestationId::generate();
+        let token = Token::derive(&app.secret, &id);
+        rows.push(NewAttestation {
+            person_id: record.person_id.clone(),
+            attestation_id: id.to_hex(),
+            token_hash: token.storage_hash(),
+        });
+        tokens.push(SeededToken {
+            token: token.encode().to_uppercase(),
+            fiscal_code: record.person.fiscal_code.clone(),
+        });
+    }
+    batch.create_attestations(&rows, now).await?;
+    let activity: Vec<(&str, Activity)> = ids
+        .iter()
+        .flat_map(|id| {
+            [
+                (*id, Activity::PrivacyNoticeAccepted),
+                (*id, Activity::AttestationGenerated),
+            ]
+        })
+        .collect();
+    batch.record_activities(&activity, BY_NAME, now).await?;
+    Ok(tokens)
+}
+
+/// Who the seeded activity rows say did it.
+const BY_NAME: &str = "attesta seed";
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use time::Date;
 
 mod backup;
+mod bulk;
 pub mod cards;
 mod check_handles;
 mod citizen;
@@ -29,6 +30,7 @@ mod log_writer;
 mod verbali;
 
 pub use backup::{BackupSummary, check_sqlite_file};
+pub use bulk::{BulkIngest, NewAttestation};
 pub use citizen::{ActivityRecord, DelegationRecord};
 pub use level2::{OtpRecord, OtpState, OutboxMessage};
 pub use log_chain::{AuditReport, GENESIS};

@@ -152,7 +152,7 @@ async fn recompute_status(conn: &mut AnyConnection, person_id: &str, now: Millis
     Ok(())
 }
 
-fn latest_session(verbali: &[Verbale]) -> time::Date {
+pub(crate) fn latest_session(verbali: &[Verbale]) -> time::Date {
     verbali
         .iter()
         .map(|v| v.session_date)

@@ -56,7 +56,7 @@ enum Command {
         /// The file; its keys or header tell people from verbali.
         file: PathBuf,
         /// Rows per transaction.
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = attesta_app::import::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
     },
     /// Make synthetic people with qualifying verbali, for load tests.

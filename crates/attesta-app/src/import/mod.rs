@@ -12,7 +12,10 @@
 //! - Every row is validated on its own; a rejected row is reported with its
 //!   1-based file line and every reason, and nothing of it is written.
 //! - Accepted rows go to the database `batch_size` at a time, one
-//!   transaction per batch. A database failure rolls the current batch back
+//!   transaction per batch, through the store's bulk statements
+//!   (`attesta-store/src/bulk.rs`: per-batch lookups, multi-row inserts,
+//!   each person's status recomputed once per batch); the next batch is
+//!   read and validated on a blocking thread meanwhile. A database failure rolls the current batch back
 //!   and stops the import ([`ImportError::Database`] says how many rows were
 //!   committed before); re-running the file is safe, because people are
 //!   upserted and verbali are idempotent by `verbale_id`.
@@ -26,8 +29,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use attesta_domain::journey::{CERTIFICATE_FIELDS, Certificate};
-use attesta_domain::{FieldError, FiscalCode, Person, VERBALE_FIELDS};
-use attesta_store::{IngestOutcome, Millis, StoreError, Upserted};
+use attesta_domain::{FieldError, FiscalCode, Person, VERBALE_FIELDS, Verbale};
+use attesta_store::{BulkIngest, IngestOutcome, Millis, StoreError, Upserted};
 use serde_json::{Map, Value};
 
 use crate::backoffice::{Written, ingest_error};
@@ -162,8 +165,18 @@ pub enum ImportError {
     },
 }
 
+/// Rows per transaction when the caller has no reason to choose: large
+/// enough that per-batch costs (commit, lookups, the status write) vanish,
+/// small enough that a batch in memory stays a few megabytes.
+pub const DEFAULT_BATCH_SIZE: usize = 10_000;
+
 /// Imports `path` (SPEC §7). `progress(rows_done, rows_total)` is called
 /// once the rows are counted and after every committed batch.
+///
+/// The rows are read and validated (pure work, no database) on a blocking
+/// thread one batch ahead of the writer, which writes each batch in one
+/// transaction through the store's bulk statements: reading a batch
+/// overlaps with writing the one before.
 pub async fn import_file(
     app: &App,
     path: &Path,
@@ -186,7 +199,7 @@ pub async fn import_file(
             line,
         });
     }
-    let mut rows = match format {
+    let rows = match format {
         Format::Jsonl => Rows::jsonl(path).map_err(read_error)?,
         Format::Csv => Rows::csv(path)?,
     };
@@ -201,31 +214,104 @@ pub async fn import_file(
     };
     let batch_size = batch_size.max(1);
     let today = app.today();
+    // The next batch is read while this one is written: at most two
+    // batches are in memory at once.
+    let read_ahead = |rows: Rows| {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || read_batch(rows, kind, batch_size, &app, today))
+    };
+    let mut next = read_ahead(rows);
     loop {
-        let mut chunk = Vec::with_capacity(batch_size);
-        while chunk.len() < batch_size {
-            match rows.next_row().map_err(read_error)? {
-                Some(row) => chunk.push(row),
-                None => break,
-            }
-        }
-        let Some(first_line) = chunk.first().map(|r| r.line) else {
+        let (rows, chunk) = next
+            .await
+            .map_err(|e| read_error(std::io::Error::other(format!("the reader stopped: {e}"))))?;
+        let chunk = chunk.map_err(read_error)?;
+        if chunk.rows.is_empty() {
             break;
-        };
-        let batch =
-            write_batch(app, kind, chunk, today)
-                .await
-                .map_err(|e| ImportError::Database {
-                    line: first_line,
-                    committed: report.rows,
-                    detail: e.to_string(),
-                    report: Box::new(report.clone()),
-                })?;
+        }
+        next = read_ahead(rows);
+        let first_line = chunk.first_line;
+        let batch = write_batch(app, chunk, today)
+            .await
+            .map_err(|e| ImportError::Database {
+                line: first_line,
+                committed: report.rows,
+                detail: e.to_string(),
+                report: Box::new(report.clone()),
+            })?;
         app.review_cards_of(&batch.touched).await;
         report.absorb(batch);
         progress(report.rows, total.max(report.rows));
     }
     Ok(report)
+}
+
+/// One batch of rows as read and validated, in file order.
+struct Chunk {
+    first_line: u64,
+    rows: Vec<(u64, Result<Item, String>)>,
+}
+
+/// A valid row.
+enum Item {
+    Person(Person),
+    Verbale(LinkedVerbale),
+    Certificate(Certificate),
+}
+
+/// Reads and validates the next `batch_size` rows (on a blocking thread);
+/// an empty batch is the end of the file. Hands `rows` back for the next.
+fn read_batch(
+    mut rows: Rows,
+    kind: Kind,
+    batch_size: usize,
+    app: &App,
+    today: time::Date,
+) -> (Rows, std::io::Result<Chunk>) {
+    let mut chunk = Chunk {
+        first_line: 0,
+        rows: Vec::with_capacity(batch_size),
+    };
+    while chunk.rows.len() < batch_size {
+        match rows.next_row() {
+            Ok(Some(row)) => {
+                if chunk.rows.is_empty() {
+                    chunk.first_line = row.line;
+                }
+                chunk.rows.push((row.line, validate(row, kind, app, today)));
+            }
+            Ok(None) => break,
+            Err(e) => return (rows, Err(e)),
+        }
+    }
+    (rows, Ok(chunk))
+}
+
+/// A row validated exactly as the API validates one body; the error is
+/// the reason reported for its line.
+fn validate(row: RawRow, kind: Kind, app: &App, today: time::Date) -> Result<Item, String> {
+    let object = row.object?;
+    let item = match kind {
+        Kind::People => with_cell_errors(
+            person_from(object, today),
+            row.cell_errors,
+            ErrorCode::InvalidPerson,
+        )
+        .map(Item::Person),
+        Kind::Verbali => with_cell_errors(
+            verbale_from(&object, today),
+            row.cell_errors,
+            ErrorCode::InvalidVerbale,
+        )
+        .map(Item::Verbale),
+        Kind::Certificates => with_cell_errors(
+            certificate_from(&object, app),
+            row.cell_errors,
+            ErrorCode::InvalidCertificate,
+        )
+        .map(Item::Certificate),
+    };
+    item.map_err(|e| reason(&e))
 }
 
 /// The outcome of one batch, merged into the report once committed.
@@ -239,8 +325,6 @@ struct Batch {
     /// People whose status a committed verbale changed (their EU
     /// Disability Card is reviewed after the commit).
     touched: Vec<FiscalCode>,
-    /// Rows written after the batch, each through its use case.
-    own_transaction: Vec<(u64, Deferred)>,
 }
 
 impl Batch {
@@ -249,88 +333,75 @@ impl Batch {
     }
 }
 
-async fn write_batch(
-    app: &App,
-    kind: Kind,
-    rows: Vec<RawRow>,
-    today: time::Date,
-) -> Result<Batch, StoreError> {
+/// Writes one batch in one transaction, then the rows that go through
+/// their use case one transaction each (certificates, linked verbali).
+async fn write_batch(app: &App, chunk: Chunk, today: time::Date) -> Result<Batch, StoreError> {
     let now: Millis = to_millis(app.now());
     let mut batch = Batch {
-        rows: rows.len() as u64,
+        rows: chunk.rows.len() as u64,
         ..Batch::default()
     };
+    // (line, reason) of the refused rows, put in line order below.
+    let mut refused: Vec<(u64, String)> = Vec::new();
+    let mut own_transaction: Vec<(u64, Deferred)> = Vec::new();
+    let mut people: Vec<(u64, Person)> = Vec::new();
+    let mut verbali: Vec<(u64, Verbale)> = Vec::new();
+    for (line, item) in chunk.rows {
+        match item {
+            Err(reason) => refused.push((line, reason)),
+            Ok(Item::Person(person)) => people.push((line, person)),
+            // Linked: the journey's path, after the batch (it moves the
+            // application in its own transaction).
+            Ok(Item::Verbale(linked)) if linked.application_id.is_some() => {
+                own_transaction.push((line, Deferred::Verbale(linked)));
+            }
+            Ok(Item::Verbale(LinkedVerbale { verbale, .. })) => verbali.push((line, verbale)),
+            Ok(Item::Certificate(c)) => own_transaction.push((line, Deferred::Certificate(c))),
+        }
+    }
     let mut tx = app.store().batch().await?;
-    for row in rows {
-        let object = match row.object {
-            Ok(object) => object,
-            Err(reason) => {
-                batch.reject(row.line, reason);
-                continue;
+    if !people.is_empty() {
+        let (_, rows): (Vec<u64>, Vec<Person>) = people.into_iter().unzip();
+        for outcome in tx.upsert_people(&rows, now).await? {
+            match outcome {
+                Upserted::Created => batch.created += 1,
+                Upserted::Updated => batch.updated += 1,
             }
-        };
-        match kind {
-            Kind::People => match with_cell_errors(
-                person_from(object, today),
-                row.cell_errors,
-                ErrorCode::InvalidPerson,
-            ) {
-                Ok(person) => match tx.upsert_person(&person, now).await? {
-                    Upserted::Created => batch.created += 1,
-                    Upserted::Updated => batch.updated += 1,
-                },
-                Err(e) => batch.reject(row.line, reason(&e)),
-            },
-            Kind::Verbali => {
-                match with_cell_errors(
-                    verbale_from(&object, today),
-                    row.cell_errors,
-                    ErrorCode::InvalidVerbale,
-                ) {
-                    // Linked now or before: the journey's path, after the
-                    // batch (it moves the application in its own
-                    // transaction).
-                    Ok(linked)
-                        if linked.application_id.is_some()
-                            || tx.verbale_is_linked(&linked.verbale.id).await? =>
-                    {
-                        batch
-                            .own_transaction
-                            .push((row.line, Deferred::Verbale(linked)));
-                    }
-                    Ok(LinkedVerbale { verbale, .. }) => {
-                        match tx.ingest_linked_verbale(&verbale, None, today, now).await? {
-                            Ok(IngestOutcome::Created) => {
-                                batch.created += 1;
-                                batch.touched.push(verbale.fiscal_code.clone());
-                            }
-                            Ok(IngestOutcome::Confirmed | IngestOutcome::Linked) => {
-                                batch.updated += 1;
-                                batch.touched.push(verbale.fiscal_code.clone());
-                            }
-                            Ok(IngestOutcome::Unchanged) => batch.unchanged += 1,
-                            Err(e) => batch.reject(row.line, reason(&ingest_error(e))),
-                        }
-                    }
-                    Err(e) => batch.reject(row.line, reason(&e)),
+        }
+    }
+    if !verbali.is_empty() {
+        let (lines, rows): (Vec<u64>, Vec<Verbale>) = verbali.into_iter().unzip();
+        let outcomes = tx.ingest_verbali(&rows, today, now).await?;
+        for ((line, verbale), outcome) in lines.into_iter().zip(rows).zip(outcomes) {
+            match outcome {
+                // Stored linked: the journey's path too.
+                BulkIngest::StoredLinked => own_transaction.push((
+                    line,
+                    Deferred::Verbale(LinkedVerbale {
+                        verbale,
+                        application_id: None,
+                    }),
+                )),
+                BulkIngest::Done(Ok(IngestOutcome::Created)) => {
+                    batch.created += 1;
+                    batch.touched.push(verbale.fiscal_code);
                 }
-            }
-            Kind::Certificates => {
-                match with_cell_errors(
-                    certificate_from(&object, app),
-                    row.cell_errors,
-                    ErrorCode::InvalidCertificate,
-                ) {
-                    Ok(certificate) => batch
-                        .own_transaction
-                        .push((row.line, Deferred::Certificate(certificate))),
-                    Err(e) => batch.reject(row.line, reason(&e)),
+                BulkIngest::Done(Ok(IngestOutcome::Confirmed | IngestOutcome::Linked)) => {
+                    batch.updated += 1;
+                    batch.touched.push(verbale.fiscal_code);
                 }
+                BulkIngest::Done(Ok(IngestOutcome::Unchanged)) => batch.unchanged += 1,
+                BulkIngest::Done(Err(e)) => refused.push((line, reason(&ingest_error(e)))),
             }
         }
     }
     tx.commit().await?;
-    for (line, row) in std::mem::take(&mut batch.own_transaction) {
+    refused.sort_by_key(|(line, _)| *line);
+    for (line, reason) in refused {
+        batch.reject(line, reason);
+    }
+    own_transaction.sort_by_key(|(line, _)| *line);
+    for (line, row) in own_transaction {
         let written = match &row {
             Deferred::Certificate(c) => app.put_certificate(c).await.map(|a| a.written),
             Deferred::Verbale(v) => app.ingest_linked_verbale(v).await,

@@ -12,6 +12,8 @@ use time::macros::date;
 const NOW: i64 = 1_795_000_000_000; // 2026-11-18
 const CF: &str = attesta_testkit::people::MARIO;
 
+mod bulk;
+
 on_both_engines!(
     people_are_created_then_updated,
     verbali_are_idempotent_by_id,
