@@ -4,8 +4,7 @@
 //! log entry, and the chain is intact after the restart.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -113,25 +112,10 @@ impl Drop for Served {
 }
 
 fn serve(env: &Env) -> Served {
-    let mut child = env
-        .command(&["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .env("ATTESTA_RATE_LIMIT_PER_SECOND", "1000000")
-        .env("ATTESTA_RATE_LIMIT_BURST", "1000000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("attesta serve starts");
-    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    reader
-        .read_line(&mut first)
-        .expect("serve prints its address");
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let base = first
-        .trim()
-        .strip_prefix("attesta is listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
-        .to_owned();
+    let mut cmd = env.command(&["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    cmd.env("ATTESTA_RATE_LIMIT_PER_SECOND", "1000000")
+        .env("ATTESTA_RATE_LIMIT_BURST", "1000000");
+    let (child, base) = crate::server::spawn_serving(cmd);
     Served { child, base }
 }
 

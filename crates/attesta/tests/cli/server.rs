@@ -35,10 +35,23 @@ pub fn serve(env: &Env, admin_key: &str) -> Server {
     if let Some(db) = &env.db {
         cmd.env("DATABASE_URL", &db.url);
     }
-    let mut child = cmd
-        .arg("--data-dir")
+    cmd.arg("--data-dir")
         .arg(env.data_dir())
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    let (child, base) = spawn_serving(cmd);
+    Server { child, base }
+}
+
+/// Today in Rome, as the server sees it.
+pub fn rome_today() -> Date {
+    attesta_domain::journey::rome_date(OffsetDateTime::now_utc())
+}
+
+/// Starts a prepared `attesta … serve --listen 127.0.0.1:0` command and
+/// returns the child and the base URL it printed first. Its output is read
+/// to the end in the background: a closed pipe would stop the server.
+pub fn spawn_serving(mut cmd: Command) -> (Child, String) {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -49,17 +62,11 @@ pub fn serve(env: &Env, admin_key: &str) -> Server {
     reader
         .read_line(&mut first)
         .expect("serve prints where it listens");
-    // Keep reading what it prints: a closed pipe would stop the server.
     std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let base = first
         .trim()
         .strip_prefix("attesta is listening on ")
         .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
         .to_owned();
-    Server { child, base }
-}
-
-/// Today in Rome, as the server sees it.
-pub fn rome_today() -> Date {
-    attesta_domain::journey::rome_date(OffsetDateTime::now_utc())
+    (child, base)
 }

@@ -5,9 +5,9 @@
 //! are set short (`ATTESTA_HEADER_READ_TIMEOUT_SECONDS=2`,
 //! `ATTESTA_BODY_STALL_TIMEOUT_SECONDS=1`) so the tests take seconds.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -38,8 +38,7 @@ fn serve() -> Served {
             cmd.env_remove(&key);
         }
     }
-    let mut child = cmd
-        .env_remove("DATABASE_URL")
+    cmd.env_remove("DATABASE_URL")
         .env("ATTESTA_LOG", "warn")
         .env(
             "ATTESTA_HEADER_READ_TIMEOUT_SECONDS",
@@ -53,21 +52,11 @@ fn serve() -> Served {
         .env("ATTESTA_RATE_LIMIT_BURST", "100000")
         .arg("--data-dir")
         .arg(dir.path())
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("attesta serve starts");
-    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    reader
-        .read_line(&mut first)
-        .expect("serve prints its address");
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let addr = first
-        .trim()
-        .strip_prefix("attesta is listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    let (child, base) = crate::server::spawn_serving(cmd);
+    let addr = base
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("unexpected address: {base:?}"))
         .parse()
         .expect("an address");
     Served {
