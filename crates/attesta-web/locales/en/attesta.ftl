@@ -386,7 +386,7 @@ err-otp-invalid = The code is not correct. { $attempts ->
 }
 err-otp-used = This code was already used: ask for a new one.
 err-page-not-found = This page does not exist.
-err-payload-too-large = The file is too large: the photo may be at most 5 MiB.
+err-payload-too-large = What you sent is too large. Send a smaller file (a photo may be at most 5 MiB) or a shorter text.
 err-privacy-notice-not-accepted = Read and accept the privacy notice first.
 err-rate-limited = Too many requests from this address. Wait a moment and try again.
 err-revoked-token = This QR code was revoked by its holder or replaced by a newer one. Ask the holder for the current QR code.

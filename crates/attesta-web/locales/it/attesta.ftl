@@ -386,7 +386,7 @@ err-otp-invalid = Il codice non è corretto. { $attempts ->
 }
 err-otp-used = Questo codice è già stato usato: chiedine uno nuovo.
 err-page-not-found = Questa pagina non esiste.
-err-payload-too-large = Il file è troppo grande: la foto può essere al massimo di 5 MiB.
+err-payload-too-large = Quello che hai inviato è troppo grande. Invia un file più piccolo (una foto può essere al massimo di 5 MiB) o un testo più breve.
 err-privacy-notice-not-accepted = Prima leggi e accetta l'informativa sulla privacy.
 err-rate-limited = Troppe richieste da questo indirizzo. Attendi un momento e riprova.
 err-revoked-token = Questo QR è stato revocato dal titolare o sostituito da uno più recente. Chiedi al titolare il QR attuale.
