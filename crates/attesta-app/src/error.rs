@@ -336,7 +336,11 @@ impl std::error::Error for AppError {}
 
 impl From<attesta_store::StoreError> for AppError {
     fn from(e: attesta_store::StoreError) -> Self {
-        AppError::internal(&e)
+        if e.is_unavailable() {
+            AppError::unavailable(&e)
+        } else {
+            AppError::internal(&e)
+        }
     }
 }
 

@@ -140,7 +140,7 @@ pub(crate) async fn ingest(
 async fn recompute_status(conn: &mut AnyConnection, person_id: &str, now: Millis) -> Result<()> {
     let verbali = of_person(conn, person_id).await?;
     let today = OffsetDateTime::from_unix_timestamp(now / 1000)
-        .map(|t| t.date())
+        .map(attesta_domain::calendar::rome_date)
         .unwrap_or(time::Date::MAX);
     let status = Status::compute(&verbali, today.max(latest_session(&verbali)));
     sqlx::query("UPDATE people SET status_json = $2, updated_at = $3 WHERE person_id = $1")

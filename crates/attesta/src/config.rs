@@ -47,6 +47,8 @@ struct FileConfig {
     pub session_minutes: Option<u64>,
     pub header_read_timeout_seconds: Option<u64>,
     pub body_stall_timeout_seconds: Option<u64>,
+    pub database_max_connections: Option<u32>,
+    pub database_acquire_timeout_seconds: Option<u64>,
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
     pub oidc_client_secret: Option<SecretString>,
@@ -85,6 +87,8 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_SESSION_MINUTES",
     "ATTESTA_HEADER_READ_TIMEOUT_SECONDS",
     "ATTESTA_BODY_STALL_TIMEOUT_SECONDS",
+    "ATTESTA_DATABASE_MAX_CONNECTIONS",
+    "ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
     "ATTESTA_OIDC_ISSUER",
     "ATTESTA_OIDC_CLIENT_ID",
     "ATTESTA_OIDC_CLIENT_SECRET",
@@ -137,6 +141,11 @@ pub struct Settings {
     /// 30); each 1 to 300 seconds.
     pub header_read_timeout_seconds: u64,
     pub body_stall_timeout_seconds: u64,
+    /// The connection pool (1 to 1,000 connections; unset: 8 on SQLite,
+    /// 16 on PostgreSQL) and how long a request waits for a connection or
+    /// an unreachable database before its 503 (1 to 300 s, default 5).
+    pub database_max_connections: Option<u32>,
+    pub database_acquire_timeout_seconds: u64,
     /// The identity provider: all three of its settings or none.
     pub oidc: Option<OidcSettings>,
 }
@@ -186,6 +195,8 @@ impl fmt::Debug for Settings {
             session_minutes,
             header_read_timeout_seconds,
             body_stall_timeout_seconds,
+            database_max_connections,
+            database_acquire_timeout_seconds,
             oidc,
         } = self;
         f.debug_struct("Settings")
@@ -218,6 +229,11 @@ impl fmt::Debug for Settings {
             .field("session_minutes", session_minutes)
             .field("header_read_timeout_seconds", header_read_timeout_seconds)
             .field("body_stall_timeout_seconds", body_stall_timeout_seconds)
+            .field("database_max_connections", database_max_connections)
+            .field(
+                "database_acquire_timeout_seconds",
+                database_acquire_timeout_seconds,
+            )
             .field("oidc", oidc)
             .finish()
     }
@@ -422,6 +438,21 @@ fn resolve(overrides: Overrides, vars: &Vars<'_>) -> anyhow::Result<Settings> {
             30,
             "ATTESTA_BODY_STALL_TIMEOUT_SECONDS (body_stall_timeout_seconds)",
         )?,
+        database_max_connections: match vars
+            .parse("ATTESTA_DATABASE_MAX_CONNECTIONS")?
+            .or(file.database_max_connections)
+        {
+            Some(n) if !(1..=1000).contains(&n) => bail!(
+                "ATTESTA_DATABASE_MAX_CONNECTIONS (database_max_connections) must be between 1 and 1000, got {n}"
+            ),
+            n => n,
+        },
+        database_acquire_timeout_seconds: timeout_seconds(
+            vars.parse("ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS")?
+                .or(file.database_acquire_timeout_seconds),
+            5,
+            "ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS (database_acquire_timeout_seconds)",
+        )?,
         oidc: match (
             vars.get("ATTESTA_OIDC_ISSUER").or(file.oidc_issuer),
             vars.get("ATTESTA_OIDC_CLIENT_ID").or(file.oidc_client_id),
@@ -489,6 +520,27 @@ impl Settings {
             "sqlite://{}?mode=rwc",
             self.data_dir.join("attesta.sqlite").display()
         ))
+    }
+
+    /// Opens the database with the pool settings.
+    pub async fn open_store(&self) -> anyhow::Result<attesta_store::Store> {
+        self.open_store_with_cache(None).await
+    }
+
+    /// [`Settings::open_store`] with SQLite's page cache per connection
+    /// raised to `cache_mib` (the bulk commands: import and seed).
+    pub async fn open_store_with_cache(
+        &self,
+        cache_mib: Option<u32>,
+    ) -> anyhow::Result<attesta_store::Store> {
+        let config = attesta_store::PoolConfig {
+            max_connections: self.database_max_connections,
+            acquire_timeout: std::time::Duration::from_secs(self.database_acquire_timeout_seconds),
+            sqlite_cache_mib: cache_mib,
+        };
+        attesta_store::Store::connect_with(&self.database_url()?, config)
+            .await
+            .context("cannot open the database (check DATABASE_URL)")
     }
 
     pub fn public_url(&self) -> String {
@@ -603,6 +655,8 @@ impl Settings {
             oidc,
             header_read_timeout_seconds,
             body_stall_timeout_seconds,
+            database_max_connections,
+            database_acquire_timeout_seconds,
         } = self;
         let mut out = String::new();
         let mut line = |key: &str, value: Option<String>| match value {
@@ -677,6 +731,14 @@ impl Settings {
         line(
             "body_stall_timeout_seconds",
             Some(body_stall_timeout_seconds.to_string()),
+        );
+        line(
+            "database_max_connections",
+            database_max_connections.map(|n| n.to_string()),
+        );
+        line(
+            "database_acquire_timeout_seconds",
+            Some(database_acquire_timeout_seconds.to_string()),
         );
         match oidc {
             Some(provider) => {
@@ -946,5 +1008,65 @@ mod tests {
         )
         .unwrap();
         assert_eq!(from_file.header_read_timeout_seconds, 5);
+    }
+
+    /// The pool settings (SPEC §12, issue #17): engine defaults and a 5 s
+    /// wait unless set; refused out of range naming the setting; shown by
+    /// `config check`.
+    #[test]
+    fn database_pool_settings_default_and_are_checked() {
+        let with = |vars: &[(&str, &str)]| {
+            let vars: HashMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            resolve(Overrides::default(), &Vars(&|name| vars.get(name).cloned()))
+        };
+        let defaults = with(&[]).unwrap();
+        assert_eq!(defaults.database_max_connections, None);
+        assert_eq!(defaults.database_acquire_timeout_seconds, 5);
+        let shown = defaults.effective();
+        assert!(
+            shown.contains("# database_max_connections is not set\n")
+                && shown.contains("database_acquire_timeout_seconds = 5\n"),
+            "{shown}"
+        );
+        let set = with(&[
+            ("ATTESTA_DATABASE_MAX_CONNECTIONS", "40"),
+            ("ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS", "2"),
+        ])
+        .unwrap();
+        assert_eq!(set.database_max_connections, Some(40));
+        assert_eq!(set.database_acquire_timeout_seconds, 2);
+        let shown = set.effective();
+        assert!(shown.contains("database_max_connections = 40\n"), "{shown}");
+        assert!(
+            shown.contains("database_acquire_timeout_seconds = 2\n"),
+            "{shown}"
+        );
+        for (var, value, says) in [
+            (
+                "ATTESTA_DATABASE_MAX_CONNECTIONS",
+                "0",
+                "between 1 and 1000",
+            ),
+            (
+                "ATTESTA_DATABASE_MAX_CONNECTIONS",
+                "5000",
+                "between 1 and 1000",
+            ),
+            ("ATTESTA_DATABASE_MAX_CONNECTIONS", "many", "whole number"),
+            (
+                "ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
+                "0",
+                "between 1 and 300",
+            ),
+        ] {
+            let err = with(&[(var, value)]).expect_err("refused").to_string();
+            assert!(
+                err.contains(var) && err.contains(says),
+                "{var}={value}: {err}"
+            );
+        }
     }
 }

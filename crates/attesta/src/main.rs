@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use attesta_app::{App, Config};
 use attesta_credential::ServerSecret;
-use attesta_store::Store;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
@@ -163,7 +162,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let app = open_app(&settings, ServerSecret::generate(), false).await?;
+            let app = open_app(
+                &settings,
+                ServerSecret::generate(),
+                false,
+                Some(BULK_CACHE_MIB),
+            )
+            .await?;
             import_cmd::run(&app, &file, batch_size).await
         }
         Command::Seed {
@@ -184,7 +189,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     config::demo_secret_file(&settings.data_dir, "secret.key")?.expose_secret(),
                 )?,
             };
-            let app = open_app(&settings, secret, false).await?;
+            let app = open_app(&settings, secret, false, Some(BULK_CACHE_MIB)).await?;
             seed_cmd::run(&app, people, tokens.as_deref()).await
         }
         Command::Keys { action } => {
@@ -193,7 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let app = open_app(&settings, ServerSecret::generate(), false).await?;
+            let app = open_app(&settings, ServerSecret::generate(), false, None).await?;
             keys_cmd::run(&app, action).await
         }
         Command::Card { action } if action.needs_database() => {
@@ -202,7 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let mut app = open_app(&settings, ServerSecret::generate(), false).await?;
+            let mut app = open_app(&settings, ServerSecret::generate(), false, None).await?;
             if let Some(smtp) = smtp_mailer(&settings)? {
                 app = app.with_mailer(std::sync::Arc::new(smtp));
             }
@@ -216,7 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let app = open_app(&settings, ServerSecret::generate(), false).await?;
+            let app = open_app(&settings, ServerSecret::generate(), false, None).await?;
             jobs_cmd::run(&app, action).await
         }
         Command::Config { action } => Ok(ops_cmd::config(
@@ -249,23 +254,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let store = Store::connect(&settings.database_url()?)
-                .await
-                .context("cannot open the database (check DATABASE_URL)")?;
+            let store = settings.open_store().await?;
             audit_cmd::run(&store, action).await
         }
     }
 }
 
+/// SQLite's page cache per connection for `import` and `seed` (MiB): a
+/// batch's index pages stay in memory instead of being read again.
+const BULK_CACHE_MIB: u32 = 64;
+
 async fn open_app(
     settings: &config::Settings,
     secret: ServerSecret,
     demo: bool,
+    cache_mib: Option<u32>,
 ) -> anyhow::Result<App> {
-    let url = settings.database_url()?;
-    let store = Store::connect(&url)
-        .await
-        .context("cannot open the database (check DATABASE_URL)")?;
+    let store = settings.open_store_with_cache(cache_mib).await?;
     let mut config = Config::new(settings.public_url());
     config.demo = demo;
     config.max_fiscal_code_failures = settings.max_fiscal_code_failures;
@@ -329,7 +334,7 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
             None
         }
     };
-    let mut app = open_app(&settings, secret, demo).await?;
+    let mut app = open_app(&settings, secret, demo, None).await?;
     if let Some(sms) = settings.sms() {
         let gateway = attesta_app::sms::HttpSms::new(sms)?;
         app = app.with_sms(std::sync::Arc::new(gateway));

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use attesta_store::Store;
 use clap::Subcommand;
 use secrecy::ExposeSecret;
 
@@ -86,9 +85,7 @@ pub async fn backup(settings: &config::Settings, file: &Path) -> anyhow::Result<
             file.display()
         )));
     }
-    let store = Store::connect(&settings.database_url()?)
-        .await
-        .context("cannot open the database")?;
+    let store = settings.open_store().await?;
     if let Err(e) = store.backup_into(file).await {
         let _ = std::fs::remove_file(file);
         return Err(e).context(format!("cannot write the backup {}", file.display()));
@@ -152,7 +149,8 @@ pub async fn restore(settings: &config::Settings, file: &Path) -> anyhow::Result
     std::fs::File::open(&partial)?.sync_all()?;
     std::fs::rename(&partial, dir.join("attesta.sqlite"))?;
     // Opening it runs any newer migrations, as a start would.
-    Store::connect(&settings.database_url()?)
+    settings
+        .open_store()
         .await
         .context("the restored database does not open")?;
     println!(
