@@ -23,6 +23,12 @@ import time
 import urllib.parse
 import zlib
 
+if "--pure" in sys.argv:
+    # python-ecdsa (pycose's ES256) uses gmpy2 when it can import it; as
+    # `pip install pycose` installs it, it cannot (pure-Python arithmetic).
+    sys.modules["gmpy2"] = None
+    sys.modules["gmpy"] = None
+
 import base45
 import cbor2
 from pycose.keys import CoseKey
@@ -103,6 +109,11 @@ def main() -> int:
     parser.add_argument("--key", help="the public key, SPKI PEM")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--make-sample", metavar="DIR")
+    parser.add_argument(
+        "--pure",
+        action="store_true",
+        help="without gmpy2: pycose as `pip install pycose` installs it",
+    )
     args = parser.parse_args()
     if args.make_sample:
         make_sample(args.make_sample)
