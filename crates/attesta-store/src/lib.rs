@@ -260,9 +260,6 @@ impl Store {
                 "linked {adopted} verification log entries from before the chain"
             );
         }
-        if engine == Engine::Sqlite && !in_memory {
-            tokio::spawn(checkpoint_loop(pool.clone()));
-        }
         let log = log_writer::LogWriter::start(writer_pool, engine);
         Ok(Store { pool, engine, log })
     }
@@ -501,6 +498,21 @@ impl Store {
         self.log.flush().await
     }
 
+    /// SQLite: copies the whole WAL back into the database file and empties
+    /// it (`wal_checkpoint(TRUNCATE)`), as a bulk load or a server ends.
+    /// Under a steady read load SQLite's own checkpoints never get to reset
+    /// the WAL, so one left large by a bulk load only grew (to 700 MB after
+    /// a million-person seed and three level-1 runs), and every later
+    /// checkpoint copied more of it. A no-op on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.engine == Engine::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// `attesta audit verify`: walks the verification log's hash chain from
     /// the oldest kept entry to the head (`log_chain.rs`). Needs no secret.
     pub async fn audit_log(&self) -> Result<AuditReport> {
@@ -652,44 +664,12 @@ fn pool_options(engine: Engine, synchronous: &'static str, config: PoolConfig) -
                 },
                 "PRAGMA busy_timeout = 10000",
                 "PRAGMA foreign_keys = ON",
-                // Checkpoints are the background task's (`checkpoint_loop`),
-                // never a committing request's.
-                "PRAGMA wal_autocheckpoint = 0",
             ] {
                 sqlx::query(pragma).execute(&mut *conn).await?;
             }
             Ok(())
         })
     })
-}
-
-/// How often the WAL is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-/// SQLite's WAL checkpoints, off the requests' path: by default SQLite
-/// runs one inside the commit that grows the WAL past 1,000 pages, so the
-/// log writer's batch (and every check waiting on it) stalled while pages
-/// were copied and the database file fsynced (a level-1 p99 of 40 ms at
-/// 1,000 req/s). Here a `PASSIVE` checkpoint runs every second on a pool
-/// connection, beside the writers, until the pool closes.
-async fn checkpoint_loop(pool: AnyPool) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
-            if pool.is_closed() {
-                return;
-            }
-            tracing::warn!(error = %e, "WAL checkpoint failed; retried in a second");
-        }
-    }
 }
 
 /// One write transaction for bulk loads (the import and the seed write

@@ -19,6 +19,8 @@ pub async fn run(app: &App, file: &Path, batch_size: usize) -> anyhow::Result<Ex
     })
     .await;
     bar.finish_and_clear();
+    // What the import committed, out of the WAL into the database file.
+    app.store().checkpoint().await?;
     match result {
         Ok(report) => {
             print_rejected(&report);

@@ -262,7 +262,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// SQLite's page cache per connection for `import` and `seed` (MiB): a
 /// batch's index pages stay in memory instead of being read again.
-const BULK_CACHE_MIB: u32 = 64;
+const BULK_CACHE_MIB: u32 = 32;
 
 async fn open_app(
     settings: &config::Settings,
@@ -398,5 +398,6 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
     // SIGTERM (SPEC §12): the requests in flight are done; write what the
     // log writer still holds before the process ends.
     store.flush_log().await?;
+    store.checkpoint().await?;
     Ok(())
 }

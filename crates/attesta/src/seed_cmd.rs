@@ -36,6 +36,7 @@ pub async fn run(app: &App, people: u64, tokens: Option<&Path>) -> anyhow::Resul
     .await;
     bar.finish_and_clear();
     let report = report.map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+    app.store().checkpoint().await?;
     if let (Some(out), Some(path)) = (out.as_mut(), tokens) {
         let write = |out: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
             for t in &report.tokens {

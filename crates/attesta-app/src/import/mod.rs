@@ -411,7 +411,7 @@ async fn write_batch(app: &App, chunk: Chunk, today: time::Date) -> Result<Batch
             Ok(Written::Updated) => batch.updated += 1,
             Ok(Written::Unchanged) => batch.unchanged += 1,
             // A database failure stops the import as in the batch.
-            Err(e) if e.code == ErrorCode::Internal => {
+            Err(e) if matches!(e.code, ErrorCode::Internal | ErrorCode::ServiceUnavailable) => {
                 return Err(StoreError::Corrupt(format!("line {line}: {e}")));
             }
             Err(e) => batch.reject(line, reason(&e)),

@@ -213,3 +213,31 @@ async fn bulk_people_equal_one_at_a_time(engine: TestEngine) {
     }
     assert_eq!(bulk.count_people().await.unwrap(), 3);
 }
+
+/// `Store::checkpoint`, which `attesta import` and `attesta seed` run at
+/// their end (and `attesta serve` at its stop), leaves the WAL empty while
+/// the store stays open: under a steady read load SQLite's own checkpoints
+/// never reset it, so a WAL a bulk load left large only grew.
+#[tokio::test]
+async fn a_checkpoint_empties_the_wal() {
+    let (store, db) = fresh_store(TestEngine::Sqlite)
+        .await
+        .unwrap()
+        .expect("SQLite is always there");
+    let path = db.url.trim_start_matches("sqlite://");
+    let wal = format!("{}-wal", path.split('?').next().unwrap());
+    let wal_len = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let people: Vec<Person> = (0..50).map(|i| person(i, "Anna")).collect();
+    let mut batch = store.batch().await.unwrap();
+    batch.upsert_people(&people, NOW).await.unwrap();
+    batch.commit().await.unwrap();
+    assert!(wal_len() > 0, "the batch's commit is in the WAL");
+    store.checkpoint().await.unwrap();
+    assert_eq!(wal_len(), 0, "the WAL is emptied");
+    let stored = store
+        .person_by_fiscal_code(&code(7))
+        .await
+        .unwrap()
+        .expect("the rows are in the database file");
+    assert_eq!(stored.person.given_name, "Anna");
+}
