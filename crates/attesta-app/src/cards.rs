@@ -614,6 +614,7 @@ impl App {
             }
         };
         if let Err(e) = self.mailer.send(&email).await {
+            crate::telemetry::smtp_failure(&e);
             tracing::warn!(error = %e, "could not e-mail the card decision");
         } else if let Err(e) = self
             .store

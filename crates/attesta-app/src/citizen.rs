@@ -245,6 +245,7 @@ impl App {
             .email(to, Some(pdf))
             .map_err(|e| AppError::internal(&e))?;
         if let Err(e) = self.mailer.send(&email).await {
+            crate::telemetry::smtp_failure(&e);
             tracing::warn!(error = %e, "could not e-mail the attestation");
             return Err(AppError::new(
                 ErrorCode::EmailUnavailable,

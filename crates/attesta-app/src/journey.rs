@@ -419,9 +419,14 @@ impl App {
             .try_job_lock(JOB_LOCK, &holder, now, now + JOB_LOCK_MS)
             .await?
         {
+            crate::telemetry::job_run("skipped", now);
             return Ok(JobReport::default());
         }
         let result = self.run_jobs_locked(on).await;
+        crate::telemetry::job_run(
+            if result.is_ok() { "ran" } else { "failed" },
+            self.now_millis(),
+        );
         // Released even after a failure; a failed release lapses by itself.
         if let Err(e) = self.store.release_job_lock(JOB_LOCK, &holder).await {
             tracing::error!(error = %e, "jobs: cannot release the lock");

@@ -175,12 +175,15 @@ impl App {
         .map_err(|e| AppError::internal(&e))?;
         if let Err(e) = self.sms.send(mobile.as_str(), &text).await {
             tracing::warn!(error = %e, "could not send the level-2 code");
+            crate::telemetry::sms_failure(&e);
+            crate::telemetry::otp_failed("not_sent");
             self.store.delete_otp(&otp_request_id).await?;
             return Err(AppError::new(
                 ErrorCode::SmsUnavailable,
                 "The code could not be sent by SMS right now. Try again in a moment; the level-1 check keeps working.",
             ));
         }
+        crate::telemetry::otp_sent();
         self.log(
             &found,
             now_ms,
@@ -262,6 +265,7 @@ impl App {
                 let again = self.store.otp(otp_request_id).await?.ok_or_else(unknown)?;
                 return Err(gone(again.state, again.expires_at).unwrap_or_else(unknown));
             };
+            crate::telemetry::otp_failed("wrong_code");
             self.log(
                 &found,
                 now_ms,

@@ -27,6 +27,7 @@ pub mod oidc;
 pub mod seed;
 mod session;
 pub mod sms;
+mod telemetry;
 mod verify;
 
 pub use backoffice::Written;

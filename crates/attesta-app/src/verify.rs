@@ -248,6 +248,7 @@ impl App {
             .await
             // The check is not written, so it is not answered (SPEC §12).
             .map_err(|e| AppError::unavailable(&e))?;
+        crate::telemetry::verification(level, outcome);
         Ok(verification_id)
     }
 }

@@ -199,6 +199,14 @@ impl Default for PoolConfig {
     }
 }
 
+/// The request pool's connections (see [`Store::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub idle: u32,
+    pub in_use: u32,
+    pub max: u32,
+}
+
 /// Whether a person was created or updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upserted {
@@ -266,6 +274,31 @@ impl Store {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// The request pool now (the log writer's own connection is not in
+    /// it), for `/metrics`.
+    pub fn pool_stats(&self) -> PoolStats {
+        let open = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle())
+            .unwrap_or(u32::MAX)
+            .min(open);
+        PoolStats {
+            idle,
+            in_use: open - idle,
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    /// How long taking a connection from the request pool takes now (the
+    /// wait a request would have), for `/metrics`; the connection goes
+    /// straight back. An error is the pool's: closed, or timed out.
+    pub async fn time_acquire(&self) -> Result<Duration> {
+        let started = std::time::Instant::now();
+        let conn = self.pool.acquire().await?;
+        let waited = started.elapsed();
+        drop(conn);
+        Ok(waited)
     }
 
     /// For `/readyz`.

@@ -470,19 +470,26 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .layer(
             // Log the route template, never the raw path: tokens and the
             // back office's codici fiscali live in paths.
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                let route = req
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", MatchedPath::as_str)
-                    .to_owned();
-                let id = req
-                    .extensions()
-                    .get::<request_id::RequestId>()
-                    .map_or("", |id| id.0.as_str())
-                    .to_owned();
-                tracing::info_span!("request", id = %id, method = %req.method(), route = %route)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str)
+                        .to_owned();
+                    let id = req
+                        .extensions()
+                        .get::<request_id::RequestId>()
+                        .map_or("", |id| id.0.as_str())
+                        .to_owned();
+                    tracing::info_span!("request", id = %id, method = %req.method(), route = %route)
+                })
+                // One line per answered request at info (status, latency), in
+                // the span above: the request id, method and route template.
+                // `ATTESTA_LOG=info,tower_http=warn` leaves them out.
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
         )
         // The limiter sits inside the language pick and the security
         // headers, so a refused page is a proper page in the right language.

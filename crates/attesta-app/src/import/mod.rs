@@ -51,13 +51,19 @@ pub enum Kind {
     Certificates,
 }
 
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Kind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
             Kind::People => "people",
             Kind::Verbali => "verbali",
             Kind::Certificates => "certificates",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -240,6 +246,14 @@ pub async fn import_file(
                 report: Box::new(report.clone()),
             })?;
         app.review_cards_of(&batch.touched).await;
+        for (outcome, rows) in [
+            ("created", batch.created),
+            ("updated", batch.updated),
+            ("unchanged", batch.unchanged),
+            ("rejected", batch.rejected.len() as u64),
+        ] {
+            crate::telemetry::import_rows(kind.as_str(), outcome, rows);
+        }
         report.absorb(batch);
         progress(report.rows, total.max(report.rows));
     }

@@ -14,6 +14,7 @@ mod journey_citizen;
 mod languages;
 mod level2;
 mod look;
+mod metrics_series;
 mod sessions;
 mod support;
 
@@ -26,6 +27,7 @@ use headers::{
     a_trusted_proxys_request_id_is_kept, every_response_carries_the_security_headers,
     hsts_when_the_public_url_is_https,
 };
+use metrics_series::metrics_show_checks_otps_imports_jobs_and_the_pool;
 use serde_json::{Value, json};
 use sessions::{
     a_login_ends_the_session_before_it, a_session_ends_after_30_idle_minutes,
@@ -59,6 +61,7 @@ on_both_engines!(
     concurrent_checks_each_leave_one_log_row,
     per_ip_limits_answer_429_rate_limited,
     metrics_count_routes_by_template_only,
+    metrics_show_checks_otps_imports_jobs_and_the_pool,
 );
 
 fn qualifying() -> Value {

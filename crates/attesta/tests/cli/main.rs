@@ -690,6 +690,7 @@ mod journey_e2e;
 mod log_audit;
 mod ops;
 mod server;
+mod sigterm;
 mod spreadsheet;
 mod timeouts;
 mod two_nodes;

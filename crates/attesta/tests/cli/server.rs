@@ -50,10 +50,20 @@ pub fn rome_today() -> Date {
 /// Starts a prepared `attesta … serve --listen 127.0.0.1:0` command and
 /// returns the child and the base URL it printed first. Its output is read
 /// to the end in the background: a closed pipe would stop the server.
-pub fn spawn_serving(mut cmd: Command) -> (Child, String) {
+pub fn spawn_serving(cmd: Command) -> (Child, String) {
+    spawn_serving_to(cmd, Stdio::null(), std::io::sink())
+}
+
+/// [`spawn_serving`] with its standard error to `stderr` and the rest of
+/// its standard output (after the first line) copied into `stdout`.
+pub fn spawn_serving_to(
+    mut cmd: Command,
+    stderr: Stdio,
+    mut stdout_rest: impl std::io::Write + Send + 'static,
+) -> (Child, String) {
     let mut child = cmd
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("attesta serve starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -62,7 +72,7 @@ pub fn spawn_serving(mut cmd: Command) -> (Child, String) {
     reader
         .read_line(&mut first)
         .expect("serve prints where it listens");
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut stdout_rest));
     let base = first
         .trim()
         .strip_prefix("attesta is listening on ")
