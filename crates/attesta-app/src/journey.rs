@@ -96,6 +96,9 @@ pub struct JobReport {
     /// Level-2 one-time code requests deleted 24 hours after their expiry
     /// (retention, SPEC §12).
     pub otp_requests_deleted: u64,
+    /// Verification log entries removed after the retention period
+    /// (`ATTESTA_LOG_RETENTION_DAYS`, SPEC §12).
+    pub log_entries_deleted: u64,
 }
 
 impl JobReport {
@@ -110,15 +113,17 @@ impl JobReport {
         if self.silent_assent == 0
             && self.certificates_expired == 0
             && self.otp_requests_deleted == 0
+            && self.log_entries_deleted == 0
         {
             return format!("jobs on {}: nothing to do", format_date(on));
         }
         format!(
-            "jobs on {}: silent assent applied to {} application(s); {} certificate(s) expired; {} expired one-time code(s) deleted",
+            "jobs on {}: silent assent applied to {} application(s); {} certificate(s) expired; {} expired one-time code(s) deleted; {} verification log entries past retention deleted",
             format_date(on),
             self.silent_assent,
             self.certificates_expired,
-            self.otp_requests_deleted
+            self.otp_requests_deleted,
+            self.log_entries_deleted
         )
     }
 }
@@ -470,6 +475,10 @@ impl App {
         report.otp_requests_deleted = self
             .store
             .purge_otp_requests(self.now_millis() - OTP_RETENTION_MS)
+            .await?;
+        report.log_entries_deleted = self
+            .store
+            .purge_verifications(self.now_millis() - self.config.log_retention.as_millis() as i64)
             .await?;
         Ok(report)
     }

@@ -63,6 +63,10 @@ pub struct Config {
     /// record gives a card (`ATTESTA_CARD_AUTO_APPROVE`; default off: the
     /// back office decides).
     pub card_auto_approve: bool,
+    /// How long verification log entries are kept (SPEC §12,
+    /// `ATTESTA_LOG_RETENTION_DAYS`, default 730 days); the jobs remove
+    /// older ones.
+    pub log_retention: Duration,
 }
 
 /// SPEC §4's one-time-code rules; these are the defaults.
@@ -101,6 +105,7 @@ impl Config {
             otp: OtpLimits::default(),
             keys_dir: None,
             card_auto_approve: false,
+            log_retention: Duration::from_secs(730 * 24 * 60 * 60),
         }
     }
 }

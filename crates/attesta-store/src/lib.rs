@@ -546,6 +546,13 @@ impl Store {
         Ok(())
     }
 
+    /// Retention (SPEC §12): removes the oldest verification log entries,
+    /// those before the oldest one made at or after `before`, keeping the
+    /// chain verifiable from the oldest entry kept. Returns how many.
+    pub async fn purge_verifications(&self, before: Millis) -> Result<u64> {
+        log_chain::prune(&self.pool, self.engine == Engine::Postgres, before).await
+    }
+
     /// `attesta audit verify`: walks the verification log's hash chain from
     /// the oldest kept entry to the head (`log_chain.rs`). Needs no secret.
     pub async fn audit_log(&self) -> Result<AuditReport> {

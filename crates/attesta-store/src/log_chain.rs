@@ -191,6 +191,73 @@ const PAGE: i64 = 5_000;
 
 /// Walks the chain from the oldest kept entry to the head (see the module's
 /// documentation). Needs no secret.
+/// Entries removed per retention transaction (the log writer waits for
+/// each, so none is long).
+const PRUNE_CHUNK: i64 = 10_000;
+
+/// Retention (SPEC §12): removes the leading run of entries older than
+/// `before` (every entry before the oldest one at or after it), in
+/// transactions of [`PRUNE_CHUNK`], moving the chain's start
+/// (`pruned_seq`, `pruned_hash`) with each so that the kept log verifies
+/// from its oldest entry. Returns how many entries were removed.
+pub(crate) async fn prune(pool: &AnyPool, postgres: bool, before: i64) -> Result<u64> {
+    let mut removed = 0u64;
+    loop {
+        let mut tx = if postgres {
+            pool.begin().await?
+        } else {
+            pool.begin_with("BEGIN IMMEDIATE").await?
+        };
+        let head = read_head(&mut tx, postgres).await?;
+        let start = sqlx::query("SELECT pruned_seq FROM verification_chain WHERE chain_id = 1")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("pruned_seq")?;
+        let first_kept = sqlx::query(
+            "SELECT MIN(seq) AS seq FROM verifications WHERE at >= $1 AND seq IS NOT NULL",
+        )
+        .bind(before)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get::<Option<i64>, _>("seq")?
+        .unwrap_or(head.seq + 1);
+        // The new start: the place before the first entry kept by this step.
+        let keep_from = first_kept.min(start + 1 + PRUNE_CHUNK);
+        if keep_from <= start + 1 {
+            return Ok(removed);
+        }
+        let anchor = if keep_from == head.seq + 1 {
+            head.hash.clone()
+        } else {
+            sqlx::query("SELECT prev_hash FROM verifications WHERE seq = $1")
+                .bind(keep_from)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get::<Option<String>, _>("prev_hash"))
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "retention: the log has no entry at place {keep_from}"
+                    ))
+                })?
+        };
+        let done = sqlx::query("DELETE FROM verifications WHERE seq < $1")
+            .bind(keep_from)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE verification_chain SET pruned_seq = $1, pruned_hash = $2 WHERE chain_id = 1",
+        )
+        .bind(keep_from - 1)
+        .bind(anchor)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        removed += done.rows_affected();
+    }
+}
+
 pub(crate) async fn audit(pool: &AnyPool) -> Result<AuditReport> {
     let broken = |id: &str, reason: String| {
         Ok(AuditReport::Broken {
@@ -213,6 +280,14 @@ pub(crate) async fn audit(pool: &AnyPool) -> Result<AuditReport> {
     }
     let mut conn = pool.acquire().await?;
     let head = read_head(&mut conn, false).await?;
+    // Where the kept log starts (retention): 0 and the genesis hash, or the
+    // place and hash of the last entry removed.
+    let start =
+        sqlx::query("SELECT pruned_seq, pruned_hash FROM verification_chain WHERE chain_id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+    let start_seq: i64 = start.try_get("pruned_seq")?;
+    let start_hash: String = start.try_get("pruned_hash")?;
     drop(conn);
     // The last entry checked: its place, hash and id.
     let mut last: Option<(i64, String, String)> = None;
@@ -256,6 +331,25 @@ pub(crate) async fn audit(pool: &AnyPool) -> Result<AuditReport> {
                         format!("does not link to the entry before it ({last_id})"),
                     );
                 }
+            } else {
+                if seq != start_seq + 1 {
+                    return broken(
+                        id,
+                        format!(
+                            "is the oldest entry but the log starts at place {}: \
+                             the entries before it are missing",
+                            start_seq + 1
+                        ),
+                    );
+                }
+                if prev != start_hash {
+                    return broken(
+                        id,
+                        "does not link to the start of the log (the genesis hash, or \
+                         the last entry removed by retention)"
+                            .into(),
+                    );
+                }
             }
             if entry_hash(&prev, &cols.content()).as_deref() != Some(stored.as_str()) {
                 return broken(id, "content does not match its hash".into());
@@ -265,7 +359,7 @@ pub(crate) async fn audit(pool: &AnyPool) -> Result<AuditReport> {
         }
     }
     match last {
-        None if head.seq == 0 => Ok(AuditReport::Intact {
+        None if head.seq == start_seq && head.hash == start_hash => Ok(AuditReport::Intact {
             entries: 0,
             head_hash: head.hash,
         }),

@@ -49,6 +49,7 @@ struct FileConfig {
     pub body_stall_timeout_seconds: Option<u64>,
     pub database_max_connections: Option<u32>,
     pub database_acquire_timeout_seconds: Option<u64>,
+    pub log_retention_days: Option<u64>,
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
     pub oidc_client_secret: Option<SecretString>,
@@ -89,6 +90,7 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_BODY_STALL_TIMEOUT_SECONDS",
     "ATTESTA_DATABASE_MAX_CONNECTIONS",
     "ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
+    "ATTESTA_LOG_RETENTION_DAYS",
     "ATTESTA_OIDC_ISSUER",
     "ATTESTA_OIDC_CLIENT_ID",
     "ATTESTA_OIDC_CLIENT_SECRET",
@@ -146,6 +148,9 @@ pub struct Settings {
     /// an unreachable database before its 503 (1 to 300 s, default 5).
     pub database_max_connections: Option<u32>,
     pub database_acquire_timeout_seconds: u64,
+    /// Verification log entries older than this are removed by the jobs
+    /// (SPEC §12; 1 to 36,500 days, default 730).
+    pub log_retention_days: u64,
     /// The identity provider: all three of its settings or none.
     pub oidc: Option<OidcSettings>,
 }
@@ -197,6 +202,7 @@ impl fmt::Debug for Settings {
             body_stall_timeout_seconds,
             database_max_connections,
             database_acquire_timeout_seconds,
+            log_retention_days,
             oidc,
         } = self;
         f.debug_struct("Settings")
@@ -234,6 +240,7 @@ impl fmt::Debug for Settings {
                 "database_acquire_timeout_seconds",
                 database_acquire_timeout_seconds,
             )
+            .field("log_retention_days", log_retention_days)
             .field("oidc", oidc)
             .finish()
     }
@@ -453,6 +460,16 @@ fn resolve(overrides: Overrides, vars: &Vars<'_>) -> anyhow::Result<Settings> {
             5,
             "ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS (database_acquire_timeout_seconds)",
         )?,
+        log_retention_days: match vars
+            .parse("ATTESTA_LOG_RETENTION_DAYS")?
+            .or(file.log_retention_days)
+            .unwrap_or(730)
+        {
+            d if (1..=36_500).contains(&d) => d,
+            d => bail!(
+                "ATTESTA_LOG_RETENTION_DAYS (log_retention_days) must be between 1 and 36500 days, got {d}"
+            ),
+        },
         oidc: match (
             vars.get("ATTESTA_OIDC_ISSUER").or(file.oidc_issuer),
             vars.get("ATTESTA_OIDC_CLIENT_ID").or(file.oidc_client_id),
@@ -657,6 +674,7 @@ impl Settings {
             body_stall_timeout_seconds,
             database_max_connections,
             database_acquire_timeout_seconds,
+            log_retention_days,
         } = self;
         let mut out = String::new();
         let mut line = |key: &str, value: Option<String>| match value {
@@ -740,6 +758,7 @@ impl Settings {
             "database_acquire_timeout_seconds",
             Some(database_acquire_timeout_seconds.to_string()),
         );
+        line("log_retention_days", Some(log_retention_days.to_string()));
         match oidc {
             Some(provider) => {
                 line("oidc_issuer", text(&provider.issuer));
@@ -1025,6 +1044,7 @@ mod tests {
         let defaults = with(&[]).unwrap();
         assert_eq!(defaults.database_max_connections, None);
         assert_eq!(defaults.database_acquire_timeout_seconds, 5);
+        assert_eq!(defaults.log_retention_days, 730);
         let shown = defaults.effective();
         assert!(
             shown.contains("# database_max_connections is not set\n")
@@ -1056,6 +1076,7 @@ mod tests {
                 "between 1 and 1000",
             ),
             ("ATTESTA_DATABASE_MAX_CONNECTIONS", "many", "whole number"),
+            ("ATTESTA_LOG_RETENTION_DAYS", "0", "between 1 and 36500"),
             (
                 "ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
                 "0",

@@ -278,6 +278,8 @@ async fn open_app(
     config.otp.max_failures = settings.otp_max_failures;
     config.otp.max_per_short_window = settings.otp_max_per_15_minutes;
     config.otp.max_per_long_window = settings.otp_max_per_24_hours;
+    config.log_retention =
+        std::time::Duration::from_secs(settings.log_retention_days * 24 * 60 * 60);
     config.failure_window = std::time::Duration::from_secs(settings.failure_window_seconds);
     config.keys_dir = Some(settings.data_dir.join("keys"));
     config.card_auto_approve = settings.card_auto_approve;

@@ -20,6 +20,8 @@ on_both_engines!(
     a_failed_batch_fails_its_caller_and_leaves_the_chain_as_it_was,
     two_nodes_extend_one_chain,
     rows_from_before_the_chain_are_linked_in,
+    retention_removes_the_oldest_and_the_rest_still_verifies,
+    retention_of_every_entry_keeps_the_head,
 );
 
 fn record(id: &str, i: i64) -> VerificationRecord {
@@ -277,4 +279,52 @@ async fn rows_from_before_the_chain_are_linked_in(engine: TestEngine) {
         .map(|r| r.try_get("verification_id").unwrap())
         .collect();
     assert_eq!(order, ["old-a", "old-b", "old-c", "new000", "new001"]);
+}
+
+/// SPEC §12 retention: the entries before the cutoff go, the oldest first;
+/// the kept log verifies from its oldest entry, with the same head; a
+/// second run removes nothing; an entry then removed at the start behind
+/// the jobs' back is named.
+async fn retention_removes_the_oldest_and_the_rest_still_verifies(engine: TestEngine) {
+    let Some((store, db)) = world(engine).await else {
+        return;
+    };
+    log_many(&store, "r", 10).await;
+    let (_, head) = intact(store.audit_log().await.unwrap());
+    // Entries r000–r003 were made before NOW + 4.
+    assert_eq!(store.purge_verifications(NOW + 4).await.unwrap(), 4);
+    assert_eq!(
+        ids_in_log(&db.url).await,
+        (4..10).map(|i| format!("r{i:03}")).collect::<Vec<_>>()
+    );
+    assert_eq!(intact(store.audit_log().await.unwrap()), (6, head.clone()));
+    assert_eq!(store.purge_verifications(NOW + 4).await.unwrap(), 0);
+    // Writing goes on after it.
+    store.log_verification(&record("r100", 100)).await.unwrap();
+    assert_eq!(intact(store.audit_log().await.unwrap()).0, 7);
+    exec(
+        &db.url,
+        "DELETE FROM verifications WHERE verification_id = 'r004'",
+    )
+    .await;
+    let (id, reason) = broken_at(store.audit_log().await.unwrap());
+    assert_eq!(id, "r005", "{reason}");
+    assert!(reason.contains("entries before it are missing"), "{reason}");
+}
+
+/// Retention past the newest entry empties the log; the chain head stays,
+/// the empty log verifies, and the next entry links to that head.
+async fn retention_of_every_entry_keeps_the_head(engine: TestEngine) {
+    let Some((store, db)) = world(engine).await else {
+        return;
+    };
+    log_many(&store, "e", 5).await;
+    let (_, head) = intact(store.audit_log().await.unwrap());
+    assert_eq!(store.purge_verifications(NOW + 1_000).await.unwrap(), 5);
+    assert!(ids_in_log(&db.url).await.is_empty());
+    assert_eq!(intact(store.audit_log().await.unwrap()), (0, head.clone()));
+    store.log_verification(&record("e100", 100)).await.unwrap();
+    let (entries, new_head) = intact(store.audit_log().await.unwrap());
+    assert_eq!(entries, 1);
+    assert_ne!(new_head, head);
 }

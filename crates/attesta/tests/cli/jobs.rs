@@ -78,7 +78,7 @@ async fn jobs_run_applies_silent_assent_and_expiry_once(env: Env) {
     // C-OLD (2026-06-20 + 90 = 2026-09-18) has expired; silent assent not yet.
     assert_eq!(
         on_due_day.stdout.trim(),
-        "jobs on 2026-10-31: silent assent applied to 0 application(s); 1 certificate(s) expired; 0 expired one-time code(s) deleted"
+        "jobs on 2026-10-31: silent assent applied to 0 application(s); 1 certificate(s) expired; 0 expired one-time code(s) deleted; 0 verification log entries past retention deleted"
     );
     let store = env.store().await;
     assert_eq!(
@@ -96,7 +96,7 @@ async fn jobs_run_applies_silent_assent_and_expiry_once(env: Env) {
     assert_eq!(next_day.code, 0, "{}", next_day.stderr);
     assert_eq!(
         next_day.stdout.trim(),
-        "jobs on 2026-11-01: silent assent applied to 1 application(s); 0 certificate(s) expired; 0 expired one-time code(s) deleted"
+        "jobs on 2026-11-01: silent assent applied to 1 application(s); 0 certificate(s) expired; 0 expired one-time code(s) deleted; 0 verification log entries past retention deleted"
     );
     let verbale = store.verbale("V-1").await.unwrap().unwrap();
     assert!(verbale.verbale.definitive);
@@ -296,6 +296,8 @@ async fn two_nodes_running_the_jobs_at_once_apply_silent_assent_once(env: Env) {
     }
 }
 
+/// Retention by the jobs (SPEC §12), by the injected clock: one-time codes a
+/// day after their expiry, verification log entries after 730 days.
 async fn the_jobs_delete_one_time_codes_a_day_after_they_expire(env: Env) {
     use attesta_store::{OtpRecord, OtpState};
     let clock = Arc::new(ManualClock::new(datetime!(2026-09-10 10:00 UTC)));
@@ -359,4 +361,43 @@ async fn the_jobs_delete_one_time_codes_a_day_after_they_expire(env: Env) {
             .contains("1 expired one-time code(s) deleted")
     );
     assert!(store.otp("newer").await.unwrap().is_none());
+
+    // The verification log keeps 730 days (ATTESTA_LOG_RETENTION_DAYS) by
+    // the same clock: an entry of 731 days ago goes, one of 729 stays, and
+    // the kept log still verifies.
+    use attesta_domain::CheckOutcome;
+    use attesta_store::{AuditReport, VerificationRecord};
+    let day = 24 * hour;
+    let clock_now = now + 2 * hour;
+    for (id, at) in [
+        ("old-check", clock_now - 731 * day),
+        ("kept-check", clock_now - 729 * day),
+    ] {
+        store
+            .log_verification(&VerificationRecord {
+                verification_id: id.into(),
+                person_id: Some(person_id.clone()),
+                attestation_id: Some("a1".into()),
+                at,
+                level: 1,
+                outcome: CheckOutcome::Qualifies,
+                operator: None,
+                organisation: None,
+            })
+            .await
+            .unwrap();
+    }
+    let report = app.run_jobs(date!(2026 - 09 - 10)).await.unwrap();
+    assert_eq!(report.log_entries_deleted, 1);
+    assert!(
+        report
+            .summary(date!(2026 - 09 - 10))
+            .contains("1 verification log entries past retention deleted")
+    );
+    match store.audit_log().await.unwrap() {
+        AuditReport::Intact { entries, .. } => assert_eq!(entries, 1),
+        broken => panic!("the kept log does not verify: {broken:?}"),
+    }
+    let report = app.run_jobs(date!(2026 - 09 - 10)).await.unwrap();
+    assert_eq!(report.log_entries_deleted, 0);
 }
