@@ -62,8 +62,10 @@ pub struct SigningKeyView {
     pub last_expiry: Option<i64>,
 }
 
+/// A store error: 503 `service_unavailable` when the database cannot be
+/// reached (SPEC §12), else 500.
 fn store_err(e: attesta_store::StoreError) -> AppError {
-    AppError::internal(&e)
+    AppError::from(e)
 }
 
 /// The instant a card valid "until `date`" stops being valid: the start of

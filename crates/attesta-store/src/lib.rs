@@ -419,6 +419,16 @@ impl Store {
         now: Millis,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
+        // Two regenerations at once for one person: the second waits here
+        // for the first to commit, then revokes what it made, so the unique
+        // index `attestations_one_active` never refuses the insert. SQLite's
+        // `BEGIN IMMEDIATE` already let only one writer in.
+        if self.engine == Engine::Postgres {
+            sqlx::query("SELECT person_id FROM people WHERE person_id = $1 FOR UPDATE")
+                .bind(person_id.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         revoke_active(&mut tx, person_id, now).await?;
         sqlx::query(
             "INSERT INTO attestations (attestation_id, person_id, token_hash, created_at) \

@@ -56,6 +56,7 @@ fn package_of(tool: &str) -> &str {
     match tool {
         "pdftoppm" | "pdftotext" | "pdfinfo" | "pdffonts" => "poppler-utils",
         "zbarimg" => "zbar-tools",
+        "pg_createcluster" | "pg_ctlcluster" | "pg_dropcluster" => "postgresql-common",
         other => other,
     }
 }

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use subtle::ConstantTimeEq;
@@ -156,8 +157,33 @@ pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct MaybeSession(pub Option<Session>);
 
+/// Why the session could not be read (the database is unreachable: 503
+/// `service_unavailable`), answered as the request's surface answers: JSON
+/// on the API, a page elsewhere (SPEC §12).
+#[derive(Debug)]
+pub struct SessionError {
+    error: AppError,
+    page: bool,
+}
+
+impl From<SessionError> for ApiError {
+    fn from(e: SessionError) -> Self {
+        ApiError(e.error)
+    }
+}
+
+impl IntoResponse for SessionError {
+    fn into_response(self) -> Response {
+        if self.page {
+            crate::error::PageError(self.error).into_response()
+        } else {
+            ApiError(self.error).into_response()
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for MaybeSession {
-    type Rejection = ApiError;
+    type Rejection = SessionError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -166,7 +192,19 @@ impl FromRequestParts<AppState> for MaybeSession {
         let Some(cookie) = session_cookie(&parts.headers, state) else {
             return Ok(MaybeSession(None));
         };
-        Ok(MaybeSession(state.app.session(&cookie).await?))
+        match state.app.session(&cookie).await {
+            Ok(session) => Ok(MaybeSession(session)),
+            Err(error) => {
+                // A nested router sees its own path: the original one
+                // tells the API from the pages.
+                let path = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or_else(|| parts.uri.path(), |u| u.0.path());
+                let page = !path.starts_with("/api/");
+                Err(SessionError { error, page })
+            }
+        }
     }
 }
 

@@ -23,6 +23,7 @@ on_both_engines!(
     two_correct_submissions_only_one_wins,
     level2_pages_without_javascript,
     gateway_down_means_sms_unavailable_and_level1_still_works,
+    an_unreachable_gateway_means_sms_unavailable_and_level1_still_works,
 );
 
 async fn attested_mario(t: &TestApp) -> String {
@@ -514,5 +515,40 @@ async fn gateway_down_means_sms_unavailable_and_level1_still_works(engine: TestE
             (503, "sms_unavailable")
         );
     }
+    assert_eq!(t.verify(&token, MARIO).await.status(), 200);
+}
+
+/// The gateway's host is down: nothing listens on its port (connection
+/// refused), so level 2 fails closed and level 1 goes on (SPEC §12).
+async fn an_unreachable_gateway_means_sms_unavailable_and_level1_still_works(engine: TestEngine) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let Some(t) = TestApp::builder(engine)
+        .sms(Arc::new(gateway(format!("http://127.0.0.1:{closed}/send"))))
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let token = attested_mario(&t).await;
+    let op = t.operator("Museo").await;
+    let started = std::time::Instant::now();
+    let (status, e) = error_of(ask(&op, &token).await).await;
+    assert_eq!(
+        (status, e["code"].as_str().unwrap()),
+        (503, "sms_unavailable")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        !message.contains("127.0.0.1") && !message.contains("refused"),
+        "{message}"
+    );
     assert_eq!(t.verify(&token, MARIO).await.status(), 200);
 }

@@ -7,6 +7,7 @@ mod benefits;
 mod card;
 mod card_life;
 mod citizen;
+mod concurrency;
 mod counter;
 mod headers;
 mod journey;
@@ -23,6 +24,10 @@ use std::time::Duration;
 use attesta_testkit::people::{MARIO, cf};
 use attesta_testkit::{TestEngine, on_both_engines, read_qr_on_pdf_page};
 use bad_input::{bad_input_matrix, names_in_every_script};
+use concurrency::{
+    fifty_concurrent_regenerations_leave_one_active_qr,
+    fifty_concurrent_wrong_codes_let_exactly_the_limit_through,
+};
 use headers::{
     a_trusted_proxys_request_id_is_kept, every_response_carries_the_security_headers,
     hsts_when_the_public_url_is_https,
@@ -59,6 +64,8 @@ on_both_engines!(
     demo_people_cover_every_case,
     every_documented_path_is_routed,
     concurrent_checks_each_leave_one_log_row,
+    fifty_concurrent_wrong_codes_let_exactly_the_limit_through,
+    fifty_concurrent_regenerations_leave_one_active_qr,
     per_ip_limits_answer_429_rate_limited,
     metrics_count_routes_by_template_only,
     metrics_show_checks_otps_imports_jobs_and_the_pool,

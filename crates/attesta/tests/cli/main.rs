@@ -683,6 +683,7 @@ async fn seed_writes_valid_tokens(env: Env) {
     );
 }
 mod card;
+mod db_outage;
 mod import_batches;
 mod jobs;
 mod journey_citizen_e2e;
