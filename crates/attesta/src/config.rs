@@ -974,18 +974,20 @@ mod tests {
         assert_every_secret_read_and_hidden(&settings);
     }
 
+    /// The settings from these variables alone (no file, no flag).
+    fn with_vars(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        resolve(Overrides::default(), &Vars(&|name| vars.get(name).cloned()))
+    }
+
     /// The two server timeouts (SPEC §12): 10 and 30 s by default, set by
     /// variable or file, and refused outside 1–300 s naming the setting.
     #[test]
     fn server_timeouts_default_and_are_checked() {
-        let with = |vars: &[(&str, &str)]| {
-            let vars: HashMap<String, String> = vars
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect();
-            resolve(Overrides::default(), &Vars(&|name| vars.get(name).cloned()))
-        };
-        let defaults = with(&[]).unwrap();
+        let defaults = with_vars(&[]).unwrap();
         assert_eq!(
             (
                 defaults.header_read_timeout_seconds,
@@ -993,7 +995,7 @@ mod tests {
             ),
             (10, 30)
         );
-        let set = with(&[
+        let set = with_vars(&[
             ("ATTESTA_HEADER_READ_TIMEOUT_SECONDS", "2"),
             ("ATTESTA_BODY_STALL_TIMEOUT_SECONDS", "300"),
         ])
@@ -1009,7 +1011,7 @@ mod tests {
             ("ATTESTA_HEADER_READ_TIMEOUT_SECONDS", "0"),
             ("ATTESTA_BODY_STALL_TIMEOUT_SECONDS", "301"),
         ] {
-            let err = with(&[(var, value)]).expect_err("refused").to_string();
+            let err = with_vars(&[(var, value)]).expect_err("refused").to_string();
             assert!(
                 err.contains(var) && err.contains("between 1 and 300"),
                 "{err}"
@@ -1034,14 +1036,7 @@ mod tests {
     /// `config check`.
     #[test]
     fn database_pool_settings_default_and_are_checked() {
-        let with = |vars: &[(&str, &str)]| {
-            let vars: HashMap<String, String> = vars
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect();
-            resolve(Overrides::default(), &Vars(&|name| vars.get(name).cloned()))
-        };
-        let defaults = with(&[]).unwrap();
+        let defaults = with_vars(&[]).unwrap();
         assert_eq!(defaults.database_max_connections, None);
         assert_eq!(defaults.database_acquire_timeout_seconds, 5);
         assert_eq!(defaults.log_retention_days, 730);
@@ -1051,7 +1046,7 @@ mod tests {
                 && shown.contains("database_acquire_timeout_seconds = 5\n"),
             "{shown}"
         );
-        let set = with(&[
+        let set = with_vars(&[
             ("ATTESTA_DATABASE_MAX_CONNECTIONS", "40"),
             ("ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS", "2"),
         ])
@@ -1083,7 +1078,7 @@ mod tests {
                 "between 1 and 300",
             ),
         ] {
-            let err = with(&[(var, value)]).expect_err("refused").to_string();
+            let err = with_vars(&[(var, value)]).expect_err("refused").to_string();
             assert!(
                 err.contains(var) && err.contains(says),
                 "{var}={value}: {err}"
