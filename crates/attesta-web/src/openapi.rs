@@ -284,10 +284,43 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
     crate::card_application::document(&mut doc);
     journey(&mut doc);
     crate::journey_citizen::document(&mut doc);
+    answers_of_every_operation(&mut doc);
     doc
 }
 
 /// The application journey's back-office paths (SPEC §10.2).
+/// The answers any operation can give, whatever it does (SPEC §12): 503
+/// `service_unavailable` when the database cannot be reached; and for one
+/// with a request body, 408 `request_timeout` (the body stalled), 413 (too
+/// large, told before it is read) and 415 (`Content-Encoding`, or a body
+/// that is not the type it must be).
+fn answers_of_every_operation(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in item.values_mut() {
+            let has_body = operation.get("requestBody").is_some();
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let mut codes = vec!["503"];
+            if has_body {
+                codes.extend(["408", "413", "415"]);
+            }
+            for code in codes {
+                responses.entry(code).or_insert_with(error_ref);
+            }
+        }
+    }
+}
+
 fn journey(doc: &mut Value) {
     let date = || json!({"type": "string", "format": "date"});
     let words = |all: &[&str]| json!({"enum": all});
@@ -382,5 +415,28 @@ mod tests {
             assert!(paths.contains_key(*p), "{p}");
         }
         assert_eq!(paths.len(), DOCUMENTED.len());
+    }
+
+    /// Every operation documents 503, and one with a body 408, 413, 415.
+    #[test]
+    fn every_operation_documents_the_answers_any_request_can_get() {
+        let spec = spec();
+        let mut with_body = 0;
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if method == "parameters" {
+                    continue;
+                }
+                let responses = &operation["responses"];
+                assert!(responses.get("503").is_some(), "{method} {path}: 503");
+                if operation.get("requestBody").is_some() {
+                    with_body += 1;
+                    for code in ["408", "413", "415"] {
+                        assert!(responses.get(code).is_some(), "{method} {path}: {code}");
+                    }
+                }
+            }
+        }
+        assert!(with_body > 5, "{with_body} operations with a body");
     }
 }
