@@ -177,16 +177,13 @@ pub struct SessionRecord {
 }
 
 /// The connection pool: how many connections at most (default 8 on
-/// SQLite, 16 on PostgreSQL; the log writer has one more of its own), how
-/// long a request waits for one, or for an unreachable database, before
-/// it is answered 503 (default 5 s), and SQLite's page cache per
-/// connection (default SQLite's 2 MiB; the bulk loads take more, so that
-/// a batch's index pages are not read again from the file).
+/// SQLite, 16 on PostgreSQL; the log writer has one more of its own) and
+/// how long a request waits for one, or for an unreachable database,
+/// before it is answered 503 (default 5 s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolConfig {
     pub max_connections: Option<u32>,
     pub acquire_timeout: Duration,
-    pub sqlite_cache_mib: Option<u32>,
 }
 
 impl Default for PoolConfig {
@@ -194,7 +191,6 @@ impl Default for PoolConfig {
         PoolConfig {
             max_connections: None,
             acquire_timeout: Duration::from_secs(5),
-            sqlite_cache_mib: None,
         }
     }
 }
@@ -699,12 +695,6 @@ fn pool_options(engine: Engine, synchronous: &'static str, config: PoolConfig) -
     }
     pool.after_connect(move |conn, _meta| {
         Box::pin(async move {
-            if let Some(mib) = config.sqlite_cache_mib {
-                let kib = i64::from(mib) * 1024;
-                sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
-                    .execute(&mut *conn)
-                    .await?;
-            }
             for pragma in [
                 "PRAGMA journal_mode = WAL",
                 if synchronous == "FULL" {

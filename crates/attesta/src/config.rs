@@ -541,19 +541,9 @@ impl Settings {
 
     /// Opens the database with the pool settings.
     pub async fn open_store(&self) -> anyhow::Result<attesta_store::Store> {
-        self.open_store_with_cache(None).await
-    }
-
-    /// [`Settings::open_store`] with SQLite's page cache per connection
-    /// raised to `cache_mib` (the bulk commands: import and seed).
-    pub async fn open_store_with_cache(
-        &self,
-        cache_mib: Option<u32>,
-    ) -> anyhow::Result<attesta_store::Store> {
         let config = attesta_store::PoolConfig {
             max_connections: self.database_max_connections,
             acquire_timeout: std::time::Duration::from_secs(self.database_acquire_timeout_seconds),
-            sqlite_cache_mib: cache_mib,
         };
         attesta_store::Store::connect_with(&self.database_url()?, config)
             .await

@@ -162,13 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let app = open_app(
-                &settings,
-                ServerSecret::generate(),
-                false,
-                Some(BULK_CACHE_MIB),
-            )
-            .await?;
+            let app = open_app(&settings, ServerSecret::generate(), false).await?;
             import_cmd::run(&app, &file, batch_size).await
         }
         Command::Seed {
@@ -189,7 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     config::demo_secret_file(&settings.data_dir, "secret.key")?.expose_secret(),
                 )?,
             };
-            let app = open_app(&settings, secret, false, Some(BULK_CACHE_MIB)).await?;
+            let app = open_app(&settings, secret, false).await?;
             seed_cmd::run(&app, people, tokens.as_deref()).await
         }
         Command::Keys { action } => {
@@ -198,7 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let app = open_app(&settings, ServerSecret::generate(), false, None).await?;
+            let app = open_app(&settings, ServerSecret::generate(), false).await?;
             keys_cmd::run(&app, action).await
         }
         Command::Card { action } if action.needs_database() => {
@@ -207,7 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let mut app = open_app(&settings, ServerSecret::generate(), false, None).await?;
+            let mut app = open_app(&settings, ServerSecret::generate(), false).await?;
             if let Some(smtp) = smtp_mailer(&settings)? {
                 app = app.with_mailer(std::sync::Arc::new(smtp));
             }
@@ -221,7 +215,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
-            let app = open_app(&settings, ServerSecret::generate(), false, None).await?;
+            let app = open_app(&settings, ServerSecret::generate(), false).await?;
             jobs_cmd::run(&app, action).await
         }
         Command::Config { action } => Ok(ops_cmd::config(
@@ -260,17 +254,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// SQLite's page cache per connection for `import` and `seed` (MiB): a
-/// batch's index pages stay in memory instead of being read again.
-const BULK_CACHE_MIB: u32 = 32;
-
 async fn open_app(
     settings: &config::Settings,
     secret: ServerSecret,
     demo: bool,
-    cache_mib: Option<u32>,
 ) -> anyhow::Result<App> {
-    let store = settings.open_store_with_cache(cache_mib).await?;
+    let store = settings.open_store().await?;
     let mut config = Config::new(settings.public_url());
     config.demo = demo;
     config.max_fiscal_code_failures = settings.max_fiscal_code_failures;
@@ -336,7 +325,7 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
             None
         }
     };
-    let mut app = open_app(&settings, secret, demo, None).await?;
+    let mut app = open_app(&settings, secret, demo).await?;
     if let Some(sms) = settings.sms() {
         let gateway = attesta_app::sms::HttpSms::new(sms)?;
         app = app.with_sms(std::sync::Arc::new(gateway));
