@@ -62,12 +62,6 @@ pub struct SigningKeyView {
     pub last_expiry: Option<i64>,
 }
 
-/// A store error: 503 `service_unavailable` when the database cannot be
-/// reached (SPEC §12), else 500.
-fn store_err(e: attesta_store::StoreError) -> AppError {
-    AppError::from(e)
-}
-
 /// The instant a card valid "until `date`" stops being valid: the start of
 /// the next day in Italy.
 pub fn end_of_italian_day(date: Date) -> OffsetDateTime {
@@ -126,7 +120,7 @@ impl App {
 
     /// The active key with its private half, or a clear refusal.
     async fn active_signer(&self) -> AppResult<CardSigningKey> {
-        let active = self.store.active_signing_key().await.map_err(store_err)?;
+        let active = self.store.active_signing_key().await?;
         let Some(active) = active else {
             return Err(AppError::new(
                 ErrorCode::SigningKeyUnavailable,
@@ -169,15 +163,14 @@ impl App {
         let key = CardSigningKey::generate();
         let kid = key.kid().to_string();
         self.write_private_key(&key)?;
-        let state = match self.store.active_signing_key().await.map_err(store_err)? {
+        let state = match self.store.active_signing_key().await? {
             None => KeyState::Active,
             Some(_) => KeyState::Next,
         };
         let jwk = key.public().to_jwk().to_string();
         self.store
             .insert_signing_key(&kid, &jwk, state, self.now_millis())
-            .await
-            .map_err(store_err)?;
+            .await?;
         tracing::info!(kid = %kid, state = %state, "card signing key generated");
         self.signing_key_view(&kid).await
     }
@@ -185,7 +178,7 @@ impl App {
     /// Makes the newest `next` key active and retires the active one (which
     /// stays published until the last card it signed expires).
     pub async fn rotate_signing_key(&self) -> AppResult<SigningKeyView> {
-        let keys = self.store.signing_keys().await.map_err(store_err)?;
+        let keys = self.store.signing_keys().await?;
         let Some(next) = keys.iter().rev().find(|k| k.state == KeyState::Next) else {
             return Err(AppError::new(
                 ErrorCode::NoNextKey,
@@ -197,8 +190,7 @@ impl App {
         self.load_private_key(&next.kid)?;
         self.store
             .activate_signing_key(&next.kid, self.now_millis())
-            .await
-            .map_err(store_err)?;
+            .await?;
         tracing::info!(kid = %next.kid, "card signing key rotated");
         self.signing_key_view(&next.kid).await
     }
@@ -217,12 +209,11 @@ impl App {
         let published: Vec<String> = self
             .store
             .published_signing_keys(now)
-            .await
-            .map_err(store_err)?
+            .await?
             .into_iter()
             .map(|k| k.kid)
             .collect();
-        let all = self.store.signing_keys().await.map_err(store_err)?;
+        let all = self.store.signing_keys().await?;
         Ok(all
             .into_iter()
             .map(|k: SigningKeyRecord| SigningKeyView {
@@ -240,11 +231,7 @@ impl App {
 
     /// The published keys (every node publishes the same set).
     pub async fn card_key_set(&self) -> AppResult<KeySet> {
-        let records = self
-            .store
-            .published_signing_keys(self.now_millis())
-            .await
-            .map_err(store_err)?;
+        let records = self.store.published_signing_keys(self.now_millis()).await?;
         let mut keys = Vec::new();
         for r in records {
             let jwk: serde_json::Value = serde_json::from_str(&r.public_jwk)
@@ -292,8 +279,7 @@ impl App {
                 to_millis(expires_at),
                 STATUS_LIST_CAPACITY,
             )
-            .await
-            .map_err(store_err)?;
+            .await?;
         let uri = self.status_list_uri(&record.list_id);
         let claims = CardClaims {
             issuer: self.config.public_url.clone(),
@@ -324,8 +310,7 @@ impl App {
         let record = self
             .store
             .revoke_card_credential(serial, self.now_millis())
-            .await
-            .map_err(store_err)?
+            .await?
             .ok_or_else(|| {
                 AppError::new(
                     ErrorCode::UnknownCard,
@@ -335,22 +320,15 @@ impl App {
         if self.sign_status_list(&record.list_id).await.is_err() {
             // No stale "valid" list may be served: verifiers get none (and
             // say undetermined) until a signing node signs it again.
-            self.store
-                .clear_status_list_token(&record.list_id)
-                .await
-                .map_err(store_err)?;
+            self.store.clear_status_list_token(&record.list_id).await?;
         }
         Ok(())
     }
 
     async fn status_list_record(&self, list_id: &str) -> AppResult<StatusListRecord> {
-        self.store
-            .status_list(list_id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| {
-                AppError::new(ErrorCode::UnknownStatusList, "No status list has this id.")
-            })
+        self.store.status_list(list_id).await?.ok_or_else(|| {
+            AppError::new(ErrorCode::UnknownStatusList, "No status list has this id.")
+        })
     }
 
     /// The list as the database says now (unsigned).
@@ -359,12 +337,7 @@ impl App {
         let bits = u8::try_from(record.bits).unwrap_or(1);
         let mut list = StatusList::new(bits, usize::try_from(record.capacity).unwrap_or(0))
             .map_err(|e| AppError::internal(&e))?;
-        for idx in self
-            .store
-            .revoked_indexes(list_id)
-            .await
-            .map_err(store_err)?
-        {
+        for idx in self.store.revoked_indexes(list_id).await? {
             list.set(idx as u64, 1);
         }
         let now = self.now().unix_timestamp();
@@ -383,8 +356,7 @@ impl App {
         let cwt = token.sign(&signer).map_err(|e| AppError::internal(&e))?;
         self.store
             .save_status_list_token(list_id, &hex::encode(&cwt), token.issued_at * 1000)
-            .await
-            .map_err(store_err)?;
+            .await?;
         Ok(cwt)
     }
 
