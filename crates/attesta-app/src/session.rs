@@ -155,6 +155,19 @@ impl App {
     pub fn demo_login_from_json(&self, body: &Value) -> AppResult<DemoLogin> {
         self.demo_only()?;
         let map = object_with(body, &["fiscal_code", "role", "organisation", "name"])?;
+        // A value of another type is refused, never read as absent.
+        let wrong: Vec<_> = ["fiscal_code", "role", "organisation", "name"]
+            .into_iter()
+            .filter(|k| map.get(*k).is_some_and(|v| !v.is_string() && !v.is_null()))
+            .map(|k| attesta_domain::FieldError::new(k, "must be a string"))
+            .collect();
+        if !wrong.is_empty() {
+            return Err(AppError::new(
+                ErrorCode::InvalidLogin,
+                "The login request has invalid fields: see `fields`.",
+            )
+            .with_fields(wrong));
+        }
         let text = |key: &str| map.get(key).and_then(Value::as_str);
         DemoLogin::parse(
             text("fiscal_code"),
@@ -257,7 +270,15 @@ impl DemoLogin {
                 None
             }
         };
-        let (Some(fiscal_code), Some(role)) = (cf, role) else {
+        for (key, value) in [("organisation", organisation), ("name", name)] {
+            if value.is_some_and(|v| v.trim().chars().count() > 100) {
+                fields.push(attesta_domain::FieldError::new(
+                    key,
+                    "must be at most 100 characters",
+                ));
+            }
+        }
+        let (Some(fiscal_code), Some(role), true) = (cf, role, fields.is_empty()) else {
             return Err(AppError::new(
                 ErrorCode::InvalidLogin,
                 "The login request has invalid fields: see `fields`.",
@@ -267,7 +288,7 @@ impl DemoLogin {
         let short = |s: Option<&str>| {
             s.map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|s| s.chars().take(100).collect())
+                .map(str::to_owned)
         };
         Ok(DemoLogin {
             fiscal_code,
@@ -275,5 +296,28 @@ impl DemoLogin {
             organisation: short(organisation),
             name: short(name),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields_of(e: &AppError) -> Vec<String> {
+        e.fields.iter().map(|f| f.field.clone()).collect()
+    }
+
+    #[test]
+    fn a_demo_login_refuses_what_it_cannot_take_whole() {
+        let cf = Some("RSSMRA80A01H501U");
+        let long = "a".repeat(101);
+        let e = DemoLogin::parse(cf, Some("operator"), Some(&long), Some(&long)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidLogin);
+        assert_eq!(fields_of(&e), ["organisation", "name"]);
+        // At the limit it is kept whole; empty means the default.
+        let ok = "é".repeat(100);
+        let login = DemoLogin::parse(cf, Some("operator"), Some(&ok), Some("  ")).unwrap();
+        assert_eq!(login.organisation.as_deref(), Some(ok.as_str()));
+        assert_eq!(login.name, None);
     }
 }

@@ -517,9 +517,16 @@ pub(crate) fn document(doc: &mut Value) {
         "post": {"summary": "Apply for the EU Disability Card (photo JPEG/PNG up to 5 MiB; auto-approved when configured)",
             "security": [{"session": []}],
             "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["photo"], "properties": {
+                "type": "object", "required": ["photo"], "additionalProperties": false, "properties": {
                     "photo": {"type": "string", "format": "binary", "description": "JPEG or PNG, portrait, at least 300 × 400 px, width/height 0.6–0.9; re-encoded without metadata"},
-                    "declaration": {"type": "string", "description": "JSON: {\"paper_pre2010\":bool,\"autonomous_region\":bool,\"court\":{\"name\",\"date\"}|null}"}}}}}},
+                    "declaration": {"type": "object", "additionalProperties": false,
+                        "description": "what the holder declares about verbali the service cannot read (SPEC §5); the court's date may not be in the future",
+                        "properties": {
+                        "paper_pre2010": {"type": ["boolean", "null"]}, "autonomous_region": {"type": ["boolean", "null"]},
+                        "court": {"anyOf": [{"type": "null"}, {"type": "object", "required": ["name", "date"], "additionalProperties": false, "properties": {
+                            "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$"},
+                            "date": {"type": "string", "format": "date"}}}]}}}}},
+                "encoding": {"declaration": {"contentType": "application/json"}}}}},
             "responses": {"201": {"description": "applied", "content": {"application/json": {"schema": {"type": "object",
                     "required": ["application_id", "status"], "properties": {
                     "application_id": {"type": "string"}, "status": {"enum": ["pending", "active"]}}}}}},
@@ -547,11 +554,13 @@ pub(crate) fn document(doc: &mut Value) {
     paths["/api/v1/admin/cards/{id}/reject"] = json!({"post": {"summary": "Reject a pending application; the citizen is e-mailed the reason",
         "security": [{"adminKey": []}], "parameters": id_param("the application_id"),
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
-            "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string"}}}}}},
+            "required": ["reason"], "additionalProperties": false, "properties": {"reason": crate::openapi::text(1000)}}}}},
         "responses": {"200": {"description": "rejected"}, "400": error(), "401": error(), "404": error(),
             "409": error(), "422": error()}}});
     paths["/api/v1/admin/cards/{id}/revoke"] = json!({"post": {"summary": "Revoke an active card (its status-list bit is set)",
-        "security": [{"adminKey": []}], "parameters": id_param("the card serial"),
+        "security": [{"adminKey": []}], "parameters": [{"name": "id", "in": "path", "required": true,
+            "description": "the card serial: IT, 9 digits and a Luhn check digit (a wrong check digit is 422 invalid_serial)",
+            "schema": {"type": "string", "pattern": "^IT[0-9]{10}$"}}],
         "responses": {"200": {"description": "revoked"}, "401": error(), "404": error(), "409": error(), "422": error()}}});
 }
 

@@ -110,7 +110,7 @@ pub(crate) fn document(doc: &mut Value) {
             "Apply (ordinary procedure) from one of the holder's usable certificates. 404 unknown_certificate (also another person's); 409 certificate_used, assessment_open; 422 certificate_expired, invalid_application",
             Some("session"),
             Some(json!({"type": "object", "required": ["certificate_id"], "additionalProperties": false,
-                "properties": {"certificate_id": {"type": "string"}}})),
+                "properties": {"certificate_id": crate::openapi::external_id()}})),
             ("201", ok_json(json!({"type": "object", "required": ["application_id"], "properties": {"application_id": {"type": "string"}}}))),
             &["400", "401", "403", "404", "409", "422"])});
     let mut reschedule = op(
@@ -118,7 +118,7 @@ pub(crate) fn document(doc: &mut Value) {
         Some("session"),
         Some(
             json!({"type": "object", "required": ["reason"], "additionalProperties": false,
-            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 1000}}}),
+            "properties": {"reason": crate::openapi::text(1000)}}),
         ),
         (
             "200",

@@ -81,7 +81,7 @@ impl Limiter {
 
 /// Back-office and operations endpoints are authenticated or internal and
 /// are not limited here.
-fn exempt(path: &str) -> bool {
+pub(crate) fn exempt(path: &str) -> bool {
     path.starts_with("/api/v1/admin/")
         || matches!(path, "/healthz" | "/readyz" | "/metrics")
         || path.starts_with("/static/")

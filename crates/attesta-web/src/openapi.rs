@@ -32,6 +32,35 @@ pub(crate) fn op(
     o
 }
 
+/// A codice fiscale as the API reads it: 16 letters and digits in their
+/// places (any case, spaces around). The month letter, the day and the check
+/// character are the domain's rules (SPEC §2): a code that breaks them is a
+/// 422 naming the field (400 `invalid_fiscal_code` on the checks).
+pub(crate) fn fiscal_code() -> Value {
+    json!({"type": "string",
+        "pattern": "^\\s*[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]\\s*$",
+        "description": "16 characters, e.g. RSSMRA80A01H501U; the check character must match",
+        "examples": ["RSSMRA80A01H501U", "BNCGLI85M52A662K"]})
+}
+
+/// An identifier the back office gives (verbale, certificate): 1–64
+/// letters, digits, `-`, `_`, `.`, `/`.
+pub(crate) fn external_id() -> Value {
+    json!({"type": "string", "pattern": "^[A-Za-z0-9._/-]{1,64}$"})
+}
+
+/// A person's given or family name (SPEC §2): 1–100 characters with a
+/// letter; the scripts allowed (Latin, Greek, Cyrillic) are told by 422.
+pub(crate) fn name() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S",
+        "description": "Latin, Greek or Cyrillic letters, combining accents, apostrophes, hyphens and spaces"})
+}
+
+/// Free text that must say something: not empty, not only spaces.
+pub(crate) fn text(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"})
+}
+
 pub(crate) fn ok_json(schema: Value) -> Value {
     json!({"description": "ok", "content": {"application/json": {"schema": schema}}})
 }
@@ -89,10 +118,10 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
     let verbale = json!({"type": "object", "additionalProperties": false,
     "required": ["verbale_id", "fiscal_code", "kind", "session_date", "definitive", "source"],
     "properties": {
-        "verbale_id": {"type": "string", "maxLength": 64},
-        "fiscal_code": {"type": "string", "minLength": 16, "maxLength": 16},
+        "verbale_id": external_id(),
+        "fiscal_code": fiscal_code(),
         "kind": {"enum": ["first_instance", "aggravation", "revision", "extraordinary_check", "self_correction", "basic_assessment"]},
-        "application_id": {"type": ["string", "null"], "description": "links the verbale to its application (SPEC §10.1); not part of the compared content"},
+        "application_id": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "links the verbale to its application (SPEC §10.1); not part of the compared content"},
         "session_date": {"type": "string", "format": "date"},
         "definitive": {"type": "boolean"},
         "source": {"enum": ["telematic", "paper_pre2010", "autonomous_region", "court"]},
@@ -107,7 +136,7 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
         "dl5_2012_art4": {"type": ["boolean", "null"]},
         "revision": {"oneOf": [
             {"type": "null"},
-            {"type": "object", "required": ["due"], "properties": {"due": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}, "additionalProperties": false},
+            {"type": "object", "required": ["due"], "properties": {"due": {"type": "string", "pattern": "^\\d{4}-(0[1-9]|1[0-2])$"}}, "additionalProperties": false},
             {"type": "object", "required": ["exempt"], "properties": {"exempt": {"const": true}}, "additionalProperties": false},
             {"type": "object", "required": ["none"], "properties": {"none": {"const": true}}, "additionalProperties": false}
         ]},
@@ -116,10 +145,10 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
     let person = json!({"type": "object", "additionalProperties": false,
     "required": ["given_name", "family_name", "birth_date"],
     "properties": {
-        "given_name": {"type": "string"}, "family_name": {"type": "string"},
+        "given_name": name(), "family_name": name(),
         "birth_date": {"type": "string", "format": "date"},
-        "email": {"type": ["string", "null"]},
-        "mobile": {"type": ["string", "null"], "description": "E.164, e.g. +393331234567"}
+        "email": {"type": ["string", "null"], "maxLength": 254, "pattern": "^\\s*([^\\s@]+@[^\\s@.][^\\s@]*\\.[^\\s@]*[^\\s@.])?\\s*$", "description": "empty or null: none"},
+        "mobile": {"type": ["string", "null"], "pattern": "^ *(\\+ *[1-9]( *[0-9]){7,14} *)?$", "description": "E.164, e.g. +393331234567 (spaces are dropped); empty or null: none"}
     }});
     let level1 = json!({"type": "object", "properties": {
         "level": {"const": 1},
@@ -158,12 +187,12 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
         "paths": {
             "/api/v1/verify": {"post": op("Level-1 check: codice fiscale against a token", None,
                 Some(json!({"type": "object", "required": ["token", "fiscal_code"], "additionalProperties": false,
-                    "properties": {"token": {"type": "string"}, "fiscal_code": {"type": "string"}}})),
+                    "properties": {"token": {"type": "string", "minLength": 1, "maxLength": 200}, "fiscal_code": fiscal_code()}})),
                 ("200", ok_json(json!({"$ref": "#/components/schemas/Level1"}))),
                 &["400", "403", "404", "410", "413", "429"])},
             "/api/v1/verify/level2/otp": {"post": op("Level 2, step 1: send the holder a one-time code (operator session)", Some("session"),
                 Some(json!({"type": "object", "required": ["token", "fiscal_code"], "additionalProperties": false,
-                    "properties": {"token": {"type": "string"}, "fiscal_code": {"type": "string"}}})),
+                    "properties": {"token": {"type": "string", "minLength": 1, "maxLength": 200}, "fiscal_code": fiscal_code()}})),
                 ("202", ok_json(json!({"type": "object", "properties": {
                     "otp_request_id": {"type": "string"}, "sent_to": {"type": "string"},
                     "expires_at": {"type": "string", "format": "date-time"}}}))),
@@ -174,7 +203,7 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                 ("200", ok_json(json!({"type": "object", "description": "level-1 fields with level 2, plus detail"}))),
                 &["400", "401", "403", "404", "410"])},
             "/api/v1/admin/people/{fiscal_code}": {"put": {
-                "parameters": [{"name": "fiscal_code", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": [{"name": "fiscal_code", "in": "path", "required": true, "schema": fiscal_code()}],
                 "summary": "Create or update a person", "security": [{"adminKey": []}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Person"}}}},
                 "responses": {"200": {"description": "updated"}, "201": {"description": "created"},
@@ -211,8 +240,8 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                 "summary": "What the citizen may be entitled to (benefit tables per year; SPEC §9.10)",
                 "security": [{"session": []}],
                 "parameters": [
-                    {"name": "income", "in": "query", "required": false, "description": "own annual income in euros, e.g. 12000.50 (not stored)", "schema": {"type": "string"}},
-                    {"name": "on", "in": "query", "required": false, "description": "the day, YYYY-MM-DD (default today in Italy)", "schema": {"type": "string", "format": "date"}}],
+                    {"name": "income", "in": "query", "required": false, "description": "own annual income in euros, e.g. 12000.50 (not stored); empty: not given", "schema": {"type": "string", "pattern": "^\\s*(€?\\s*[0-9]{1,10}([.,][0-9]{0,2})?)?\\s*$"}},
+                    {"name": "on", "in": "query", "required": false, "description": "the day, YYYY-MM-DD (empty or absent: today in Italy)", "schema": {"type": "string", "pattern": "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$"}}],
                 "responses": {"200": ok_json(json!({"type": "object", "required": ["year", "economic", "non_economic"], "properties": {
                     "year": {"type": "integer", "description": "the year of the tables used"},
                     "on": {"type": "string", "format": "date"}, "source": {"type": "string"},
@@ -233,8 +262,8 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                     "by": {"type": "string"}, "by_delegate": {"type": "boolean"}}}}))), &["401", "403"])},
             "/api/v1/me/delegates": {
                 "get": op("The holder's delegates", Some("session"), None, ("200", ok_json(json!({"type": "array"}))), &["401", "403"]),
-                "post": op("Name a delegate", Some("session"),
-                    Some(json!({"type": "object", "required": ["fiscal_code"], "properties": {"fiscal_code": {"type": "string"}}})),
+                "post": op("Name a delegate (201; 200 when already named)", Some("session"),
+                    Some(json!({"type": "object", "required": ["fiscal_code"], "additionalProperties": false, "properties": {"fiscal_code": fiscal_code()}})),
                     ("201", ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}))),
                     &["400", "401", "403", "422"])},
             "/api/v1/me/delegates/{delegation_id}": {"delete": {
@@ -245,17 +274,18 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                 ("200", ok_json(json!({"type": "array", "items": {"type": "object", "properties": {
                     "fiscal_code": {"type": "string"}, "name": {"type": "string"}}}}))), &["401"])},
             "/api/v1/me/acting-for": {"post": op("Act for a holder who named you (or null to stop)", Some("session"),
-                Some(json!({"type": "object", "required": ["fiscal_code"], "properties": {"fiscal_code": {"type": ["string", "null"]}}})),
+                Some(json!({"type": "object", "additionalProperties": false, "properties": {"fiscal_code": {"anyOf": [fiscal_code(), {"type": "null"}], "description": "absent or null: stop acting for anyone"}}})),
                 ("200", ok_json(json!({"type": "object"}))), &["400", "401", "403", "422"])},
-            "/api/v1/admin/delegations": {"post": op("Record a parent or guardian as delegate", Some("adminKey"),
-                Some(json!({"type": "object", "required": ["holder", "delegate"], "properties": {
-                    "holder": {"type": "string"}, "delegate": {"type": "string"}}})),
+            "/api/v1/admin/delegations": {"post": op("Record a parent or guardian as delegate (201; 200 when already recorded)", Some("adminKey"),
+                Some(json!({"type": "object", "required": ["holder", "delegate"], "additionalProperties": false, "properties": {
+                    "holder": fiscal_code(), "delegate": fiscal_code()}})),
                 ("201", ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}))),
                 &["400", "401", "422"])},
             "/api/v1/demo/login": {"post": op("Demo mode only: log in as the identity provider would", None,
-                Some(json!({"type": "object", "required": ["fiscal_code", "role"], "properties": {
-                    "fiscal_code": {"type": "string"}, "role": {"enum": ["citizen", "operator"]},
-                    "organisation": {"type": "string"}, "name": {"type": "string"}}})),
+                Some(json!({"type": "object", "required": ["fiscal_code", "role"], "additionalProperties": false, "properties": {
+                    "fiscal_code": fiscal_code(), "role": {"enum": ["citizen", "operator"]},
+                    "organisation": {"type": ["string", "null"], "maxLength": 100, "description": "an operator's; empty or null: the demo default"},
+                    "name": {"type": ["string", "null"], "maxLength": 100, "description": "an operator's; empty or null: the demo default"}}})),
                 ("200", ok_json(json!({"type": "object"}))), &["400", "422"])},
             "/api/v1/demo/outbox": {"get": op("Demo mode only: SMS and e-mails sent, newest first", None, None,
                 ("200", ok_json(json!({"type": "array"}))), &[])},
@@ -281,6 +311,11 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
             "/readyz": {"get": op("The database is reachable", None, None, ("200", ok_json(json!({"type": "object"}))), &["503"])}
         }
     });
+    // Naming a delegate twice is not an error: 200 with the same id.
+    for path in ["/api/v1/me/delegates", "/api/v1/admin/delegations"] {
+        doc["paths"][path]["post"]["responses"]["200"] =
+            ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}));
+    }
     crate::card_application::document(&mut doc);
     journey(&mut doc);
     crate::journey_citizen::document(&mut doc);
@@ -293,16 +328,26 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
 /// `service_unavailable` when the database cannot be reached; and for one
 /// with a request body, 408 `request_timeout` (the body stalled), 413 (too
 /// large, told before it is read) and 415 (`Content-Encoding`, or a body
-/// that is not the type it must be).
+/// that is not the type it must be); and 429 `rate_limited` on every path
+/// the per-IP limit guards (SPEC §6).
 fn answers_of_every_operation(doc: &mut Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
-    for item in paths.values_mut() {
+    for (path, item) in paths.iter_mut() {
+        let limited = !crate::limits::exempt(path);
         let Some(item) = item.as_object_mut() else {
             continue;
         };
         for operation in item.values_mut() {
+            // A POST with an empty body means `{}` (SPEC §6): where `{}` is
+            // a valid body, the body may be left out.
+            if let Some(body) = operation.get_mut("requestBody") {
+                let schema = &body["content"]["application/json"]["schema"];
+                if schema["type"] == "object" && schema.get("required").is_none() {
+                    body["required"] = Value::Bool(false);
+                }
+            }
             let has_body = operation.get("requestBody").is_some();
             let Some(responses) = operation
                 .get_mut("responses")
@@ -311,6 +356,9 @@ fn answers_of_every_operation(doc: &mut Value) {
                 continue;
             };
             let mut codes = vec!["503"];
+            if limited {
+                codes.push("429");
+            }
             if has_body {
                 codes.extend(["408", "413", "415"]);
             }
@@ -355,7 +403,7 @@ fn journey(doc: &mut Value) {
         "Store a doctor's certificate (idempotent by certificate_id); a reform certificate opens its application. 409 certificate_conflict, assessment_open; 422 invalid_certificate, unknown_person",
         Some("adminKey"),
         Some(json!({"type": "object", "required": ["certificate_id", "fiscal_code", "issued_on", "purposes", "province"], "additionalProperties": false, "properties": {
-            "certificate_id": {"type": "string", "maxLength": 64}, "fiscal_code": {"type": "string", "minLength": 16, "maxLength": 16},
+            "certificate_id": external_id(), "fiscal_code": fiscal_code(),
             "issued_on": date(), "purposes": {"type": "array", "minItems": 1, "uniqueItems": true, "items": words(&purposes)},
             "province": {"type": "string", "pattern": "^[A-Z]{2}$"}, "oncological": {"type": "boolean"},
             "procedure": words(&procedures), "doctor": {"type": "string", "maxLength": 200}}})),
@@ -367,7 +415,7 @@ fn journey(doc: &mut Value) {
         "File an ordinary application from a certificate (a patronato or an association). 404 unknown_certificate; 409 certificate_used, assessment_open; 422 certificate_expired, invalid_application",
         Some("adminKey"),
         Some(json!({"type": "object", "required": ["certificate_id"], "additionalProperties": false, "properties": {
-            "certificate_id": {"type": "string"}, "on": date(), "via": words(&vias)}})),
+            "certificate_id": external_id(), "on": date(), "via": words(&vias)}})),
         ("201", ok_json(json!({"type": "object", "required": ["application_id"], "properties": {"application_id": {"type": "string"}}}))),
         &["400", "401", "404", "409", "413", "422"])});
     let mut event = op(
@@ -417,11 +465,12 @@ mod tests {
         assert_eq!(paths.len(), DOCUMENTED.len());
     }
 
-    /// Every operation documents 503, and one with a body 408, 413, 415.
+    /// Every operation documents 503, one with a body 408, 413, 415, and
+    /// one the per-IP limit guards 429.
     #[test]
     fn every_operation_documents_the_answers_any_request_can_get() {
         let spec = spec();
-        let mut with_body = 0;
+        let (mut with_body, mut limited) = (0, 0);
         for (path, item) in spec["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {
                 if method == "parameters" {
@@ -429,6 +478,13 @@ mod tests {
                 }
                 let responses = &operation["responses"];
                 assert!(responses.get("503").is_some(), "{method} {path}: 503");
+                let exempt = crate::limits::exempt(path);
+                assert_eq!(
+                    responses.get("429").is_some(),
+                    !exempt,
+                    "{method} {path}: 429"
+                );
+                limited += usize::from(!exempt);
                 if operation.get("requestBody").is_some() {
                     with_body += 1;
                     for code in ["408", "413", "415"] {
@@ -438,5 +494,31 @@ mod tests {
             }
         }
         assert!(with_body > 5, "{with_body} operations with a body");
+        assert!(limited > 20, "{limited} operations under the per-IP limit");
+        // The admin API and the probes are not under it: no 429 promised there.
+        let people = &spec["paths"]["/api/v1/admin/people/{fiscal_code}"]["put"]["responses"];
+        assert!(people.get("429").is_none());
+    }
+
+    /// The codice fiscale pattern takes what the domain parses and its
+    /// structure alone; the check character is the domain's.
+    #[test]
+    fn the_fiscal_code_pattern_matches_the_parser() {
+        let pattern = fiscal_code()["pattern"].as_str().unwrap().to_owned();
+        let re = regex::Regex::new(&pattern).unwrap();
+        for ok in ["RSSMRA80A01H501U", " rssmra80a01h501u ", "RSSMRA80A01H5LMX"] {
+            assert!(re.is_match(ok), "{ok}");
+            assert!(attesta_domain::FiscalCode::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "RSSMRA80A01H501",
+            "RSSMRA80Z01H501U",
+            "0000000000000000",
+            "RSSMRA80A01H501UX",
+        ] {
+            assert!(!re.is_match(bad), "{bad}");
+            assert!(attesta_domain::FiscalCode::parse(bad).is_err(), "{bad}");
+        }
     }
 }
