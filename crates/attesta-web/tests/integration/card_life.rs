@@ -96,7 +96,11 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// `POST /api/v1/me/card` as a browser sends it.
-async fn apply(c: &Citizen, photo: Vec<u8>, declaration: Option<&str>) -> reqwest::Response {
+pub(crate) async fn apply(
+    c: &Citizen,
+    photo: Vec<u8>,
+    declaration: Option<&str>,
+) -> reqwest::Response {
     let mut form = reqwest::multipart::Form::new().part(
         "photo",
         reqwest::multipart::Part::bytes(photo)
@@ -116,7 +120,7 @@ async fn apply(c: &Citizen, photo: Vec<u8>, declaration: Option<&str>) -> reqwes
         .unwrap()
 }
 
-async fn admin_post(t: &TestApp, path: &str, body: Option<Value>) -> reqwest::Response {
+pub(crate) async fn admin_post(t: &TestApp, path: &str, body: Option<Value>) -> reqwest::Response {
     let mut r = t.http.post(t.url(path)).bearer_auth(ADMIN_KEY);
     if let Some(b) = body {
         r = r.json(&b);

@@ -18,6 +18,7 @@ mod look;
 mod metrics_series;
 mod sessions;
 mod support;
+mod xss;
 
 use std::time::Duration;
 

@@ -6,17 +6,19 @@ use super::*;
 
 pub(super) async fn a_semicolon_csv_from_an_italian_spreadsheet_imports(env: Env) {
     let giulia = &attesta_testkit::people::cf("BNCGLI85M52A662");
+    let anna = &attesta_testkit::people::cf("VRDNNA90A41H501");
     let people = env.file(
         "persone.csv",
         &format!(
             "\u{feff}fiscal_code;given_name;family_name;birth_date;email\r\n\
              {MARIO};Niccolò;D'Annunzio;1980-01-01;mario@example.it\r\n\
-             {giulia};محمد;Bianchi;1985-08-12;\r\n"
+             {giulia};محمد;Bianchi;1985-08-12;\r\n\
+             {anna};Anna;<script>alert(1)</script>;1990-01-01;\r\n"
         ),
     );
     let run = env.import(&people, 500);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stdout.contains("2 rows, 1 created"), "{}", run.stdout);
+    assert!(run.stdout.contains("3 rows, 1 created"), "{}", run.stdout);
     assert_not_reported(&run, 2);
     // The line of the file, as the spreadsheet numbers it.
     assert_reported(
@@ -24,6 +26,8 @@ pub(super) async fn a_semicolon_csv_from_an_italian_spreadsheet_imports(env: Env
         3,
         &["given_name", "U+0645", "Latin, Greek or Cyrillic"],
     );
+    // Markup is no name either (SPEC §2): reported, nothing stored.
+    assert_reported(&run, 4, &["family_name", "U+003C"]);
     let store = env.store().await;
     let mario = store
         .person_by_fiscal_code(&cf(MARIO))
@@ -31,13 +35,15 @@ pub(super) async fn a_semicolon_csv_from_an_italian_spreadsheet_imports(env: Env
         .unwrap()
         .unwrap();
     assert_eq!(mario.person.given_name, "Niccolò");
-    assert!(
-        store
-            .person_by_fiscal_code(&cf(giulia))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    for refused in [giulia, anna] {
+        assert!(
+            store
+                .person_by_fiscal_code(&cf(refused))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
 
     // Booleans as an Italian spreadsheet writes them.
     let verbali = env.file(
