@@ -398,17 +398,26 @@ impl App {
             }
             Role::Operator => Ok(Identity {
                 subject: fiscal.as_str().to_owned(),
+                // Shown to the citizen in their log: nothing that could
+                // hide or reorder text.
                 name: if name.is_empty() {
                     fiscal.as_str().to_owned()
                 } else {
-                    name.chars().take(100).collect()
+                    visible(&name)
                 },
-                organisation: claims["organization"]
-                    .as_str()
-                    .map(|o| o.chars().take(100).collect()),
+                organisation: claims["organization"].as_str().map(visible),
             }),
         }
     }
+}
+
+/// An identity provider's text as attesta shows it: control and invisible
+/// characters dropped, at most 100 characters.
+fn visible(text: &str) -> String {
+    text.chars()
+        .filter(|c| !attesta_domain::person::is_hidden_char(*c))
+        .take(100)
+        .collect()
 }
 
 /// Checks a JWS signature with a JWK: RS256 (RSA, the usual for SPID/CIE

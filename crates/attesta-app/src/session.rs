@@ -276,6 +276,17 @@ impl DemoLogin {
                     key,
                     "must be at most 100 characters",
                 ));
+            } else if let Some(c) = value.and_then(|v| {
+                v.chars()
+                    .find(|c| attesta_domain::person::is_hidden_char(*c))
+            }) {
+                fields.push(attesta_domain::FieldError::new(
+                    key,
+                    format!(
+                        "must not hold control or invisible characters (U+{:04X})",
+                        u32::from(c)
+                    ),
+                ));
             }
         }
         let (Some(fiscal_code), Some(role), true) = (cf, role, fields.is_empty()) else {
@@ -319,5 +330,10 @@ mod tests {
         let login = DemoLogin::parse(cf, Some("operator"), Some(&ok), Some("  ")).unwrap();
         assert_eq!(login.organisation.as_deref(), Some(ok.as_str()));
         assert_eq!(login.name, None);
+        // Text that would hide or reorder what the citizen reads in their log.
+        for bad in ["Comune\u{202E}", "A\nB", "Zero\u{200B}width"] {
+            let e = DemoLogin::parse(cf, Some("operator"), Some(bad), None).unwrap_err();
+            assert_eq!(fields_of(&e), ["organisation"], "{bad:?}");
+        }
     }
 }

@@ -233,6 +233,13 @@ fn describe(c: char) -> String {
     }
 }
 
+/// A control character, a bidi control or another invisible format
+/// character: text that could hide or reorder what a reader sees (refused in
+/// names, and in an operator's name and organisation shown to the citizen).
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control() || is_format(c)
+}
+
 /// Bidi controls and other invisible format characters.
 fn is_format(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
