@@ -108,8 +108,13 @@ impl PersonInput {
             if s.is_empty() {
                 return None;
             }
+            // No whitespace, and none of the characters that make a mailer
+            // read a display name, a comment, a quoted part or a second
+            // address (`Name<other@example.com>`, `a@b.it, c@d.it`).
             let valid = s.len() <= 254
-                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !s
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
                 && matches!(s.split_once('@'), Some((local, domain))
                     if !local.is_empty() && domain.contains('.') && !domain.contains('@')
                         && !domain.starts_with('.') && !domain.ends_with('.'));
@@ -281,6 +286,34 @@ mod tests {
             fields,
             ["given_name", "family_name", "birth_date", "email", "mobile"]
         );
+    }
+
+    #[test]
+    fn an_address_a_mailer_could_read_as_another_is_refused() {
+        let with = |email: &str| {
+            parse(json!({"given_name": "Mario", "family_name": "Rossi",
+                "birth_date": "1980-01-01", "email": email}))
+        };
+        for ok in [
+            "mario.rossi+inps@example.it",
+            "o'neill@example.ie",
+            "{x}@example.it",
+        ] {
+            assert!(with(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "Mario<evil@example.com>",
+            "a@example.it,b@example.it",
+            "\"a b\"@example.it",
+            "a(comment)@example.it",
+            "a@[127.0.0.1]",
+            "a;b@example.it",
+        ] {
+            let Err(InputError::Invalid(errors)) = with(bad) else {
+                panic!("{bad} accepted")
+            };
+            assert_eq!(errors[0].field, "email", "{bad}");
+        }
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
     "properties": {
         "given_name": name(), "family_name": name(),
         "birth_date": {"type": "string", "format": "date"},
-        "email": {"type": ["string", "null"], "maxLength": 254, "pattern": "^\\s*([^\\s@]+@[^\\s@.][^\\s@]*\\.[^\\s@]*[^\\s@.])?\\s*$", "description": "empty or null: none"},
+        "email": {"type": ["string", "null"], "maxLength": 254, "pattern": "^\\s*([^\\s@<>\"(),;:\\[\\]\\\\]+@[^\\s@<>\"(),;:\\[\\]\\\\.][^\\s@<>\"(),;:\\[\\]\\\\]*\\.[^\\s@<>\"(),;:\\[\\]\\\\]*[^\\s@<>\"(),;:\\[\\]\\\\.])?\\s*$", "description": "no spaces and none of <>\"(),;:[]\\; empty or null: none"},
         "mobile": {"type": ["string", "null"], "pattern": "^ *(\\+ *[1-9]( *[0-9]){7,14} *)?$", "description": "E.164, e.g. +393331234567 (spaces are dropped); empty or null: none"}
     }});
     let level1 = json!({"type": "object", "properties": {
