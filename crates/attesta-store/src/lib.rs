@@ -65,6 +65,32 @@ impl StoreError {
             StoreError::Migrate(_) | StoreError::Corrupt(_) => false,
         }
     }
+
+    /// Whether the database could not grow its files: the disk is full,
+    /// or a quota or a file size limit (`ulimit -f`) stops it. SQLite says
+    /// FULL for "no space left" and IOERR_WRITE, IOERR_TRUNCATE or
+    /// IOERR_SHMSIZE when the system refuses the write otherwise (over a
+    /// quota, past the size limit); PostgreSQL says 53100 `disk_full`.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                db.code().is_some_and(|c| disk_full_code(&c))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A database error code of a write the disk refused (see
+/// [`StoreError::is_disk_full`]): PostgreSQL's SQLSTATE 53100, SQLite's
+/// FULL (13) and the extended codes IOERR_WRITE (778), IOERR_TRUNCATE
+/// (1546) and IOERR_SHMSIZE (4874).
+fn disk_full_code(code: &str) -> bool {
+    if code.len() == 5 {
+        return code == "53100";
+    }
+    code.parse::<u32>()
+        .is_ok_and(|n| n & 0xff == 13 || matches!(n, 778 | 1546 | 4874))
 }
 
 fn sqlx_is_unavailable(e: &sqlx::Error) -> bool {
@@ -906,5 +932,48 @@ mod tests {
         assert!(StoreError::LogWrite("disk".into()).is_unavailable());
         assert!(!StoreError::Database(sqlx::Error::RowNotFound).is_unavailable());
         assert!(!StoreError::Corrupt("bad".into()).is_unavailable());
+    }
+
+    #[test]
+    fn a_refused_write_is_told_as_a_full_disk() {
+        // PostgreSQL disk_full; not too many connections (53300) or
+        // out of memory (53200).
+        assert!(disk_full_code("53100"));
+        for code in ["53300", "53200", "57P01"] {
+            assert!(!disk_full_code(code), "{code}");
+        }
+        // SQLite: FULL, IOERR_WRITE (EFBIG past `ulimit -f`, EDQUOT),
+        // IOERR_TRUNCATE, IOERR_SHMSIZE; not BUSY, IOERR_READ (266),
+        // CONSTRAINT_UNIQUE.
+        for code in ["13", "778", "1546", "4874"] {
+            assert!(disk_full_code(code), "{code}");
+        }
+        for code in ["5", "10", "266", "2067", "x"] {
+            assert!(!disk_full_code(code), "{code}");
+        }
+        assert!(!StoreError::Database(sqlx::Error::PoolTimedOut).is_disk_full());
+        assert!(!StoreError::LogWrite("disk".into()).is_disk_full());
+    }
+
+    /// A database that may not grow (SQLite's `max_page_count`) fails a
+    /// write with the code a full disk gives.
+    #[tokio::test]
+    async fn sqlite_out_of_pages_is_a_full_disk() {
+        sqlx::any::install_default_drivers();
+        let mut conn = <AnyConnection as sqlx::Connection>::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql("CREATE TABLE t (x TEXT); PRAGMA max_page_count = 3;")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let e = sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
+            .execute(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from)
+            .unwrap_err();
+        assert!(e.is_disk_full(), "{e}");
+        assert!(e.is_unavailable(), "{e}");
     }
 }

@@ -7,8 +7,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use attesta_app::App;
-use attesta_app::import::{ImportError, ImportReport, import_file};
+use attesta_app::import::{ImportReport, import_file};
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub async fn run(app: &App, file: &Path, batch_size: usize) -> anyhow::Result<ExitCode> {
@@ -20,11 +21,18 @@ pub async fn run(app: &App, file: &Path, batch_size: usize) -> anyhow::Result<Ex
     .await;
     bar.finish_and_clear();
     // What the import committed, out of the WAL into the database file.
-    app.store().checkpoint().await?;
+    // Committed rows are kept either way (the WAL is part of the database):
+    // a failure here must not hide why the import stopped (a full disk
+    // fails both).
+    let checkpoint = app.store().checkpoint().await;
     match result {
         Ok(report) => {
             print_rejected(&report);
             println!("{}", summary(file, &report));
+            checkpoint.context(
+                "the import is committed, but moving it from the write-ahead log into the \
+                 database file failed",
+            )?;
             Ok(if report.rejected.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -32,7 +40,10 @@ pub async fn run(app: &App, file: &Path, batch_size: usize) -> anyhow::Result<Ex
             })
         }
         Err(e) => {
-            if let ImportError::Database { report, .. } = &e {
+            if let Err(c) = checkpoint {
+                tracing::warn!(error = %c, "the write-ahead log stays beside the database file");
+            }
+            if let Some(report) = e.committed() {
                 print_rejected(report);
                 println!("{} before the failure", summary(file, report));
             }

@@ -17,8 +17,10 @@
 //!   each person's status recomputed once per batch); the next batch is
 //!   read and validated on a blocking thread meanwhile. A database failure rolls the current batch back
 //!   and stops the import ([`ImportError::Database`] says how many rows were
-//!   committed before); re-running the file is safe, because people are
-//!   upserted and verbali are idempotent by `verbale_id`.
+//!   committed before, [`ImportError::DiskFull`] also that the disk is
+//!   full); re-running the file is safe, because people are upserted and
+//!   verbali are idempotent by `verbale_id`. A process killed midway is the
+//!   same: a batch is committed whole or not at all.
 //!
 //! The format is documented for users in `docs/import.md`. The readers are
 //! in `reader.rs`, the CSV columns in `columns.rs`; this module validates
@@ -169,6 +171,54 @@ pub enum ImportError {
         /// What was committed before the failure.
         report: Box<ImportReport>,
     },
+    /// A [`ImportError::Database`] that is the disk's: no space, or a quota
+    /// or file size limit ([`StoreError::is_disk_full`]), said as such
+    /// with what to do.
+    #[error(
+        "the disk is full ({detail}): free space and run the import again; nothing of the batch \
+         in progress (from line {line}) was written, and the {committed} rows committed before it \
+         are recognised when the file is run again"
+    )]
+    DiskFull {
+        line: u64,
+        committed: u64,
+        detail: String,
+        report: Box<ImportReport>,
+    },
+}
+
+impl ImportError {
+    /// What was committed before a batch failed, for the failures that
+    /// stop an import midway.
+    pub fn committed(&self) -> Option<&ImportReport> {
+        match self {
+            ImportError::Database { report, .. } | ImportError::DiskFull { report, .. } => {
+                Some(report)
+            }
+            _ => None,
+        }
+    }
+
+    /// A batch starting at `line` failed with `e` after the batches of
+    /// `report` were committed.
+    fn batch_failed(e: &StoreError, line: u64, report: &ImportReport) -> ImportError {
+        let (committed, detail, report) = (report.rows, e.to_string(), Box::new(report.clone()));
+        if e.is_disk_full() {
+            ImportError::DiskFull {
+                line,
+                committed,
+                detail,
+                report,
+            }
+        } else {
+            ImportError::Database {
+                line,
+                committed,
+                detail,
+                report,
+            }
+        }
+    }
 }
 
 /// Rows per transaction when the caller has no reason to choose: large
@@ -239,12 +289,7 @@ pub async fn import_file(
         let first_line = chunk.first_line;
         let batch = write_batch(app, chunk, today)
             .await
-            .map_err(|e| ImportError::Database {
-                line: first_line,
-                committed: report.rows,
-                detail: e.to_string(),
-                report: Box::new(report.clone()),
-            })?;
+            .map_err(|e| ImportError::batch_failed(&e, first_line, &report))?;
         app.review_cards_of(&batch.touched).await;
         for (outcome, rows) in [
             ("created", batch.created),
@@ -542,6 +587,44 @@ fn kind_of(has: impl Fn(&str) -> bool) -> Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_says_so_and_what_to_do() {
+        let report = ImportReport {
+            rows: 300,
+            created: 300,
+            ..ImportReport::default()
+        };
+        let full = ImportError::DiskFull {
+            line: 301,
+            committed: 300,
+            detail: "database or disk is full".into(),
+            report: Box::new(report.clone()),
+        }
+        .to_string();
+        for words in [
+            "the disk is full (database or disk is full)",
+            "free space and run the import again",
+            "nothing of the batch in progress (from line 301) was written",
+            "the 300 rows committed before it",
+        ] {
+            assert!(full.contains(words), "{full}");
+        }
+        let e = StoreError::Database(sqlx::Error::PoolTimedOut);
+        let failed = ImportError::batch_failed(&e, 301, &report);
+        assert!(
+            matches!(
+                failed,
+                ImportError::Database {
+                    line: 301,
+                    committed: 300,
+                    ..
+                }
+            ),
+            "{failed:?}"
+        );
+        assert_eq!(failed.committed(), Some(&report));
+    }
 
     #[test]
     fn people_rows_report_every_field() {

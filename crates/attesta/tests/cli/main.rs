@@ -13,6 +13,7 @@ use attesta_domain::fiscal_code::with_check_character;
 use attesta_store::Store;
 use attesta_testkit::{Setup, TestDatabase, TestEngine, fresh_database, on_both_engines};
 use import_batches::a_multi_batch_import_matches_row_by_row;
+use import_crash::an_import_killed_at_random_moments_then_rerun_writes_every_row_once;
 use spreadsheet::{
     a_file_that_is_not_utf8_is_refused_as_a_whole,
     a_semicolon_csv_from_an_italian_spreadsheet_imports,
@@ -29,6 +30,7 @@ on_both_engines!(
     a_semicolon_csv_from_an_italian_spreadsheet_imports,
     a_file_that_is_not_utf8_is_refused_as_a_whole,
     a_multi_batch_import_matches_row_by_row,
+    an_import_killed_at_random_moments_then_rerun_writes_every_row_once,
 );
 
 /// One test's world: a data directory and, on PostgreSQL, a fresh schema.
@@ -685,6 +687,7 @@ async fn seed_writes_valid_tokens(env: Env) {
 mod card;
 mod db_outage;
 mod import_batches;
+mod import_crash;
 mod jobs;
 mod journey_citizen_e2e;
 mod journey_e2e;
