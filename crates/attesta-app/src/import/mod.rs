@@ -449,7 +449,13 @@ async fn write_batch(app: &App, chunk: Chunk, today: time::Date) -> Result<Batch
                     batch.updated += 1;
                     batch.touched.push(verbale.fiscal_code);
                 }
-                BulkIngest::Done(Ok(IngestOutcome::Unchanged)) => batch.unchanged += 1,
+                // Reviewed too: an import killed after a batch committed
+                // and before its review finds the row unchanged when run
+                // again, and the card review is what it still owes.
+                BulkIngest::Done(Ok(IngestOutcome::Unchanged)) => {
+                    batch.unchanged += 1;
+                    batch.touched.push(verbale.fiscal_code);
+                }
                 BulkIngest::Done(Err(e)) => refused.push((line, reason(&ingest_error(e)))),
             }
         }

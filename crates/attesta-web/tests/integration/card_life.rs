@@ -13,6 +13,7 @@ use crate::support::{ADMIN_KEY, Citizen, TestApp, csrf_of, error_of};
 
 on_both_engines!(
     card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_import,
+    an_import_run_again_after_a_kill_reviews_the_cards_of_its_unchanged_rows,
     photos_are_checked_and_stripped_of_metadata,
     eligibility_one_open_application_and_decisions_once,
     a_card_past_its_expiry_shows_as_expired_and_a_new_one_may_be_asked,
@@ -265,6 +266,17 @@ async fn online_outcome(t: &TestApp, qr: &str) -> String {
 }
 
 async fn card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_import(t: TestApp) {
+    card_revoked_by_an_import(t, false).await;
+}
+
+/// An import killed after a batch committed and before its cards were
+/// reviewed leaves a card active that the stored verbali no longer allow;
+/// the file run again finds the row unchanged, and still reviews the card.
+async fn an_import_run_again_after_a_kill_reviews_the_cards_of_its_unchanged_rows(t: TestApp) {
+    card_revoked_by_an_import(t, true).await;
+}
+
+async fn card_revoked_by_an_import(t: TestApp, killed_before_review: bool) {
     t.app.generate_signing_key().await.unwrap();
     // Code 05 (100 %, accompaniment): eligible, with the "A" mark.
     t.person_with(
@@ -384,10 +396,33 @@ async fn card_end_to_end_apply_approve_print_scan_verify_then_revoked_by_an_impo
         ),
     )
     .unwrap();
+    if killed_before_review {
+        // The batch's transaction, as the killed import committed it.
+        let line = std::fs::read_to_string(&file).unwrap();
+        let row: Value = serde_json::from_str(line.trim()).unwrap();
+        let verbale = attesta_domain::verbale::VerbaleInput::parse(
+            row.as_object().unwrap(),
+            attesta_domain::parse_date(&today).unwrap(),
+        )
+        .unwrap();
+        let written = t
+            .app
+            .store()
+            .ingest_verbale(&verbale, attesta_app::to_millis(t.app.now()))
+            .await
+            .unwrap();
+        assert!(written.is_ok(), "{written:?}");
+        let card: Value = c.get("/api/v1/me/card").await.json().await.unwrap();
+        assert_eq!(card["status"], "active", "no review ran");
+    }
     let report = attesta_app::import::import_file(&t.app, &file, 500, |_, _| {})
         .await
         .unwrap();
-    assert_eq!(report.created, 1, "{report:?}");
+    if killed_before_review {
+        assert_eq!(report.unchanged, 1, "{report:?}");
+    } else {
+        assert_eq!(report.created, 1, "{report:?}");
+    }
 
     let card: Value = c.get("/api/v1/me/card").await.json().await.unwrap();
     assert_eq!(card["status"], "revoked");
