@@ -338,6 +338,12 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/admin/delegations", post(api::admin_delegation))
         .route("/me/verifications", get(api::verifications))
         .route("/me/benefits", get(benefits::api))
+        .route(
+            "/admin/people/{fiscal_code}/messages",
+            post(api::admin_message),
+        )
+        .route("/me/messages", get(api::messages))
+        .route("/me/messages/{message_id}/read", post(api::read_message))
         .route("/openapi.json", get(openapi::document))
         .route("/status-lists/{list_id}", get(card::status_list))
         .route("/me/card/pdf", get(card_application::api_pdf))
