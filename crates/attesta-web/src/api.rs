@@ -226,6 +226,7 @@ pub async fn post_application_event(
 
 pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
     let me = s.app.me(&c.actor).await?;
+    let unread_messages = s.app.unread_messages(&c.actor).await?;
     let p = &me.record.person;
     Ok(no_store(
         Json(json!({
@@ -244,6 +245,7 @@ pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
                 "accepted_at": me.record.privacy_accepted_at.map(|t| rfc3339(attesta_app::from_millis(t))),
             },
             "qualifies": me.qualifies,
+            "unread_messages": unread_messages,
         }))
         .into_response(),
     ))

@@ -32,6 +32,7 @@ mod journey_citizen;
 mod level2_pages;
 mod limits;
 mod login;
+mod messages;
 mod metrics_endpoint;
 mod openapi;
 mod pages;
@@ -425,6 +426,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
             "/me/verbali/{verbale_id}",
             get(journey_citizen::verbale_page),
         )
+        .route("/me/messages", get(messages::page))
+        .route("/me/messages/{message_id}/read", post(messages::page_read))
         .route("/me/delegates/remove", post(pages::me_remove_delegate))
         .route("/me/acting-for", post(pages::me_acting_for))
         .route("/logout", post(pages::logout))

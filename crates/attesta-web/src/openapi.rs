@@ -217,8 +217,9 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                 "responses": {"200": {"description": "unchanged, or confirmed (definitive false → true)"},
                     "201": {"description": "created"}, "400": error_ref(), "401": error_ref(),
                     "409": error_ref(), "413": error_ref(), "422": error_ref()}}},
-            "/api/v1/me": {"get": op("The citizen's record, contact data and privacy-notice acceptance", Some("session"), None,
-                ("200", ok_json(json!({"type": "object"}))), &["401"])},
+            "/api/v1/me": {"get": op("The citizen's record, contact data, privacy-notice acceptance and unread messages", Some("session"), None,
+                ("200", ok_json(json!({"type": "object", "required": ["unread_messages"], "properties": {
+                    "unread_messages": {"type": "integer", "minimum": 0, "description": "how many of GET /api/v1/me/messages are unread"}}}))), &["401"])},
             "/api/v1/me/privacy-notice": {"post": op("Accept the privacy notice", Some("session"), None,
                 ("204", json!({"description": "accepted"})), &["401", "403"])},
             "/api/v1/me/attestation": {

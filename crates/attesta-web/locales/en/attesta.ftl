@@ -592,3 +592,16 @@ journey-open-verbale = Open the verbale
 err-service-unavailable = The service cannot reach its database. Try again in a moment.
 err-request-timeout = The request stopped arriving before it was complete. Check your connection and send it again.
 err-unsupported-content-encoding = The request was sent compressed, which attesta does not accept. Send it again without compression.
+
+# Messages (SPEC §11)
+messages-h1 = Messages
+messages-link = Messages
+messages-unread-count = unread
+messages-intro = Messages from INPS to you, newest first.
+messages-none = You have no messages.
+messages-received = Received
+messages-state = State
+messages-unread = Unread
+messages-read = Read
+messages-mark-read = Mark as read
+messages-done-read = The message is marked as read.

@@ -592,3 +592,16 @@ journey-open-verbale = Apri il verbale
 err-service-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.
 err-request-timeout = La richiesta si è interrotta prima di essere completa. Controlla la connessione e inviala di nuovo.
 err-unsupported-content-encoding = La richiesta è stata inviata compressa, e attesta non lo accetta. Inviala di nuovo senza compressione.
+
+# Comunicazioni (SPEC §11)
+messages-h1 = Le comunicazioni
+messages-link = Comunicazioni
+messages-unread-count = da leggere
+messages-intro = Le comunicazioni dell'INPS per te, dalla più recente.
+messages-none = Non hai comunicazioni.
+messages-received = Ricevuta il
+messages-state = Stato
+messages-unread = Da leggere
+messages-read = Letta
+messages-mark-read = Segna come letta
+messages-done-read = La comunicazione è segnata come letta.

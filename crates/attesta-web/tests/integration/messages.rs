@@ -6,7 +6,7 @@ use attesta_testkit::on_both_engines;
 use attesta_testkit::people::{GIULIA, LUCA, MARIO, cf};
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_KEY, TestApp, error_of};
+use crate::support::{ADMIN_KEY, TestApp, csrf_of, error_of};
 
 on_both_engines!(
     messages_are_sent_listed_and_read,
@@ -14,6 +14,7 @@ on_both_engines!(
     message_refusals,
     reading_refusals,
     script_in_a_message_comes_back_literal,
+    the_page_lists_marks_and_counts,
 );
 
 /// `POST /api/v1/admin/people/{cf}/messages` with the admin key.
@@ -308,4 +309,112 @@ async fn script_in_a_message_comes_back_literal(t: TestApp) {
     let all = list(&mario).await;
     assert_eq!(all[0]["subject"], SUBJECT_XSS);
     assert_eq!(all[0]["body"], BODY_XSS);
+
+    // The page shows both escaped, never as markup.
+    let page = mario.get("/me/messages").await.text().await.unwrap();
+    assert!(page.contains(&escaped(SUBJECT_XSS)), "{page}");
+    assert!(page.contains(&escaped(BODY_XSS)), "{page}");
+    assert!(!page.contains("<script>alert"));
+    assert!(!page.contains("<img src=x"));
+}
+
+/// `s` as askama's HTML escaper writes it.
+fn escaped(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&#38;"),
+            '<' => out.push_str("&#60;"),
+            '>' => out.push_str("&#62;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+async fn the_page_lists_marks_and_counts(t: TestApp) {
+    person(&t, MARIO, "Mario").await;
+    let mario = t.citizen(MARIO).await;
+    let page = mario.get("/me/messages").await.text().await.unwrap();
+    assert!(page.contains("Non hai comunicazioni."));
+    let me = mario.get("/me").await.text().await.unwrap();
+    assert!(
+        me.contains(r#"<a href="/me/messages">Comunicazioni</a>"#),
+        "{me}"
+    );
+    let me: Value = mario.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["unread_messages"], 0);
+
+    let old = sent(&t, MARIO, "Vecchia", "Prima riga\nSeconda riga").await;
+    t.clock.advance(std::time::Duration::from_secs(60));
+    let new = sent(&t, MARIO, "Nuova", "Testo").await;
+    let me = mario.get("/me").await.text().await.unwrap();
+    assert!(
+        me.contains(r#"<a href="/me/messages">Comunicazioni (2 da leggere)</a>"#),
+        "{me}"
+    );
+    let me = mario.get("/me?lang=en").await.text().await.unwrap();
+    assert!(
+        me.contains(r#"<a href="/me/messages">Messages (2 unread)</a>"#),
+        "{me}"
+    );
+    let me: Value = mario.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["unread_messages"], 2);
+
+    let page = mario
+        .get("/me/messages?lang=it")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let at_new = page.find("Nuova").unwrap();
+    let at_old = page.find("Vecchia").unwrap();
+    assert!(at_new < at_old, "newest first");
+    assert_eq!(
+        page.matches("<strong>Da leggere</strong>").count(),
+        2,
+        "unread in words"
+    );
+    assert!(page.contains("<div class=\"message-body\">Prima riga\nSeconda riga</div>"));
+    let action = format!("action=\"/me/messages/{old}/read\"");
+    assert!(page.contains(&action));
+    assert!(page.contains(&format!("action=\"/me/messages/{new}/read\"")));
+
+    // A wrong CSRF token changes nothing.
+    let post = |csrf: String, id: String| {
+        let http = mario.http.clone();
+        let url = t.url(&format!("/me/messages/{id}/read"));
+        let origin = t.url("");
+        async move {
+            http.post(url)
+                .header("origin", origin)
+                .form(&[("csrf", csrf)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = post("wrong".into(), old.clone()).await;
+    assert_eq!(r.status(), 403);
+    // The right one marks it read and goes back to the list.
+    let r = post(csrf_of(&page), old.clone()).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/me/messages?done=read");
+    let page = mario
+        .get("/me/messages?done=read")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("La comunicazione è segnata come letta."));
+    assert_eq!(page.matches("<strong>Da leggere</strong>").count(), 1);
+    assert!(!page.contains(&action), "no form for a read message");
+    assert!(page.contains("<dd>Letta</dd>"));
+    // Another person's message: 404.
+    let r = post(csrf_of(&page), "00000000000000000000000000000000".into()).await;
+    assert_eq!(r.status(), 404);
+    let me = mario.get("/me").await.text().await.unwrap();
+    assert!(me.contains("Comunicazioni (1 da leggere)"));
 }
