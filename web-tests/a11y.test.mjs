@@ -76,6 +76,7 @@ const PAGES = [
   { name: 'me-revoked', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.api.revoke().catch(() => {}); return '/me?done=revoked'; } },
   { name: 'me-no-status', setup: async (h) => { await h.api.loginCitizen(cf(h.people, PAOLO)); return '/me'; } },
   { name: 'me-checked', setup: async (h) => { await level2Result(h, MARIA); await h.api.logout(); await h.api.loginCitizen(cf(h.people, MARIA)); return '/me'; } },
+  { name: 'messages', setup: async (h) => { await h.api.loginCitizen(cf(h.people, MARIO)); return '/me/messages'; } },
   { name: 'benefits', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits'; } },
   { name: 'benefits-income-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits?income=abc'; }, status: 422 },
   { name: 'check-code', path: '/v' },

@@ -74,7 +74,7 @@ fn parse_cf(value: Option<&Value>, field: &str) -> AppResult<FiscalCode> {
     parse_cf_text(value.and_then(Value::as_str), field)
 }
 
-fn parse_cf_text(text: Option<&str>, field: &str) -> AppResult<FiscalCode> {
+pub(crate) fn parse_cf_text(text: Option<&str>, field: &str) -> AppResult<FiscalCode> {
     let text = text.ok_or_else(|| {
         AppError::new(
             ErrorCode::InvalidFiscalCodeField,

@@ -340,7 +340,53 @@ pub async fn seed(app: &App) -> AppResult<usize> {
         count += 1;
     }
     seed_journey(app).await?;
+    seed_messages(app).await?;
     Ok(count)
+}
+
+/// Two messages for Mario Rossi (SPEC §11), one already read, so that his
+/// `/me/messages` shows both states; seeded while he has none.
+async fn seed_messages(app: &App) -> AppResult<()> {
+    let mario = cf("RSSMRA80A01H501");
+    let Some(person) =
+        app.store()
+            .person_by_fiscal_code(&attesta_domain::FiscalCode::parse(&mario).map_err(|e| {
+                crate::AppError::invalid_request(format!("demo codice fiscale: {e}"))
+            })?)
+            .await?
+    else {
+        return Ok(());
+    };
+    if !app
+        .store()
+        .messages_for(&person.person_id)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let read = crate::messages::message_from_json(&json!({
+        "subject": "Benvenuto nell'area personale",
+        "body": "Gentile Mario Rossi,\nda qui può generare il QR code che attesta la sua condizione di invalidità.\n\nCordiali saluti,\nINPS (demo)"}))?;
+    // Sent a day before, so the unread one is the newest.
+    let now = app.now_millis();
+    let id = app
+        .store()
+        .add_message(
+            &person.person_id,
+            &read.subject,
+            &read.body,
+            now - 86_400_000,
+        )
+        .await?;
+    app.store()
+        .mark_message_read(&person.person_id, &id, now)
+        .await?;
+    let unread = crate::messages::message_from_json(&json!({
+        "subject": "Revisione prevista a maggio 2027",
+        "body": "Gentile Mario Rossi,\nil suo verbale prevede una revisione a maggio 2027: riceverà la convocazione per tempo.\nNon deve fare nulla ora.\n\nINPS (demo)"}))?;
+    app.send_message(&mario, &unread).await?;
+    Ok(())
 }
 
 /// The demo certificate of the ordinary applicant: its presence says the

@@ -81,6 +81,8 @@ error_codes! {
     InvalidFiscalCodeField = (422, "invalid_fiscal_code", "err-invalid-fiscal-code"),
     /// The login details are not valid.
     InvalidLogin = (422, "invalid_login", "err-invalid-login"),
+    /// The message has invalid fields: a subject of 1 to 200 characters and a text of 1 to 10,000.
+    InvalidMessage = (422, "invalid_message", "err-invalid-message"),
     /// The person's details are not valid.
     InvalidPerson = (422, "invalid_person", "err-invalid-person"),
     /// The photo cannot be used: send a JPEG or PNG file, at least 300 × 400 pixels, in portrait (width 0.6 to 0.9 times the height).
@@ -161,12 +163,16 @@ error_codes! {
     UnknownApplication = (404, "unknown_application", "err-unknown-application"),
     /// This card does not exist.
     UnknownCard = (404, "unknown_card", "err-unknown-card"),
+    /// This message does not exist.
+    UnknownMessage = (404, "unknown_message", "err-unknown-message"),
     /// This code request does not exist for your session: ask for a new code.
     UnknownOtpRequest = (404, "unknown_otp_request", "err-unknown-otp-request"),
     /// No person with this codice fiscale is on record. In a back-office or delegate body: 422.
     UnknownPerson = (422, "unknown_person", "err-unknown-person"),
     /// No person with this codice fiscale is on record. At login: 403.
     UnknownPersonAtLogin = (403, "unknown_person", "err-unknown-person"),
+    /// No person with this codice fiscale is on record. In a back-office address: 404.
+    UnknownPersonInPath = (404, "unknown_person", "err-unknown-person"),
     /// This status list does not exist.
     UnknownStatusList = (404, "unknown_status_list", "err-unknown-status-list"),
     /// This QR code or manual code is not known.

@@ -22,6 +22,7 @@ pub mod import;
 pub mod journey;
 mod level2;
 pub mod mail;
+pub mod messages;
 pub mod notify;
 pub mod oidc;
 pub mod seed;
@@ -39,6 +40,7 @@ pub use delegates::{
 pub use error::{AppError, ErrorCode};
 pub use journey::{CertificateAnswer, CertificateView, JobReport, LinkedVerbale, MyVerbale};
 pub use level2::{Level2Detail, Level2View, OtpSent};
+pub use messages::{MessageView, NewMessage, message_from_json};
 pub use session::{DemoLogin, Identity, Role, Session, SessionCookie};
 pub use verify::{Level1View, TokenState};
 

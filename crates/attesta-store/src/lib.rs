@@ -27,6 +27,7 @@ pub mod keys;
 mod level2;
 mod log_chain;
 mod log_writer;
+mod messages;
 mod verbali;
 
 pub use backup::{BackupSummary, check_sqlite_file};
@@ -34,6 +35,7 @@ pub use bulk::{BulkIngest, NewAttestation};
 pub use citizen::{ActivityRecord, DelegationRecord};
 pub use level2::{OtpRecord, OtpState, OutboxMessage};
 pub use log_chain::{AuditReport, GENESIS};
+pub use messages::MessageRecord;
 pub use verbali::{IngestError, IngestOutcome, StoredVerbale};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -226,6 +226,7 @@ pub async fn post_application_event(
 
 pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
     let me = s.app.me(&c.actor).await?;
+    let unread_messages = s.app.unread_messages(&c.actor).await?;
     let p = &me.record.person;
     Ok(no_store(
         Json(json!({
@@ -244,6 +245,7 @@ pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
                 "accepted_at": me.record.privacy_accepted_at.map(|t| rfc3339(attesta_app::from_millis(t))),
             },
             "qualifies": me.qualifies,
+            "unread_messages": unread_messages,
         }))
         .into_response(),
     ))
@@ -499,4 +501,40 @@ pub async fn not_found() -> ApiError {
         ErrorCode::NotFound,
         "No such endpoint: see /api/v1/openapi.json.",
     ))
+}
+
+// ---- messages (SPEC §11) --------------------------------------------
+
+pub async fn admin_message(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(fiscal_code): Path<String>,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let message = attesta_app::message_from_json(&body)?;
+    let id = s.app.send_message(&fiscal_code, &message).await?;
+    Ok((StatusCode::CREATED, Json(json!({"message_id": id}))).into_response())
+}
+
+pub async fn messages(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .messages(&c.actor)
+        .await?
+        .iter()
+        .map(|m| {
+            json!({"message_id": m.message_id, "at": rfc3339(m.at), "subject": m.subject,
+                "body": m.body, "read": m.read})
+        })
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+pub async fn read_message(
+    State(s): State<AppState>,
+    c: Citizen,
+    Path(message_id): Path<String>,
+) -> ApiResult<Response> {
+    s.app.mark_message_read(&c.actor, &message_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -32,6 +32,7 @@ mod journey_citizen;
 mod level2_pages;
 mod limits;
 mod login;
+mod messages;
 mod metrics_endpoint;
 mod openapi;
 mod pages;
@@ -338,6 +339,12 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/admin/delegations", post(api::admin_delegation))
         .route("/me/verifications", get(api::verifications))
         .route("/me/benefits", get(benefits::api))
+        .route(
+            "/admin/people/{fiscal_code}/messages",
+            post(api::admin_message),
+        )
+        .route("/me/messages", get(api::messages))
+        .route("/me/messages/{message_id}/read", post(api::read_message))
         .route("/openapi.json", get(openapi::document))
         .route("/status-lists/{list_id}", get(card::status_list))
         .route("/me/card/pdf", get(card_application::api_pdf))
@@ -419,6 +426,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
             "/me/verbali/{verbale_id}",
             get(journey_citizen::verbale_page),
         )
+        .route("/me/messages", get(messages::page))
+        .route("/me/messages/{message_id}/read", post(messages::page_read))
         .route("/me/delegates/remove", post(pages::me_remove_delegate))
         .route("/me/acting-for", post(pages::me_acting_for))
         .route("/logout", post(pages::logout))

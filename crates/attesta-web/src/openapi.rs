@@ -91,6 +91,9 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/me/acting-for",
     "/api/v1/admin/delegations",
     "/api/v1/me/benefits",
+    "/api/v1/admin/people/{fiscal_code}/messages",
+    "/api/v1/me/messages",
+    "/api/v1/me/messages/{message_id}/read",
     "/api/v1/me/card",
     "/api/v1/me/card/pdf",
     "/api/v1/admin/cards",
@@ -214,8 +217,9 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                 "responses": {"200": {"description": "unchanged, or confirmed (definitive false → true)"},
                     "201": {"description": "created"}, "400": error_ref(), "401": error_ref(),
                     "409": error_ref(), "413": error_ref(), "422": error_ref()}}},
-            "/api/v1/me": {"get": op("The citizen's record, contact data and privacy-notice acceptance", Some("session"), None,
-                ("200", ok_json(json!({"type": "object"}))), &["401"])},
+            "/api/v1/me": {"get": op("The citizen's record, contact data, privacy-notice acceptance and unread messages", Some("session"), None,
+                ("200", ok_json(json!({"type": "object", "required": ["unread_messages"], "properties": {
+                    "unread_messages": {"type": "integer", "minimum": 0, "description": "how many of GET /api/v1/me/messages are unread"}}}))), &["401"])},
             "/api/v1/me/privacy-notice": {"post": op("Accept the privacy notice", Some("session"), None,
                 ("204", json!({"description": "accepted"})), &["401", "403"])},
             "/api/v1/me/attestation": {
@@ -281,6 +285,25 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                     "holder": fiscal_code(), "delegate": fiscal_code()}})),
                 ("201", ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}))),
                 &["400", "401", "422"])},
+            "/api/v1/admin/people/{fiscal_code}/messages": {"post": {
+                "parameters": [{"name": "fiscal_code", "in": "path", "required": true, "schema": fiscal_code()}],
+                "summary": "Send the person a message (plain text; SPEC §11)", "security": [{"adminKey": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["subject", "body"], "additionalProperties": false, "properties": {
+                        "subject": text(attesta_app::messages::SUBJECT_MAX),
+                        "body": text(attesta_app::messages::BODY_MAX)}}}}},
+                "responses": {"201": ok_json(json!({"type": "object", "required": ["message_id"], "properties": {"message_id": {"type": "string"}}})),
+                    "400": error_ref(), "401": error_ref(), "404": error_ref(), "413": error_ref(), "422": error_ref()}}},
+            "/api/v1/me/messages": {"get": op("The messages from the back office, newest first", Some("session"), None,
+                ("200", ok_json(json!({"type": "array", "items": {"type": "object",
+                    "required": ["message_id", "at", "subject", "body", "read"], "properties": {
+                    "message_id": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+                    "subject": {"type": "string"}, "body": {"type": "string", "description": "plain text; newlines kept"},
+                    "read": {"type": "boolean"}}}}))), &["401", "403"])},
+            "/api/v1/me/messages/{message_id}/read": {"post": {
+                "parameters": [{"name": "message_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "summary": "Mark a message read (again: no change)", "security": [{"session": []}],
+                "responses": {"204": {"description": "read"}, "401": error_ref(), "403": error_ref(), "404": error_ref()}}},
             "/api/v1/demo/login": {"post": op("Demo mode only: log in as the identity provider would", None,
                 Some(json!({"type": "object", "required": ["fiscal_code", "role"], "additionalProperties": false, "properties": {
                     "fiscal_code": fiscal_code(), "role": {"enum": ["citizen", "operator"]},

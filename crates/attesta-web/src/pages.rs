@@ -636,6 +636,8 @@ struct MePage {
     /// The "add a delegate" form: what was typed and what is wrong with it.
     delegate_form: DelegateFormState,
     activity: Vec<ActivityLine>,
+    /// The link to the messages, with how many are unread.
+    messages_link: String,
 }
 
 #[derive(Debug, Default)]
@@ -817,6 +819,16 @@ async fn render_me(
     } else {
         s.app.represented(session).await?
     };
+    let unread = s.app.unread_messages(actor).await?;
+    let messages_link = if unread > 0 {
+        format!(
+            "{} ({unread} {})",
+            lang.t("messages-link"),
+            lang.t("messages-unread-count")
+        )
+    } else {
+        lang.t("messages-link")
+    };
     let p = &me.record.person;
     Ok(MePage {
         layout,
@@ -835,6 +847,7 @@ async fn render_me(
         delegates,
         delegate_form,
         activity,
+        messages_link,
     })
 }
 

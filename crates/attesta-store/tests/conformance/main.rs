@@ -318,6 +318,7 @@ mod cards;
 mod journey;
 mod keys;
 mod log_chain;
+mod messages;
 
 mod delegations {
     use super::*;

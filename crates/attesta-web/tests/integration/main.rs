@@ -15,6 +15,7 @@ mod journey_citizen;
 mod languages;
 mod level2;
 mod look;
+mod messages;
 mod metrics_series;
 mod sessions;
 mod support;
