@@ -154,9 +154,10 @@ impl App {
     /// the endpoint does not exist, whatever the body).
     pub fn demo_login_from_json(&self, body: &Value) -> AppResult<DemoLogin> {
         self.demo_only()?;
-        let map = object_with(body, &["fiscal_code", "role", "organisation", "name"])?;
+        const FIELDS: [&str; 4] = ["fiscal_code", "role", "organisation", "name"];
+        let map = object_with(body, &FIELDS)?;
         // A value of another type is refused, never read as absent.
-        let wrong: Vec<_> = ["fiscal_code", "role", "organisation", "name"]
+        let wrong: Vec<_> = FIELDS
             .into_iter()
             .filter(|k| map.get(*k).is_some_and(|v| !v.is_string() && !v.is_null()))
             .map(|k| attesta_domain::FieldError::new(k, "must be a string"))
