@@ -413,17 +413,15 @@ impl App {
 
     /// Rejects a pending application with a reason the citizen is told.
     pub async fn reject_card(&self, application_id: &str, reason: &str, by: &str) -> AppResult<()> {
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(AppError::new(
-                ErrorCode::InvalidReason,
-                "`reason` is required (at most 1000 characters): the citizen reads it.",
-            )
-            .with_fields(vec![FieldError::new(
-                "reason",
-                "is required, at most 1000 characters",
-            )]));
-        }
+        let reason =
+            attesta_domain::input::free_text(reason, "reason", 1000, true).map_err(|f| {
+                AppError::new(
+                    ErrorCode::InvalidReason,
+                    format!("`reason` {}: the citizen reads it.", f.reason),
+                )
+                .with_fields(vec![f])
+            })?;
+        let reason = reason.as_str();
         let record = self.pending_application(application_id).await?;
         if !self
             .store

@@ -2,7 +2,7 @@
 //! comunicazioni"): plain text, listed newest first, read or unread.
 
 use attesta_domain::FieldError;
-use attesta_domain::person::is_hidden_char;
+use attesta_domain::input::free_text;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -44,30 +44,7 @@ fn text_field(
     let Some(Value::String(raw)) = value else {
         return Err(FieldError::new(field, "is required and must be a string"));
     };
-    let text = raw.replace("\r\n", "\n");
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(FieldError::new(field, "is required"));
-    }
-    if text.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("is at most {max} characters"),
-        ));
-    }
-    if let Some(c) = text
-        .chars()
-        .find(|&c| is_hidden_char(c) && !(multiline && (c == '\n' || c == '\t')))
-    {
-        return Err(FieldError::new(
-            field,
-            format!(
-                "contains a control or invisible character (U+{:04X})",
-                u32::from(c)
-            ),
-        ));
-    }
-    Ok(text.to_owned())
+    free_text(raw, field, max, multiline)
 }
 
 /// The body of `POST /api/v1/admin/people/{fiscal_code}/messages`

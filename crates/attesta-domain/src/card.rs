@@ -410,15 +410,14 @@ fn court_ruling(
     today: Date,
     fields: &mut Vec<FieldError>,
 ) -> Option<CourtRuling> {
-    let name = name.trim();
-    let name_ok =
-        !(name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control));
-    if !name_ok {
-        fields.push(FieldError::new(
-            "declaration.court.name",
-            "the court (Tribunale) is required, at most 200 characters",
-        ));
-    }
+    let name = match crate::input::free_text(name, "declaration.court.name", 200, false) {
+        Ok(name) => Some(name),
+        Err(mut e) => {
+            e.reason = format!("the court (Tribunale) {}", e.reason);
+            fields.push(e);
+            None
+        }
+    };
     let date = match date.and_then(parse_date) {
         Some(d) if d <= today => Some(d),
         Some(_) => {
@@ -437,8 +436,8 @@ fn court_ruling(
         }
     };
     Some(CourtRuling {
-        name: name.to_owned(),
-        date: date.filter(|_| name_ok)?,
+        name: name?,
+        date: date?,
     })
 }
 

@@ -53,6 +53,46 @@ impl fmt::Display for InputError {
 }
 
 /// The date format of the API: `YYYY-MM-DD`.
+/// Free text written by a person (a message, a reason, a court's name):
+/// trimmed (Windows line ends made `\n`), 1 to `max` characters, and no
+/// control, bidirectional or zero-width character that would show other
+/// text than the one stored — except line breaks and tabs when `multiline`.
+/// The error names `field` and says what to fix.
+pub fn free_text(
+    raw: &str,
+    field: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<String, FieldError> {
+    let text = raw.replace("\r\n", "\n");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(
+            field,
+            format!("is required (at most {max} characters)"),
+        ));
+    }
+    if text.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("is at most {max} characters"),
+        ));
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|&c| crate::person::is_hidden_char(c) && !(multiline && (c == '\n' || c == '\t')))
+    {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "contains a control or invisible character (U+{:04X}): type the text again without it",
+                u32::from(c)
+            ),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 pub fn parse_date(s: &str) -> Option<Date> {
     Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
 }
@@ -142,5 +182,32 @@ impl<'a> Fields<'a> {
             self.error(key, format!("must be one of: {choices}"));
         }
         parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::free_text;
+
+    #[test]
+    fn free_text_is_trimmed_bounded_and_visible() {
+        assert_eq!(free_text("  Ciao  ", "f", 10, false).unwrap(), "Ciao");
+        assert_eq!(free_text("a\r\nb\tc", "f", 10, true).unwrap(), "a\nb\tc");
+        let e = free_text("   ", "subject", 10, false).unwrap_err();
+        assert_eq!(e.field, "subject");
+        assert!(e.reason.contains("required"), "{e:?}");
+        let e = free_text("abcdefghijk", "f", 10, false).unwrap_err();
+        assert!(e.reason.contains("at most 10"), "{e:?}");
+        // Ten characters, more than ten bytes: counted as characters.
+        assert!(free_text("àèìòùàèìòù", "f", 10, false).is_ok());
+        for hidden in ['\u{202e}', '\u{200b}', '\u{7}', '\u{feff}'] {
+            let e = free_text(&format!("a{hidden}b"), "f", 10, true).unwrap_err();
+            assert!(
+                e.reason.contains(&format!("U+{:04X}", u32::from(hidden))),
+                "{e:?}"
+            );
+        }
+        // A line break only where the text may have lines.
+        assert!(free_text("a\nb", "f", 10, false).is_err());
     }
 }

@@ -113,7 +113,10 @@ fn init_logging() {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal: a log collector
+        // (journald, a file, a pipe) gets plain lines.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if std::env::var("ATTESTA_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

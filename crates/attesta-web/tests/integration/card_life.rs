@@ -617,6 +617,22 @@ async fn eligibility_one_open_application_and_decisions_once(t: TestApp) {
     )
     .await;
     assert_eq!(status, 422, "a reason is required");
+    // A right-to-left override would make the citizen read other words
+    // than the ones stored: refused, and the application stays pending.
+    let (status, e) = error_of(
+        admin_post(
+            &t,
+            &format!("/api/v1/admin/cards/{id}/reject"),
+            Some(json!({"reason": "The photo is \u{202e}derulb"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, e["code"].as_str().unwrap()),
+        (422, "invalid_reason")
+    );
+    assert!(e["message"].as_str().unwrap().contains("U+202E"), "{e}");
     let r = admin_post(
         &t,
         &format!("/api/v1/admin/cards/{id}/reject"),

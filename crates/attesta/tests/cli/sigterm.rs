@@ -15,6 +15,7 @@ use crate::Env;
 on_both_engines!(
     sigterm_under_level1_load_answers_or_refuses_exits_0_and_loses_no_log_row,
     json_logs_carry_the_request_id_and_never_a_token_or_codice_fiscale,
+    text_logs_to_a_file_carry_no_colour_codes,
 );
 
 /// `attesta seed --people N`: its (token, codice fiscale) pairs.
@@ -307,4 +308,37 @@ async fn json_logs_carry_the_request_id_and_never_a_token_or_codice_fiscale(env:
             assert!(!text.contains(secret), "{secret} in {name}: {text}");
         }
     }
+}
+
+/// The default (text) log format written to a file or a pipe, as under
+/// systemd or a container runtime: plain lines, no ANSI colour codes (a
+/// log collector would store `\x1b[32m INFO\x1b[0m`).
+async fn text_logs_to_a_file_carry_no_colour_codes(env: Env) {
+    let stderr_path = env.dir.path().join("stderr.log");
+    let mut cmd = env.command(&["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    cmd.env("ATTESTA_LOG", "info");
+    let (mut child, base) = crate::server::spawn_serving_to(
+        cmd,
+        Stdio::from(std::fs::File::create(&stderr_path).unwrap()),
+        std::io::sink(),
+    );
+    let guard = KillOnDrop(Some(child.id()));
+    attesta_app::sms::install_crypto_provider();
+    let r = reqwest::get(format!("{base}/api/v1/openapi.json"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    sigterm(&child);
+    let status = tokio::task::block_in_place(|| exit_within(&mut child, Duration::from_secs(12)));
+    drop(guard);
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap();
+    assert!(
+        stderr.contains("INFO"),
+        "no info line was written: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a log file: {stderr:?}"
+    );
 }
