@@ -434,15 +434,8 @@ impl App {
             .await;
         if let Ok(person) = self.person(&record.person_id).await {
             let name = person.person.full_name();
-            self.send_card_email(
-                &person,
-                CardRejectedEmail {
-                    name: &name,
-                    reason,
-                },
-                None,
-            )
-            .await;
+            self.send_card_email(&person, CardRejectedEmail { name: &name }, None)
+                .await;
         }
         Ok(())
     }

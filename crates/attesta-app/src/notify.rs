@@ -105,11 +105,12 @@ impl Letter for CardIssuedEmail<'_> {
     }
 }
 
-/// The application is refused, with the back office's reason.
+/// The application is refused. The back office's reason is free text that
+/// may tell of health, so the e-mail does not quote it: the citizen reads
+/// it on `/me/card`.
 #[derive(Debug, Clone, Copy)]
 pub struct CardRejectedEmail<'a> {
     pub name: &'a str,
-    pub reason: &'a str,
 }
 
 letter!(CardRejectedEmail, CardRejectedText => "email/card_rejected.txt", CardRejectedHtml => "email/card_rejected.html");
@@ -210,32 +211,18 @@ mod tests {
     }
 
     #[test]
-    fn the_rejection_carries_the_reason_escaped_in_html() {
-        let reason = "The photo is blurred & <dark>";
-        let m = CardRejectedEmail { name: NAME, reason };
+    fn the_rejection_sends_the_citizen_to_their_area_for_the_reason() {
+        let m = CardRejectedEmail { name: NAME };
         assert_eq!(
             m.bodies().unwrap(),
             by_hand(
                 NAME,
                 CardRejectedEmail::SUBJECT,
-                &format!(
-                    "la tua domanda di Carta europea della disabilità non è stata accolta. Motivo: {reason}. Puoi presentare una nuova domanda dalla tua area personale."
-                ),
-                &format!(
-                    "your EU Disability Card application was not accepted. Reason: {reason}. You can apply again from your personal area."
-                ),
+                "la tua domanda di Carta europea della disabilità non è stata accolta. Il motivo è nella tua area personale, alla pagina della Carta, da dove puoi anche presentare una nuova domanda.",
+                "your EU Disability Card application was not accepted. The reason is in your personal area, on the card page, where you can also apply again.",
             )
         );
         assert!(m.email("x@y".into(), Some(vec![1])).unwrap().pdf.is_none());
-        // Quotes are escaped too (as numeric references).
-        let (text, html) = CardRejectedEmail {
-            name: "Anna",
-            reason: "\"x\" 'y'",
-        }
-        .bodies()
-        .unwrap();
-        assert!(text.contains("Motivo: \"x\" 'y'."));
-        assert!(html.contains("Motivo: &#34;x&#34; &#39;y&#39;."), "{html}");
     }
 
     #[test]
