@@ -372,4 +372,27 @@ describe('keyboard only', { concurrency: false }, () => {
       await context.close();
     }
   });
+  test('citizen messages: from /me to the unread message, mark it read', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    // Mario Rossi has two demo messages, one of them unread.
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(`${server.base}/demo`);
+      await tabTo(page, 'Mario Rossi\'s login button', byText(/^Entra come Mario Rossi/), 80);
+      await enterAndWait(page);
+      const link = await tabTo(page, 'the messages link', byText(/^Comunicazioni/), 80);
+      assert.match(link.text, /1 da leggere/, 'the link tells the unread count in words');
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me/messages');
+      assert.equal(await page.locator('article.message-unread').count(), 1);
+      const button = await tabTo(page, 'the mark-as-read button', byText(/^Segna come letta/));
+      assert.equal(button.inMain, true);
+      await enterAndWait(page);
+      assert.match(await page.locator('[role="status"]').innerText(), /segnata come letta/);
+      assert.equal(await page.locator('article.message-unread').count(), 0);
+      assert.equal(await page.locator('button', { hasText: /Segna come letta/ }).count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
 });
