@@ -23,6 +23,7 @@ pub mod journey;
 mod level2;
 pub mod mail;
 pub mod messages;
+pub mod notices;
 pub mod notify;
 pub mod oidc;
 pub mod seed;

@@ -425,6 +425,13 @@ impl Store {
         verbali::by_id(&mut conn, verbale_id).await
     }
 
+    /// A person's definitive verbali whose day is recorded: id and the day
+    /// each became definitive, oldest first (for the notices of SPEC §11).
+    pub async fn definitive_verbali_of(&self, person_id: &str) -> Result<Vec<(String, Date)>> {
+        let mut conn = self.pool.acquire().await?;
+        verbali::definitive_of_person(&mut conn, person_id).await
+    }
+
     /// The verbali of a person, in ingest order.
     pub async fn verbali_of(&self, person_id: &str) -> Result<Vec<Verbale>> {
         let mut conn = self.pool.acquire().await?;

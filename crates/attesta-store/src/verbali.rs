@@ -172,6 +172,28 @@ pub(crate) async fn of_person(conn: &mut AnyConnection, person_id: &str) -> Resu
         .collect()
 }
 
+/// See [`crate::Store::definitive_verbali_of`].
+pub(crate) async fn definitive_of_person(
+    conn: &mut AnyConnection,
+    person_id: &str,
+) -> Result<Vec<(String, Date)>> {
+    let rows = sqlx::query(
+        "SELECT verbale_id, definitive_on FROM verbali \
+         WHERE person_id = $1 AND definitive = 1 AND definitive_on IS NOT NULL \
+         ORDER BY definitive_on, verbale_id",
+    )
+    .bind(person_id.to_owned())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let on: String = r.try_get("definitive_on")?;
+            let on = parse_date(&on).ok_or_else(|| StoreError::Corrupt("definitive_on".into()))?;
+            Ok((r.try_get("verbale_id")?, on))
+        })
+        .collect()
+}
+
 /// One verbale by id, with its link and the day it became definitive.
 pub(crate) async fn by_id(
     conn: &mut AnyConnection,

@@ -530,6 +530,18 @@ pub async fn messages(State(s): State<AppState>, c: Citizen) -> ApiResult<Respon
     Ok(no_store(Json(items).into_response()))
 }
 
+/// `GET /api/v1/me/notices` (SPEC §11): derived on each read.
+pub async fn notices(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .my_notices(&c.actor)
+        .await?
+        .iter()
+        .map(attesta_domain::journey::Notice::to_json)
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
 pub async fn read_message(
     State(s): State<AppState>,
     c: Citizen,

@@ -344,6 +344,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
             post(api::admin_message),
         )
         .route("/me/messages", get(api::messages))
+        .route("/me/notices", get(api::notices))
         .route("/me/messages/{message_id}/read", post(api::read_message))
         .route("/openapi.json", get(openapi::document))
         .route("/status-lists/{list_id}", get(card::status_list))

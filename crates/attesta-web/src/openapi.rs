@@ -94,6 +94,7 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/admin/people/{fiscal_code}/messages",
     "/api/v1/me/messages",
     "/api/v1/me/messages/{message_id}/read",
+    "/api/v1/me/notices",
     "/api/v1/me/card",
     "/api/v1/me/card/pdf",
     "/api/v1/admin/cards",
@@ -300,6 +301,15 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                     "message_id": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
                     "subject": {"type": "string"}, "body": {"type": "string", "description": "plain text; newlines kept"},
                     "read": {"type": "boolean"}}}}))), &["401", "403"])},
+            "/api/v1/me/notices": {"get": op("Notices and deadlines, derived on each read (never stored): the soonest date first, then those without one", Some("session"), None,
+                ("200", ok_json(json!({"type": "array", "items": {"type": "object", "additionalProperties": false,
+                    "required": ["kind"], "properties": {
+                    "kind": {"enum": ["certificate_expiring", "home_visit_deadline", "visit_upcoming", "documents_requested",
+                        "appeal_deadline", "revision_due", "card_expiring", "verbale_issued", "message_unread"]},
+                    "due": {"type": "string", "format": "date", "description": "the day to act by, or the visit's day"},
+                    "ref": {"type": "string", "description": "the certificate, application, verbale or card it is about"},
+                    "on": {"type": "string", "format": "date", "description": "verbale_issued: the day it became definitive"},
+                    "count": {"type": "integer", "minimum": 1, "description": "message_unread: how many"}}}}))), &["401", "403"])},
             "/api/v1/me/messages/{message_id}/read": {"post": {
                 "parameters": [{"name": "message_id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "summary": "Mark a message read (again: no change)", "security": [{"session": []}],

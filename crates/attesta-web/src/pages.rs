@@ -638,6 +638,62 @@ struct MePage {
     activity: Vec<ActivityLine>,
     /// The link to the messages, with how many are unread.
     messages_link: String,
+    /// What to do next and by when (SPEC §11), soonest first.
+    notices: Vec<NoticeLine>,
+}
+
+/// One notice in words, with the page it leads to.
+struct NoticeLine {
+    text: String,
+    href: Option<String>,
+}
+
+/// A notice as a sentence in `lang`, and where to act on it.
+fn notice_line(n: &attesta_domain::journey::Notice, lang: Lang) -> NoticeLine {
+    use attesta_domain::journey::NoticeKind as K;
+    let date = n
+        .due
+        .or(n.on)
+        .map(crate::journey_citizen::date_text)
+        .unwrap_or_default();
+    let (key, href) = match n.kind {
+        K::CertificateExpiring => (
+            "notice-certificate-expiring",
+            Some("/me/applications".to_owned()),
+        ),
+        K::HomeVisitDeadline => (
+            "notice-home-visit-deadline",
+            Some("/me/applications".to_owned()),
+        ),
+        K::VisitUpcoming => ("notice-visit-upcoming", Some("/me/applications".to_owned())),
+        K::DocumentsRequested => (
+            "notice-documents-requested",
+            Some("/me/applications".to_owned()),
+        ),
+        K::AppealDeadline => (
+            "notice-appeal-deadline",
+            n.reference
+                .as_deref()
+                .map(crate::journey_citizen::verbale_href),
+        ),
+        K::RevisionDue => ("notice-revision-due", None),
+        K::CardExpiring => ("notice-card-expiring", Some("/me/card".to_owned())),
+        K::VerbaleIssued => (
+            "notice-verbale-issued",
+            n.reference
+                .as_deref()
+                .map(crate::journey_citizen::verbale_href),
+        ),
+        K::MessageUnread => ("notice-message-unread", Some("/me/messages".to_owned())),
+    };
+    let text = match n.count {
+        // Fluent chooses "one" or "other" on a number only.
+        Some(count) => lang
+            .try_t_num(key, &[("count", i64::from(count))])
+            .unwrap_or_else(|| lang.t(key)),
+        None => lang.t_args(key, &[("date", date)]),
+    };
+    NoticeLine { text, href }
 }
 
 #[derive(Debug, Default)]
@@ -820,6 +876,13 @@ async fn render_me(
         s.app.represented(session).await?
     };
     let unread = s.app.unread_messages(actor).await?;
+    let notices = s
+        .app
+        .my_notices(actor)
+        .await?
+        .iter()
+        .map(|n| notice_line(n, lang))
+        .collect();
     let messages_link = if unread > 0 {
         format!(
             "{} ({unread} {})",
@@ -848,6 +911,7 @@ async fn render_me(
         delegate_form,
         activity,
         messages_link,
+        notices,
     })
 }
 

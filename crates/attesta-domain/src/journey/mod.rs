@@ -10,10 +10,12 @@
 //! - [`procedures`]: `rules/procedures.toml`, which procedure applies where;
 //! - [`certificate`]: the certificate, its body, until when it is usable;
 //! - [`application`]: the state machine and the events' bodies;
-//! - [`view`]: what the citizen sees on a day.
+//! - [`view`]: what the citizen sees on a day;
+//! - [`notices`]: what they should do next, derived on a day.
 
 pub mod application;
 pub mod certificate;
+pub mod notices;
 pub mod procedures;
 pub mod view;
 pub mod vocab;
@@ -29,6 +31,7 @@ pub use certificate::{
     ApplicationRefusal, CERTIFICATE_FIELDS, Certificate, CertificateInput, CertificateResubmission,
     Purposes,
 };
+pub use notices::{CertificateFact, Notice, NoticeFacts, NoticeKind, notices};
 pub use procedures::{
     PROCEDURES_RULES_FILE, PROVINCES, ProcedureRules, ProcedureRulesError, Province,
 };

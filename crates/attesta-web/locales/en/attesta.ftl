@@ -605,3 +605,19 @@ messages-unread = Unread
 messages-read = Read
 messages-mark-read = Mark as read
 messages-done-read = The message is marked as read.
+
+## Notices and deadlines (SPEC §11), on /me
+notices-h2 = To do and deadlines
+notices-none = For now you have nothing to do and no deadline.
+notice-certificate-expiring = You can apply with your medical certificate until { $date }.
+notice-home-visit-deadline = If you cannot travel, ask for the visit at home by { $date }.
+notice-visit-upcoming = Medical visit on { $date }: the date, time and place are in your application.
+notice-documents-requested = The commission asked for documents: send them from your application.
+notice-appeal-deadline = You can appeal to the court against the verbale until { $date }.
+notice-revision-due = Your verbale calls for a revision by { $date }: INPS will call you.
+notice-card-expiring = Your EU Disability Card expires on { $date }: ask for a new one.
+notice-verbale-issued = Your verbale is definitive since { $date }: read what it means and show your QR at once.
+notice-message-unread = { $count ->
+    [one] You have one message to read.
+   *[other] You have { $count } messages to read.
+}

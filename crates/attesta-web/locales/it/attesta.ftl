@@ -605,3 +605,19 @@ messages-unread = Da leggere
 messages-read = Letta
 messages-mark-read = Segna come letta
 messages-done-read = La comunicazione è segnata come letta.
+
+## Notices and deadlines (SPEC §11), on /me
+notices-h2 = Da fare e scadenze
+notices-none = Per ora non hai nulla da fare e nessuna scadenza.
+notice-certificate-expiring = Puoi presentare la domanda dal tuo certificato medico entro il { $date }.
+notice-home-visit-deadline = Se non puoi spostarti, chiedi la visita a domicilio entro il { $date }.
+notice-visit-upcoming = Visita medica il { $date }: data, ora e luogo nella tua domanda.
+notice-documents-requested = La commissione ha chiesto dei documenti: inviali dalla tua domanda.
+notice-appeal-deadline = Puoi fare ricorso in tribunale contro il verbale entro il { $date }.
+notice-revision-due = Il tuo verbale prevede una revisione entro il { $date }: l'INPS ti convocherà.
+notice-card-expiring = La tua Carta europea della disabilità scade il { $date }: chiedine una nuova.
+notice-verbale-issued = Il tuo verbale è definitivo dal { $date }: leggi cosa significa e mostra subito il tuo QR.
+notice-message-unread = { $count ->
+    [one] Hai una comunicazione da leggere.
+   *[other] Hai { $count } comunicazioni da leggere.
+}

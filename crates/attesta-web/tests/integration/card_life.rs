@@ -147,7 +147,7 @@ async fn listed(t: &TestApp, status: &str) -> Vec<Value> {
 }
 
 /// Applies for `cf` and approves: returns the serial.
-async fn issued_card(t: &TestApp, c: &Citizen) -> String {
+pub(crate) async fn issued_card(t: &TestApp, c: &Citizen) -> String {
     let r = apply(c, jpeg(450, 600), None).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let id = r.json::<Value>().await.unwrap()["application_id"]

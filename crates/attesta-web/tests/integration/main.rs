@@ -17,6 +17,7 @@ mod level2;
 mod look;
 mod messages;
 mod metrics_series;
+mod notices;
 mod sessions;
 mod support;
 mod xss;
