@@ -71,12 +71,12 @@ fn unsupported(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::UnsupportedDocument, message)
 }
 
-/// 413 for this endpoint, naming its limit.
+/// What the 413 of the upload says, naming its limit.
+pub const TOO_LARGE_MESSAGE: &str = "The document is larger than 10 MiB: send a smaller PDF, JPEG or PNG (scan at a lower resolution, or split it).";
+
+/// 413 for the upload, naming its limit.
 pub fn document_too_large() -> AppError {
-    AppError::new(
-        ErrorCode::PayloadTooLarge,
-        "The document is larger than 10 MiB: send a smaller PDF, JPEG or PNG (scan at a lower resolution, or split it).",
-    )
+    AppError::new(ErrorCode::PayloadTooLarge, TOO_LARGE_MESSAGE)
 }
 
 /// Checks a document and cleans it: answers its kind and the bytes to
