@@ -480,6 +480,16 @@ pub fn router(app: App, web: WebConfig) -> Router {
                     body_guard::cap,
                 ))
                 .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        )
+        .route(
+            "/me/applications/{application_id}/documents",
+            post(journey_citizen::page_document)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn_with_state(
+                    body_guard::Limit::new(documents::DOCUMENT_BODY_LIMIT, false)
+                        .saying(attesta_app::documents::TOO_LARGE_MESSAGE),
+                    body_guard::cap,
+                ))
+                .layer(DefaultBodyLimit::max(documents::DOCUMENT_BODY_LIMIT)),
         );
 
     let body_stall_timeout = state.web.body_stall_timeout;

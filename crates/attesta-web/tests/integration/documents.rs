@@ -9,7 +9,7 @@ use attesta_testkit::on_both_engines;
 use attesta_testkit::people::{GIULIA, MARIO, cf};
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_KEY, Citizen, TestApp, error_of};
+use crate::support::{ADMIN_KEY, Citizen, TestApp, csrf_of, error_of};
 
 on_both_engines!(
     documents_are_stored_clean_and_read_back,
@@ -17,6 +17,7 @@ on_both_engines!(
     too_large_is_refused_while_streaming,
     a_delegate_sends_and_lists_for_the_holder,
     the_back_office_lists_and_downloads,
+    the_page_sends_and_lists_documents,
 );
 
 /// A small PDF with a correct cross-reference table.
@@ -586,4 +587,75 @@ async fn the_back_office_lists_and_downloads(t: TestApp) {
         assert_eq!(r.status(), 401, "{path}");
         assert_eq!(mario.get(&path).await.status(), 401, "{path}");
     }
+}
+
+async fn page_upload(
+    c: &Citizen,
+    app: &str,
+    csrf: &str,
+    bytes: Vec<u8>,
+    name: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    c.http
+        .post(format!("{}/me/applications/{app}/documents", c.base))
+        .header("origin", &c.base)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn the_page_sends_and_lists_documents(t: TestApp) {
+    let app = application(&t, MARIO, "CERT-D7").await;
+    let mario = t.citizen(MARIO).await;
+    let html = mario.get("/me/applications").await.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"/me/applications/{app}/documents\"")));
+    assert!(html.contains("enctype=\"multipart/form-data\""));
+    assert!(html.contains(&format!("<label for=\"file-{app}\">")));
+    assert!(html.contains("10 MiB"), "the hint names the limit");
+    let csrf = csrf_of(&html);
+
+    // A wrong CSRF token: refused, nothing stored.
+    let r = page_upload(&mario, &app, "wrong", pdf(), "a.pdf").await;
+    assert_eq!(r.status(), 403);
+    // A renamed binary: the page again, saying why, nothing stored.
+    let r = page_upload(&mario, &app, &csrf, b"MZ\x90\0 not a pdf".to_vec(), "x.pdf").await;
+    assert_eq!(r.status(), 415);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains("PDF, JPEG"), "says what to send");
+    assert!(listed(&mario).await.is_empty());
+
+    let r = page_upload(&mario, &app, &csrf, pdf(), "referto.pdf").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/me/applications?done=document");
+    let html = mario
+        .get("/me/applications?done=document")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("referto.pdf (PDF)"),
+        "listed under its application"
+    );
+    assert_eq!(listed(&mario).await.len(), 1);
+
+    // Once withdrawn: no form, the documents still listed.
+    let (s, body) = admin_post(
+        &t,
+        &format!("/api/v1/admin/applications/{app}/events"),
+        json!({"event": "withdrawn", "on": today(&t)}),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let html = mario.get("/me/applications").await.text().await.unwrap();
+    assert!(!html.contains(&format!("action=\"/me/applications/{app}/documents\"")));
+    assert!(html.contains("referto.pdf (PDF)"));
 }
