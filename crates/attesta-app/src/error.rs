@@ -51,6 +51,8 @@ macro_rules! error_codes {
 }
 
 error_codes! {
+    /// This application is closed (concluded, lapsed or withdrawn): documents go with an open application.
+    ApplicationClosed = (409, "application_closed", "err-application-closed"),
     /// This application was already decided: only a pending application can be approved or rejected.
     ApplicationNotPending = (409, "application_not_pending", "err-application-not-pending"),
     /// You already have a pending application or a valid card.
@@ -163,6 +165,8 @@ error_codes! {
     UnknownApplication = (404, "unknown_application", "err-unknown-application"),
     /// This card does not exist.
     UnknownCard = (404, "unknown_card", "err-unknown-card"),
+    /// This document does not exist.
+    UnknownDocument = (404, "unknown_document", "err-unknown-document"),
     /// This message does not exist.
     UnknownMessage = (404, "unknown_message", "err-unknown-message"),
     /// This code request does not exist for your session: ask for a new code.
@@ -181,6 +185,8 @@ error_codes! {
     UnknownVerbale = (404, "unknown_verbale", "err-unknown-verbale"),
     /// The request body is compressed: attesta accepts only uncompressed bodies.
     UnsupportedContentEncoding = (415, "unsupported_content_encoding", "err-unsupported-content-encoding"),
+    /// The file is not a PDF, JPEG or PNG that can be read: send one of those.
+    UnsupportedDocument = (415, "unsupported_document", "err-unsupported-document"),
     /// A verbale with this identifier is already stored with different content.
     VerbaleConflict = (409, "verbale_conflict", "err-verbale-conflict"),
     // The application journey (SPEC §10.2).

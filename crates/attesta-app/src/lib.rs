@@ -17,6 +17,7 @@ pub mod cards_credential;
 mod citizen;
 mod delegates;
 pub mod demo;
+pub mod documents;
 mod error;
 pub mod import;
 pub mod journey;

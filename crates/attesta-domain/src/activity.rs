@@ -17,10 +17,11 @@ pub enum Activity {
     CardEmailed,
     ApplicationFiled,
     RescheduleRequested,
+    DocumentSent,
 }
 
 impl Activity {
-    pub const ALL: [Activity; 13] = [
+    pub const ALL: [Activity; 14] = [
         Activity::PrivacyNoticeAccepted,
         Activity::AttestationGenerated,
         Activity::AttestationRevoked,
@@ -34,6 +35,7 @@ impl Activity {
         Activity::CardEmailed,
         Activity::ApplicationFiled,
         Activity::RescheduleRequested,
+        Activity::DocumentSent,
     ];
 
     /// The wire and storage name.
@@ -52,6 +54,7 @@ impl Activity {
             Activity::CardEmailed => "card_emailed",
             Activity::ApplicationFiled => "application_filed",
             Activity::RescheduleRequested => "reschedule_requested",
+            Activity::DocumentSent => "document_sent",
         }
     }
 

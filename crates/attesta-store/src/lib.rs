@@ -21,6 +21,7 @@ mod bulk;
 pub mod cards;
 mod check_handles;
 mod citizen;
+pub mod documents;
 pub mod ids;
 pub mod journey;
 pub mod keys;

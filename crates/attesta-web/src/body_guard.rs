@@ -31,11 +31,25 @@ use crate::error::{ApiError, PageError};
 pub(crate) struct Limit {
     max: usize,
     api: bool,
+    /// What the 413 says instead of the limit in KiB (a route whose
+    /// limit is a file's: "at most 10 MiB").
+    message: Option<&'static str>,
 }
 
 impl Limit {
     pub(crate) const fn new(max: usize, api: bool) -> Self {
-        Limit { max, api }
+        Limit {
+            max,
+            api,
+            message: None,
+        }
+    }
+
+    pub(crate) const fn saying(self, message: &'static str) -> Self {
+        Limit {
+            message: Some(message),
+            ..self
+        }
     }
 }
 
@@ -63,11 +77,14 @@ fn refuse(api: bool, e: AppError) -> Response {
     r
 }
 
-fn too_large(max: usize) -> AppError {
-    AppError::new(
-        ErrorCode::PayloadTooLarge,
-        format!("The body is larger than {} KiB.", max / 1024),
-    )
+fn too_large(limit: Limit) -> AppError {
+    match limit.message {
+        Some(message) => AppError::new(ErrorCode::PayloadTooLarge, message),
+        None => AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("The body is larger than {} KiB.", limit.max / 1024),
+        ),
+    }
 }
 
 /// The route's limit, before a byte is read and while the body streams.
@@ -78,7 +95,7 @@ pub(crate) async fn cap(State(limit): State<Limit>, request: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit.max as u64) {
-        return refuse(limit.api, too_large(limit.max));
+        return refuse(limit.api, too_large(limit));
     }
     let tripped = Tripped::default();
     let flag = tripped.clone();
@@ -99,7 +116,7 @@ pub(crate) async fn cap(State(limit): State<Limit>, request: Request, next: Next
             .get(header::CONTENT_TYPE)
             .is_some_and(|ct| !ct.as_bytes().starts_with(b"text/plain"));
     if tripped.get() && !own_answer {
-        return refuse(limit.api, too_large(limit.max));
+        return refuse(limit.api, too_large(limit));
     }
     response
 }

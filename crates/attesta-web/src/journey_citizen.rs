@@ -170,6 +170,17 @@ struct ApplicationBlock {
     /// What was typed in the reason, and what is wrong with it.
     reason: String,
     reason_error: Option<String>,
+    /// Documents may be sent (the application is open).
+    may_send_documents: bool,
+    /// The documents already sent for it, newest first.
+    documents: Vec<DocumentLine>,
+}
+
+/// A document already sent, as listed under its application.
+struct DocumentLine {
+    file_name: String,
+    sent: String,
+    kind: &'static str,
 }
 
 struct CertificateBlock {
@@ -321,6 +332,8 @@ fn application_block(v: &ApplicationView, lang: Lang) -> ApplicationBlock {
             && v.state == ApplicationState::VisitScheduled,
         reason: String::new(),
         reason_error: None,
+        may_send_documents: !v.state.is_terminal(),
+        documents: Vec::new(),
     }
 }
 
@@ -346,6 +359,7 @@ fn done_key(done: Option<&str>) -> Option<&'static str> {
     match done {
         Some("applied") => Some(key("journey-done-applied")),
         Some("rescheduled") => Some(key("journey-done-rescheduled")),
+        Some("document") => Some(key("journey-done-document")),
         _ => None,
     }
 }
@@ -365,12 +379,29 @@ async fn render(
     problem: Option<String>,
 ) -> Result<ApplicationsPage, PageError> {
     let lang = layout.lang;
+    let documents = s.app.my_documents(actor).await?;
     let applications = s
         .app
         .my_applications(actor)
         .await?
         .iter()
-        .map(|v| application_block(v, lang))
+        .map(|v| {
+            let mut block = application_block(v, lang);
+            block.documents = documents
+                .iter()
+                .filter(|d| d.application_id == v.application_id)
+                .map(|d| DocumentLine {
+                    file_name: d.file_name.clone(),
+                    sent: date_text(attesta_domain::calendar::rome_date(d.at)),
+                    kind: match d.content_type.as_str() {
+                        "application/pdf" => "PDF",
+                        "image/png" => "PNG",
+                        _ => "JPEG",
+                    },
+                })
+                .collect();
+            block
+        })
         .collect();
     let certificates = s
         .app
@@ -590,4 +621,51 @@ pub(crate) fn verbale_href(id: &str) -> String {
         }
     }
     out
+}
+
+/// `POST /me/applications/{id}/documents` (multipart: `csrf`, `file`): a
+/// document for the commission; a refusal shows the page again saying
+/// why and what to send, nothing stored.
+pub async fn page_document(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(application_id): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let layout = layout(&session);
+    let (session, actor) = citizen(&s, session).await?;
+    let sent = match multipart {
+        Ok(m) => crate::documents::read_upload(m).await,
+        Err(e) => Err(attesta_app::AppError::invalid_request(e.body_text())),
+    };
+    let outcome = match sent {
+        Ok(form) => {
+            csrf_ok(&session, form.csrf.as_deref().unwrap_or_default())?;
+            match form.file {
+                Some((name, bytes)) if !bytes.is_empty() => {
+                    s.app
+                        .send_document(&actor, &application_id, name.as_deref(), bytes)
+                        .await
+                }
+                _ => Err(attesta_app::AppError::new(
+                    attesta_app::ErrorCode::UnsupportedDocument,
+                    "No file was chosen.",
+                )),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to("/me/applications?done=document").into_response()),
+        Err(e) if matches!(e.status(), 400 | 404 | 409 | 413 | 415) => {
+            let problem = if e.code == attesta_app::ErrorCode::PayloadTooLarge {
+                layout.t("journey-document-too-large")
+            } else {
+                crate::error::error_text(&e, layout.lang)
+            };
+            let page = render(&s, layout, &session, &actor, None, Some(problem)).await?;
+            Ok(crate::error::form_again(&e, page))
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }

@@ -24,6 +24,7 @@ mod benefits;
 mod body_guard;
 mod card;
 mod card_application;
+mod documents;
 mod error;
 mod extract;
 mod guide;
@@ -345,6 +346,12 @@ pub fn router(app: App, web: WebConfig) -> Router {
         )
         .route("/me/messages", get(api::messages))
         .route("/me/notices", get(api::notices))
+        .route("/me/documents", get(documents::api_list))
+        .route(
+            "/admin/applications/{application_id}/documents",
+            get(documents::admin_list),
+        )
+        .route("/admin/documents/{document_id}", get(documents::admin_file))
         .route("/me/messages/{message_id}/read", post(api::read_message))
         .route("/openapi.json", get(openapi::document))
         .route("/status-lists/{list_id}", get(card::status_list))
@@ -384,6 +391,16 @@ pub fn router(app: App, web: WebConfig) -> Router {
                     body_guard::cap,
                 ))
                 .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        )
+        .route(
+            "/me/applications/{application_id}/documents",
+            post(documents::api_upload)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn_with_state(
+                    body_guard::Limit::new(documents::DOCUMENT_BODY_LIMIT, true)
+                        .saying(attesta_app::documents::TOO_LARGE_MESSAGE),
+                    body_guard::cap,
+                ))
+                .layer(DefaultBodyLimit::max(documents::DOCUMENT_BODY_LIMIT)),
         )
         .fallback(api::not_found);
 
@@ -464,6 +481,16 @@ pub fn router(app: App, web: WebConfig) -> Router {
                     body_guard::cap,
                 ))
                 .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        )
+        .route(
+            "/me/applications/{application_id}/documents",
+            post(journey_citizen::page_document)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn_with_state(
+                    body_guard::Limit::new(documents::DOCUMENT_BODY_LIMIT, false)
+                        .saying(attesta_app::documents::TOO_LARGE_MESSAGE),
+                    body_guard::cap,
+                ))
+                .layer(DefaultBodyLimit::max(documents::DOCUMENT_BODY_LIMIT)),
         );
 
     let body_stall_timeout = state.web.body_stall_timeout;

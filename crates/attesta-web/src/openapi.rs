@@ -95,6 +95,10 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/me/messages",
     "/api/v1/me/messages/{message_id}/read",
     "/api/v1/me/notices",
+    "/api/v1/me/applications/{application_id}/documents",
+    "/api/v1/me/documents",
+    "/api/v1/admin/applications/{application_id}/documents",
+    "/api/v1/admin/documents/{document_id}",
     "/api/v1/me/card",
     "/api/v1/me/card/pdf",
     "/api/v1/admin/cards",
@@ -350,6 +354,7 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
             ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}));
     }
     crate::card_application::document(&mut doc);
+    crate::documents::document(&mut doc);
     journey(&mut doc);
     crate::journey_citizen::document(&mut doc);
     answers_of_every_operation(&mut doc);

@@ -757,6 +757,7 @@ fn action_text(action: Activity, lang: Lang) -> String {
         Activity::CardEmailed => key("action-card-emailed"),
         Activity::ApplicationFiled => key("action-application-filed"),
         Activity::RescheduleRequested => key("action-reschedule-requested"),
+        Activity::DocumentSent => key("action-document-sent"),
     })
 }
 

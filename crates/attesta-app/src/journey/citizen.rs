@@ -208,6 +208,20 @@ impl App {
         Err(super::busy())
     }
 
+    /// The state of one of the holder's applications (another person's is
+    /// unknown, 404).
+    pub(crate) async fn my_application_state(
+        &self,
+        actor: &Actor,
+        application_id: &str,
+    ) -> AppResult<attesta_domain::journey::ApplicationState> {
+        Ok(self
+            .my_application(actor, application_id)
+            .await?
+            .app
+            .state())
+    }
+
     /// One of the holder's applications (another person's is unknown).
     async fn my_application(&self, actor: &Actor, application_id: &str) -> AppResult<Loaded> {
         match self.store.application(application_id).await? {

@@ -315,6 +315,7 @@ async fn postgres_schemas_are_isolated() {
     assert_eq!(b.count_people().await.unwrap(), 0);
 }
 mod cards;
+mod documents;
 mod journey;
 mod keys;
 mod log_chain;

@@ -338,6 +338,7 @@ cardapp-send = Send the application
 ## SPEC §6 code, `err-` + the code with dashes. $attempts: attempts left;
 ## $minutes: minutes before trying again (0 when not known).
 err-application-not-pending = This application was already decided: only a pending application can be approved or rejected.
+err-application-closed = This application is closed (concluded, lapsed or withdrawn), so it takes no more documents. For a worsening, file a new application and send the documents with it.
 err-application-open = You already have a pending application or a valid card. You can apply again after a rejection, a revocation or once the card has expired.
 err-card-not-active = There is no active card: only an active card can be printed or revoked.
 err-citizen-only = This is the citizen's area: log in as a citizen.
@@ -409,6 +410,7 @@ err-unknown-card = This card does not exist.
 err-unknown-otp-request = This code request does not exist for your session: ask for a new code.
 err-unknown-person = No person with this codice fiscale is on record.
 err-unknown-message = This message does not exist.
+err-unknown-document = This document does not exist.
 err-unknown-status-list = This status list does not exist.
 err-unknown-token = This QR code or manual code is not known. Check the code and try again, or ask the holder for a new QR code.
 err-verbale-conflict = A verbale with this identifier is already stored with different content.
@@ -498,6 +500,7 @@ camera-unavailable = The camera could not be used. Scan the QR code with a reade
 ## The citizen's journey (SPEC §10.2): /me/applications and its activity
 action-application-filed = Application filed from a certificate
 action-reschedule-requested = New visit date requested
+action-document-sent = Document sent for an application
 journey-crumb-me = Personal area
 journey-h1 = My applications
 journey-link = My assessment applications
@@ -540,6 +543,14 @@ journey-apply-by = Apply by
 journey-apply = Apply
 journey-done-applied = Application filed. You find it above with its phases.
 journey-done-rescheduled = Request for a new date sent: INPS will summon you again.
+journey-documents = Documents for the commission
+journey-documents-none = No document sent yet.
+journey-document-sent-on = sent on
+journey-document-label = Document to send (medical reports, test results)
+journey-document-hint = PDF, JPEG or PNG, up to 10 MiB. Photos are saved again without their hidden data (place, camera).
+journey-document-send = Send the document
+journey-done-document = Document sent: the commission will find it with your application.
+journey-document-too-large = The document is larger than 10 MiB: send a smaller file (scan it at a lower resolution, or split it in parts).
 journey-on = on { $date }
 journey-due = by { $date }
 journey-status-done = done
@@ -592,6 +603,7 @@ journey-open-verbale = Open the verbale
 err-service-unavailable = The service cannot reach its database. Try again in a moment.
 err-request-timeout = The request stopped arriving before it was complete. Check your connection and send it again.
 err-unsupported-content-encoding = The request was sent compressed, which attesta does not accept. Send it again without compression.
+err-unsupported-document = This file cannot be used: send a PDF, JPEG or PNG document that opens correctly (the file name does not matter, its content does).
 
 # Messages (SPEC §11)
 messages-h1 = Messages

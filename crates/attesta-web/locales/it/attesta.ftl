@@ -338,6 +338,7 @@ cardapp-send = Invia la domanda
 ## SPEC §6 code, `err-` + the code with dashes. $attempts: attempts left;
 ## $minutes: minutes before trying again (0 when not known).
 err-application-not-pending = Questa domanda è già stata decisa: si può approvare o respingere solo una domanda in attesa.
+err-application-closed = Questa domanda è chiusa (conclusa, decaduta o ritirata) e non riceve altri documenti. Per un aggravamento presenta una nuova domanda e invia i documenti con quella.
 err-application-open = Hai già una domanda in attesa o una Carta valida. Potrai fare una nuova domanda dopo un rifiuto, una revoca o la scadenza della Carta.
 err-card-not-active = Non c'è una Carta attiva: si possono stampare o revocare solo le Carte attive.
 err-citizen-only = Questa è l'area del cittadino: accedi come cittadino.
@@ -409,6 +410,7 @@ err-unknown-card = Questa Carta non esiste.
 err-unknown-otp-request = Questa richiesta di codice non esiste per la tua sessione: chiedi un nuovo codice.
 err-unknown-person = Nessuna persona con questo codice fiscale è registrata.
 err-unknown-message = Questo messaggio non esiste.
+err-unknown-document = Questo documento non esiste.
 err-unknown-status-list = Questa lista di stato non esiste.
 err-unknown-token = Questo QR o codice manuale non è conosciuto. Controlla il codice e riprova, oppure chiedi al titolare un nuovo QR.
 err-verbale-conflict = Un verbale con questo identificativo è già registrato con un contenuto diverso.
@@ -498,6 +500,7 @@ camera-unavailable = Non è stato possibile usare la fotocamera. Leggi il QR con
 ## The citizen's journey (SPEC §10.2): /me/applications and its activity
 action-application-filed = Domanda presentata da un certificato
 action-reschedule-requested = Chiesta una nuova data di visita
+action-document-sent = Documento inviato per una domanda
 journey-crumb-me = Area personale
 journey-h1 = Le mie domande
 journey-link = Le mie domande di accertamento
@@ -540,6 +543,14 @@ journey-apply-by = Presenta la domanda entro il
 journey-apply = Presenta la domanda
 journey-done-applied = Domanda presentata. La trovi qui sopra con le sue fasi.
 journey-done-rescheduled = Richiesta di una nuova data inviata: l'INPS ti convocherà di nuovo.
+journey-documents = Documenti per la commissione
+journey-documents-none = Nessun documento inviato finora.
+journey-document-sent-on = inviato il
+journey-document-label = Documento da inviare (referti, esami)
+journey-document-hint = PDF, JPEG o PNG, fino a 10 MiB. Le foto vengono salvate di nuovo senza i dati nascosti (luogo, fotocamera).
+journey-document-send = Invia il documento
+journey-done-document = Documento inviato: la commissione lo troverà con la tua domanda.
+journey-document-too-large = Il documento è più grande di 10 MiB: invia un file più piccolo (scansionalo a una risoluzione più bassa, o dividilo in parti).
 journey-on = il { $date }
 journey-due = entro il { $date }
 journey-status-done = fatto
@@ -592,6 +603,7 @@ journey-open-verbale = Apri il verbale
 err-service-unavailable = Il servizio non raggiunge il suo database. Riprova tra un momento.
 err-request-timeout = La richiesta si è interrotta prima di essere completa. Controlla la connessione e inviala di nuovo.
 err-unsupported-content-encoding = La richiesta è stata inviata compressa, e attesta non lo accetta. Inviala di nuovo senza compressione.
+err-unsupported-document = Questo file non si può usare: invia un documento PDF, JPEG o PNG che si apra correttamente (conta il contenuto, non il nome del file).
 
 # Comunicazioni (SPEC §11)
 messages-h1 = Le comunicazioni

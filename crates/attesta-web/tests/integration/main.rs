@@ -9,6 +9,7 @@ mod card_life;
 mod citizen;
 mod concurrency;
 mod counter;
+mod documents;
 mod headers;
 mod journey;
 mod journey_citizen;
