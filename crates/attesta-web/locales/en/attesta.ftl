@@ -605,3 +605,9 @@ messages-unread = Unread
 messages-read = Read
 messages-mark-read = Mark as read
 messages-done-read = The message is marked as read.
+
+consents-h2 = E-mail and SMS alerts
+consents-intro = When a verbale of yours is issued, we can tell you with an e-mail and an SMS that only say a document is waiting in your personal area, with no health data.
+consents-proactive = I want to receive the alerts by e-mail and SMS
+consents-save = Save my choice
+done-consents = Your choice about the alerts is saved.

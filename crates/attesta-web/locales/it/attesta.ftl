@@ -605,3 +605,9 @@ messages-unread = Da leggere
 messages-read = Letta
 messages-mark-read = Segna come letta
 messages-done-read = La comunicazione è segnata come letta.
+
+consents-h2 = Avvisi via e-mail e SMS
+consents-intro = Quando viene emesso un tuo verbale, possiamo avvisarti con un'e-mail e un SMS che dicono solo che un documento ti aspetta nella tua area personale, senza alcun dato sanitario.
+consents-proactive = Voglio ricevere gli avvisi via e-mail e SMS
+consents-save = Salva la scelta
+done-consents = La tua scelta sugli avvisi è salvata.
