@@ -427,6 +427,10 @@ pub fn router(app: App, web: WebConfig) -> Router {
             "/me/verbali/{verbale_id}",
             get(journey_citizen::verbale_page),
         )
+        .route(
+            "/me/verbali/{verbale_id}/qr",
+            post(journey_citizen::verbale_qr),
+        )
         .route("/me/messages", get(messages::page))
         .route("/me/messages/{message_id}/read", post(messages::page_read))
         .route("/me/consents", post(pages::me_consents))

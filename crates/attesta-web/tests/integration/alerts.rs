@@ -24,6 +24,7 @@ on_both_engines!(
     a_plain_import_alerts_no_one_and_notify_alerts_each_once,
     a_failed_delivery_is_retried_and_then_succeeds,
     concurrent_rounds_send_each_alert_once,
+    the_guide_explains_a_new_verbale_and_its_button_shows_the_qr,
 );
 
 const EMAIL: &str = "mario@example.it";
@@ -456,4 +457,89 @@ async fn concurrent_rounds_send_each_alert_once(t: TestApp) {
     assert_eq!(a.delivered + b.delivered, 10, "{a:?} {b:?}");
     assert_eq!(sent(&t).await.len(), 10);
     assert_eq!(deliver(&t).await.delivered, 0);
+}
+
+/// `/me/verbali/{id}` as the verbale guide (SPEC §11) for six months: what
+/// the code means, the benefits, the revision, the appeal deadline, the
+/// card, and a button that shows the QR (privacy notice first; the active
+/// one kept).
+async fn the_guide_explains_a_new_verbale_and_its_button_shows_the_qr(t: TestApp) {
+    mario(&t, false).await;
+    let mut v = verbale("V-G", true);
+    v["revision"] = json!({"due": "2028-05"});
+    let r = t.admin_post_verbale(v).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let c = t.citizen(MARIO).await;
+    let page = c.get("/me/verbali/V-G").await.text().await.unwrap();
+    // Headings in order, one h1.
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {page}"))
+    };
+    let order = [
+        "<h1>",
+        "Cosa significa",
+        "Le agevolazioni per la tua situazione",
+        "I tuoi obblighi",
+        "Se non sei d&#39;accordo",
+        "La Carta europea della disabilità",
+        "Il tuo codice QR, subito",
+    ];
+    let positions: Vec<usize> = order.iter().map(|h| at(h)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "{order:?} {positions:?}"
+    );
+    assert_eq!(page.matches("<h1").count(), 1);
+    assert!(page.contains("Codice 03") && page.contains("assegno mensile"));
+    assert!(page.contains("a partire da 2028-05."), "{page}");
+    assert!(page.contains("href=\"/me/benefits\"") && page.contains("href=\"/me/card\""));
+    assert!(page.contains("action=\"/me/verbali/V-G/qr\""));
+    let en = c.get("/me/verbali/V-G?lang=en").await.text().await.unwrap();
+    assert!(
+        en.contains("What it means") && en.contains("Code 03"),
+        "{en}"
+    );
+    // The button: CSRF checked; the privacy notice first.
+    let csrf = csrf_of(&page);
+    let press = |csrf: String| {
+        c.http
+            .post(t.url("/me/verbali/V-G/qr"))
+            .header("origin", &t.base)
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    assert_eq!(press("wrong".into()).await.unwrap().status(), 403);
+    let r = press(csrf.clone()).await.unwrap();
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/me/new")
+    );
+    assert_eq!(c.get("/api/v1/me/attestation").await.status(), 404);
+    assert_eq!(c.post("/api/v1/me/privacy-notice").await.status(), 204);
+    // Then a new QR, shown at once …
+    let r = press(csrf.clone()).await.unwrap();
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/me/qr")
+    );
+    let first: Value = c.get("/api/v1/me/attestation").await.json().await.unwrap();
+    // … and the same one again: a printed QR is never revoked.
+    let r = press(csrf).await.unwrap();
+    assert_eq!(r.headers()["location"].to_str().unwrap(), "/me/qr");
+    let again: Value = c.get("/api/v1/me/attestation").await.json().await.unwrap();
+    assert_eq!(first["url"], again["url"]);
+    assert!(c.get("/me/qr").await.text().await.unwrap().contains("<svg"));
+    // After six months: the facts alone.
+    t.clock
+        .advance(std::time::Duration::from_secs(200 * 86_400));
+    let later = c.get("/me/verbali/V-G").await.text().await.unwrap();
+    assert!(!later.contains("Cosa significa"), "{later}");
+    assert!(!later.contains("/me/verbali/V-G/qr"));
 }
