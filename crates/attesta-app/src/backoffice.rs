@@ -76,11 +76,21 @@ impl App {
     }
 
     /// `POST /api/v1/admin/verbali`: one verbale, idempotent by id.
+    /// A verbale that becomes definitive here queues its alerts (SPEC §11).
     pub async fn ingest_verbale(&self, verbale: &attesta_domain::Verbale) -> AppResult<Written> {
+        self.ingest_verbale_alerting(verbale, true).await
+    }
+
+    /// [`App::ingest_verbale`], queueing alerts only when `alert`.
+    pub(crate) async fn ingest_verbale_alerting(
+        &self,
+        verbale: &attesta_domain::Verbale,
+        alert: bool,
+    ) -> AppResult<Written> {
         // Unlinked: definitive (if it is) from today in Italy.
         let mut batch = self.store.batch().await?;
         let outcome = batch
-            .ingest_linked_verbale(verbale, None, self.today(), self.now_millis())
+            .ingest_linked_verbale_alerting(verbale, None, self.today(), self.now_millis(), alert)
             .await?;
         if outcome.is_ok() {
             batch.commit().await?;

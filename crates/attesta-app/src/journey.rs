@@ -335,7 +335,19 @@ impl App {
     /// (SPEC §6, §10.1): the verbale is stored as before (the person's
     /// status, QR and card follow), and a linked one moves its application
     /// in the same transaction.
+    /// A verbale that becomes definitive here queues its alerts in the
+    /// same transaction (SPEC §11).
     pub async fn ingest_linked_verbale(&self, linked: &LinkedVerbale) -> AppResult<Written> {
+        self.ingest_linked_verbale_alerting(linked, true).await
+    }
+
+    /// [`App::ingest_linked_verbale`], queueing alerts only when `alert`
+    /// (`attesta import` without `--notify` alerts no one).
+    pub async fn ingest_linked_verbale_alerting(
+        &self,
+        linked: &LinkedVerbale,
+        alert: bool,
+    ) -> AppResult<Written> {
         let verbale = &linked.verbale;
         for _ in 0..STALE_RETRIES {
             let stored = self.store.verbale(&verbale.id).await?;
@@ -353,7 +365,7 @@ impl App {
             });
             let Some(application_id) = link.filter(|_| !unchanged) else {
                 // Unlinked (or nothing new): today's path.
-                return self.ingest_verbale(verbale).await;
+                return self.ingest_verbale_alerting(verbale, alert).await;
             };
             if stored
                 .as_ref()
@@ -377,7 +389,7 @@ impl App {
             let now = self.now_millis();
             let mut batch = self.store.batch().await?;
             let outcome = match batch
-                .ingest_linked_verbale(verbale, Some(&application_id), today, now)
+                .ingest_linked_verbale_alerting(verbale, Some(&application_id), today, now, alert)
                 .await?
             {
                 Ok(o) => o,

@@ -9,6 +9,7 @@ use attesta_credential::ServerSecret;
 use attesta_store::{Millis, Store};
 use time::{Date, OffsetDateTime};
 
+pub mod alerts;
 mod backoffice;
 pub mod benefits;
 pub mod card_photo;

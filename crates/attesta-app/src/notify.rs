@@ -143,6 +143,40 @@ impl Letter for CardRevokedEmail<'_> {
     }
 }
 
+/// The verbale guide's alert (SPEC §11): a document waits in the
+/// citizen's area at `url` (the public address of `/me`). No field for
+/// anything else: no percentage, code, judgement or diagnosis can reach it.
+#[derive(Debug, Clone, Copy)]
+pub struct VerbaleIssuedEmail<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+}
+
+letter!(VerbaleIssuedEmail, VerbaleIssuedText => "email/verbale_issued.txt", VerbaleIssuedHtml => "email/verbale_issued.html");
+
+impl Letter for VerbaleIssuedEmail<'_> {
+    const SUBJECT: &'static str =
+        "Un documento ti aspetta nella tua area / A document is waiting in your area";
+
+    fn bodies(&self) -> askama::Result<(String, String)> {
+        self.render_bodies()
+    }
+}
+
+/// The verbale guide's SMS: as the e-mail, short.
+#[derive(Debug, Clone, Copy, Template)]
+#[template(path = "sms/verbale_issued.txt")]
+pub struct VerbaleIssuedSms<'a> {
+    pub url: &'a str,
+}
+
+impl VerbaleIssuedSms<'_> {
+    /// The text message.
+    pub fn text(&self) -> askama::Result<String> {
+        self.render()
+    }
+}
+
 /// SPEC §9.11, the level-2 one-time code: who asks, the code, its
 /// validity, the warning; no health data.
 #[derive(Debug, Clone, Copy, Template)]

@@ -16,6 +16,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Row};
 use time::Date;
 
+mod alerts;
 mod backup;
 mod bulk;
 pub mod cards;
@@ -31,6 +32,7 @@ mod log_writer;
 mod messages;
 mod verbali;
 
+pub use alerts::{AlertRecord, ClaimedAlert};
 pub use backup::{BackupSummary, check_sqlite_file};
 pub use bulk::{BulkIngest, NewAttestation};
 pub use citizen::{ActivityRecord, DelegationRecord};
@@ -774,7 +776,7 @@ impl Batch {
         let day = time::OffsetDateTime::from_unix_timestamp(now / 1000)
             .map(attesta_domain::calendar::rome_date)
             .unwrap_or(Date::MAX);
-        verbali::ingest(&mut self.tx, verbale, None, day, now).await
+        verbali::ingest(&mut self.tx, verbale, None, day, now, true).await
     }
 
     /// Stores one verbale linked to `application_id` (or not), recording
@@ -788,7 +790,49 @@ impl Batch {
         definitive_on: Date,
         now: Millis,
     ) -> Result<Result<IngestOutcome, IngestError>> {
-        verbali::ingest(&mut self.tx, verbale, application_id, definitive_on, now).await
+        self.ingest_linked_verbale_alerting(verbale, application_id, definitive_on, now, true)
+            .await
+    }
+
+    /// [`Batch::ingest_linked_verbale`], queueing the verbale's alerts in
+    /// this transaction only when `alert` (a bulk load without `--notify`
+    /// alerts no one, SPEC §11).
+    pub async fn ingest_linked_verbale_alerting(
+        &mut self,
+        verbale: &Verbale,
+        application_id: Option<&str>,
+        definitive_on: Date,
+        now: Millis,
+        alert: bool,
+    ) -> Result<Result<IngestOutcome, IngestError>> {
+        verbali::ingest(
+            &mut self.tx,
+            verbale,
+            application_id,
+            definitive_on,
+            now,
+            alert,
+        )
+        .await
+    }
+
+    /// Queues the alerts of a stored definitive verbale in this
+    /// transaction (`attesta import --notify` after its bulk write); see
+    /// [`Batch::ingest_linked_verbale`]. Returns how many were written.
+    pub async fn queue_verbale_alerts(&mut self, verbale_id: &str, now: Millis) -> Result<u64> {
+        let conn: &mut AnyConnection = &mut self.tx;
+        let row =
+            sqlx::query("SELECT person_id FROM verbali WHERE verbale_id = $1 AND definitive = 1")
+                .bind(verbale_id.to_owned())
+                .fetch_optional(&mut *conn)
+                .await?;
+        match row {
+            Some(r) => {
+                let person_id: String = r.try_get("person_id")?;
+                alerts::queue(conn, &person_id, verbale_id, now).await
+            }
+            None => Ok(0),
+        }
     }
 
     /// Creates or updates a person's registry data (never their status).

@@ -45,13 +45,16 @@ pub enum IngestError {
 /// first write, so a refused verbale writes nothing. `link` is the
 /// application it is linked to (compared apart from the content);
 /// `definitive_on` is recorded when the verbale is, or becomes, definitive
-/// now.
+/// now. With `alert`, a verbale that becomes definitive here (created
+/// definitive, or false → true) queues its alerts in this same transaction
+/// ([`crate::alerts`]); an unchanged or only linked one queues nothing.
 pub(crate) async fn ingest(
     conn: &mut AnyConnection,
     verbale: &Verbale,
     link: Option<&str>,
     definitive_on: Date,
     now: Millis,
+    alert: bool,
 ) -> Result<Result<IngestOutcome, IngestError>> {
     let person = sqlx::query("SELECT person_id FROM people WHERE fiscal_code = $1")
         .bind(verbale.fiscal_code.as_str().to_owned())
@@ -130,6 +133,14 @@ pub(crate) async fn ingest(
     }
     if verbale.definitive && outcome != IngestOutcome::Linked {
         recompute_status(conn, &person_id, now).await?;
+    }
+    let becomes_definitive = match outcome {
+        IngestOutcome::Created => verbale.definitive,
+        IngestOutcome::Confirmed => true,
+        IngestOutcome::Unchanged | IngestOutcome::Linked => false,
+    };
+    if alert && becomes_definitive {
+        crate::alerts::queue(conn, &person_id, &verbale.id, now).await?;
     }
     Ok(Ok(outcome))
 }

@@ -227,6 +227,7 @@ pub async fn post_application_event(
 pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
     let me = s.app.me(&c.actor).await?;
     let unread_messages = s.app.unread_messages(&c.actor).await?;
+    let proactive = s.app.proactive_consent(&c.actor).await?;
     let p = &me.record.person;
     Ok(no_store(
         Json(json!({
@@ -246,6 +247,7 @@ pub async fn me(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
             },
             "qualifies": me.qualifies,
             "unread_messages": unread_messages,
+            "consents": {"proactive": proactive},
         }))
         .into_response(),
     ))
@@ -548,5 +550,17 @@ pub async fn read_message(
     Path(message_id): Path<String>,
 ) -> ApiResult<Response> {
     s.app.mark_message_read(&c.actor, &message_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---- consents (SPEC §11, the verbale guide) --------------------------
+
+pub async fn consents(
+    State(s): State<AppState>,
+    c: Citizen,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let proactive = attesta_app::alerts::consents_from_json(&body)?;
+    s.app.set_consents(&c.actor, proactive).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -566,6 +566,52 @@ struct MyVerbalePage {
     definitive: String,
     rows: crate::level2_pages::Rows,
     judgement: Option<String>,
+    csrf: String,
+    /// The verbale guide (SPEC §11), for 6 months after the verbale
+    /// became definitive; after that the facts alone.
+    guide: Option<Guide>,
+}
+
+/// What the verbale guide explains.
+struct Guide {
+    /// What the outcome code means, in plain words.
+    meaning: Option<String>,
+    /// The revision obligation.
+    revision: String,
+    /// The last day to appeal to a court.
+    appeal_by: String,
+    /// Where the page's QR button posts.
+    qr_action: String,
+}
+
+fn guide(
+    v: &attesta_domain::Verbale,
+    definitive_on: Option<Date>,
+    today: Date,
+    lang: Lang,
+) -> Option<Guide> {
+    let on = definitive_on.filter(|_| v.definitive)?;
+    // Six months, as the appeal window (SPEC §11): the same last day.
+    let appeal_by = attesta_domain::journey::view::appeal_by(on);
+    if today > appeal_by {
+        return None;
+    }
+    let revision = match v.findings.revision {
+        Some(attesta_domain::Revision::Due(ym)) => {
+            format!("{} {ym}.", lang.t("guide-revision-due"))
+        }
+        Some(attesta_domain::Revision::Exempt) => lang.t("guide-revision-exempt"),
+        _ => lang.t("guide-revision-none"),
+    };
+    Some(Guide {
+        meaning: v
+            .findings
+            .invalidity
+            .map(|i| lang.t(&format!("guide-code-{}", i.code.as_string()))),
+        revision,
+        appeal_by: date_text(appeal_by),
+        qr_action: format!("{}/qr", verbale_href(&v.id)),
+    })
 }
 
 /// `GET /me/verbali/{verbale_id}`: one of the holder's verbali, linked from
@@ -582,7 +628,7 @@ pub async fn verbale_page(
             (key("journey-h1"), "/me/applications"),
         ])
         .with_session(&session);
-    let (_, actor) = citizen(&s, session).await?;
+    let (session, actor) = citizen(&s, session).await?;
     let mine = s.app.my_verbale(&actor, &verbale_id).await?;
     let lang = layout.lang;
     let v = &mine.stored.verbale;
@@ -603,9 +649,39 @@ pub async fn verbale_page(
         definitive,
         rows: crate::level2_pages::findings_rows(&v.findings, mine.revision_overdue, lang),
         judgement: v.judgement.clone(),
+        csrf: session.csrf_token.clone(),
+        guide: guide(v, mine.stored.definitive_on, s.app.today(), lang),
         layout,
     };
     Ok(no_store(page.into_response()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QrForm {
+    csrf: String,
+}
+
+/// `POST /me/verbali/{verbale_id}/qr`: the guide's button. The active QR
+/// if there is one (a printed QR is never revoked), else a new one; the
+/// privacy notice first when it is not yet accepted.
+pub async fn verbale_qr(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(verbale_id): Path<String>,
+    Form(f): Form<QrForm>,
+) -> PageResult {
+    let (session, actor) = citizen(&s, session).await?;
+    csrf_ok(&session, &f.csrf)?;
+    // Only the holder's (or their delegate's) verbale has the button.
+    s.app.my_verbale(&actor, &verbale_id).await?;
+    if s.app.current_attestation(&actor).await.is_ok() {
+        return Ok(Redirect::to("/me/qr").into_response());
+    }
+    if s.app.me(&actor).await?.record.privacy_accepted_at.is_none() {
+        return Ok(Redirect::to("/me/new").into_response());
+    }
+    s.app.generate_attestation(&actor).await?;
+    Ok(Redirect::to("/me/qr").into_response())
 }
 
 /// `/me/verbali/{id}` with the id as one path segment: a verbale id may

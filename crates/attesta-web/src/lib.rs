@@ -353,6 +353,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
         )
         .route("/admin/documents/{document_id}", get(documents::admin_file))
         .route("/me/messages/{message_id}/read", post(api::read_message))
+        .route("/me/consents", post(api::consents))
         .route("/openapi.json", get(openapi::document))
         .route("/status-lists/{list_id}", get(card::status_list))
         .route("/me/card/pdf", get(card_application::api_pdf))
@@ -444,8 +445,13 @@ pub fn router(app: App, web: WebConfig) -> Router {
             "/me/verbali/{verbale_id}",
             get(journey_citizen::verbale_page),
         )
+        .route(
+            "/me/verbali/{verbale_id}/qr",
+            post(journey_citizen::verbale_qr),
+        )
         .route("/me/messages", get(messages::page))
         .route("/me/messages/{message_id}/read", post(messages::page_read))
+        .route("/me/consents", post(pages::me_consents))
         .route("/me/delegates/remove", post(pages::me_remove_delegate))
         .route("/me/acting-for", post(pages::me_acting_for))
         .route("/logout", post(pages::logout))

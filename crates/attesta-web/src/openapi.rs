@@ -99,6 +99,7 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/me/documents",
     "/api/v1/admin/applications/{application_id}/documents",
     "/api/v1/admin/documents/{document_id}",
+    "/api/v1/me/consents",
     "/api/v1/me/card",
     "/api/v1/me/card/pdf",
     "/api/v1/admin/cards",
@@ -223,8 +224,14 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                     "201": {"description": "created"}, "400": error_ref(), "401": error_ref(),
                     "409": error_ref(), "413": error_ref(), "422": error_ref()}}},
             "/api/v1/me": {"get": op("The citizen's record, contact data, privacy-notice acceptance and unread messages", Some("session"), None,
-                ("200", ok_json(json!({"type": "object", "required": ["unread_messages"], "properties": {
-                    "unread_messages": {"type": "integer", "minimum": 0, "description": "how many of GET /api/v1/me/messages are unread"}}}))), &["401"])},
+                ("200", ok_json(json!({"type": "object", "required": ["unread_messages", "consents"], "properties": {
+                    "unread_messages": {"type": "integer", "minimum": 0, "description": "how many of GET /api/v1/me/messages are unread"},
+                    "consents": {"type": "object", "required": ["proactive"], "properties": {
+                        "proactive": {"type": "boolean", "description": "e-mail and SMS alerts when a verbale is issued (POST /api/v1/me/consents)"}}}}}))), &["401"])},
+            "/api/v1/me/consents": {"post": op("Turn the proactive alerts (an e-mail and an SMS when a verbale is issued, no health data) on or off", Some("session"),
+                Some(json!({"type": "object", "required": ["proactive"], "additionalProperties": false, "properties": {
+                    "proactive": {"type": "boolean"}}})),
+                ("204", json!({"description": "recorded"})), &["400", "401", "403", "413"])},
             "/api/v1/me/privacy-notice": {"post": op("Accept the privacy notice", Some("session"), None,
                 ("204", json!({"description": "accepted"})), &["401", "403"])},
             "/api/v1/me/attestation": {

@@ -638,6 +638,9 @@ struct MePage {
     activity: Vec<ActivityLine>,
     /// The link to the messages, with how many are unread.
     messages_link: String,
+    /// The proactive consent (SPEC §11): e-mail and SMS alerts when a
+    /// verbale is issued.
+    proactive: bool,
     /// What to do next and by when (SPEC §11), soonest first.
     notices: Vec<NoticeLine>,
 }
@@ -893,6 +896,7 @@ async fn render_me(
     } else {
         lang.t("messages-link")
     };
+    let proactive = s.app.proactive_consent(actor).await?;
     let p = &me.record.person;
     Ok(MePage {
         layout,
@@ -912,6 +916,7 @@ async fn render_me(
         delegate_form,
         activity,
         messages_link,
+        proactive,
         notices,
     })
 }
@@ -979,6 +984,7 @@ fn notice_keys(done: Option<&str>) -> (Option<&'static str>, Option<&'static str
         Some("privacy") => (Some(key("done-privacy")), None),
         Some("delegate_added") => (Some(key("done-delegate-added")), None),
         Some("delegate_removed") => (Some(key("done-delegate-removed")), None),
+        Some("consents") => (Some(key("done-consents")), None),
         _ => (None, None),
     }
 }
@@ -1085,6 +1091,27 @@ pub async fn me_privacy(
     me_action(&s, session, &f.csrf, |app, actor| async move {
         app.accept_privacy_notice(&actor).await?;
         Ok("privacy")
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConsentsForm {
+    csrf: String,
+    /// A checkbox: present ("on") when ticked.
+    proactive: Option<String>,
+}
+
+/// `POST /me/consents`: the proactive alerts on or off (SPEC §11).
+pub async fn me_consents(
+    State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<ConsentsForm>,
+) -> PageResult {
+    let on = f.proactive.is_some();
+    me_action(&s, session, &f.csrf, move |app, actor| async move {
+        app.set_consents(&actor, on).await?;
+        Ok("consents")
     })
     .await
 }

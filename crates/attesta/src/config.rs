@@ -50,6 +50,7 @@ struct FileConfig {
     pub database_max_connections: Option<u32>,
     pub database_acquire_timeout_seconds: Option<u64>,
     pub log_retention_days: Option<u64>,
+    pub alerts_interval_seconds: Option<u64>,
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
     pub oidc_client_secret: Option<SecretString>,
@@ -91,6 +92,7 @@ const KNOWN_VARS: &[&str] = &[
     "ATTESTA_DATABASE_MAX_CONNECTIONS",
     "ATTESTA_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
     "ATTESTA_LOG_RETENTION_DAYS",
+    "ATTESTA_ALERTS_INTERVAL_SECONDS",
     "ATTESTA_OIDC_ISSUER",
     "ATTESTA_OIDC_CLIENT_ID",
     "ATTESTA_OIDC_CLIENT_SECRET",
@@ -151,6 +153,10 @@ pub struct Settings {
     /// Verification log entries older than this are removed by the jobs
     /// (SPEC §12; 1 to 36,500 days, default 730).
     pub log_retention_days: u64,
+    /// How often `attesta serve` delivers the verbale alerts waiting in
+    /// the outbox (SPEC §11; 1 to 86,400 seconds, default 10). The first
+    /// round is one interval after the start.
+    pub alerts_interval_seconds: u64,
     /// The identity provider: all three of its settings or none.
     pub oidc: Option<OidcSettings>,
 }
@@ -203,6 +209,7 @@ impl fmt::Debug for Settings {
             database_max_connections,
             database_acquire_timeout_seconds,
             log_retention_days,
+            alerts_interval_seconds,
             oidc,
         } = self;
         f.debug_struct("Settings")
@@ -241,6 +248,7 @@ impl fmt::Debug for Settings {
                 database_acquire_timeout_seconds,
             )
             .field("log_retention_days", log_retention_days)
+            .field("alerts_interval_seconds", alerts_interval_seconds)
             .field("oidc", oidc)
             .finish()
     }
@@ -470,6 +478,16 @@ fn resolve(overrides: Overrides, vars: &Vars<'_>) -> anyhow::Result<Settings> {
                 "ATTESTA_LOG_RETENTION_DAYS (log_retention_days) must be between 1 and 36500 days, got {d}"
             ),
         },
+        alerts_interval_seconds: match vars
+            .parse("ATTESTA_ALERTS_INTERVAL_SECONDS")?
+            .or(file.alerts_interval_seconds)
+            .unwrap_or(10)
+        {
+            d if (1..=86_400).contains(&d) => d,
+            d => bail!(
+                "ATTESTA_ALERTS_INTERVAL_SECONDS (alerts_interval_seconds) must be between 1 and 86400 seconds, got {d}"
+            ),
+        },
         oidc: match (
             vars.get("ATTESTA_OIDC_ISSUER").or(file.oidc_issuer),
             vars.get("ATTESTA_OIDC_CLIENT_ID").or(file.oidc_client_id),
@@ -665,6 +683,7 @@ impl Settings {
             database_max_connections,
             database_acquire_timeout_seconds,
             log_retention_days,
+            alerts_interval_seconds,
         } = self;
         let mut out = String::new();
         let mut line = |key: &str, value: Option<String>| match value {
@@ -749,6 +768,10 @@ impl Settings {
             Some(database_acquire_timeout_seconds.to_string()),
         );
         line("log_retention_days", Some(log_retention_days.to_string()));
+        line(
+            "alerts_interval_seconds",
+            Some(alerts_interval_seconds.to_string()),
+        );
         match oidc {
             Some(provider) => {
                 line("oidc_issuer", text(&provider.issuer));

@@ -9,12 +9,17 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use attesta_app::App;
-use attesta_app::import::{ImportReport, import_file};
+use attesta_app::import::{ImportReport, import_file_notifying};
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub async fn run(app: &App, file: &Path, batch_size: usize) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    app: &App,
+    file: &Path,
+    batch_size: usize,
+    notify: bool,
+) -> anyhow::Result<ExitCode> {
     let bar = progress_bar("rows");
-    let result = import_file(app, file, batch_size, |done, total| {
+    let result = import_file_notifying(app, file, batch_size, notify, |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })

@@ -56,3 +56,29 @@ pub fn spawn_hourly(app: App) {
         }
     });
 }
+
+/// The verbale alerts' delivery in `attesta serve` (SPEC §11): a round
+/// every `every`, the first one `every` after the start. A round claims
+/// what is due (what an earlier process committed and never sent
+/// included), so a crash between a verbale's commit and its delivery loses
+/// nothing; see `attesta_app::alerts`.
+pub fn spawn_alerts(app: App, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let start = tokio::time::Instant::now() + every;
+        let mut tick = tokio::time::interval_at(start, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match app.deliver_alerts().await {
+                Ok(r) if r.delivered + r.failed + r.given_up > 0 => tracing::info!(
+                    delivered = r.delivered,
+                    failed = r.failed,
+                    given_up = r.given_up,
+                    "verbale alerts"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "verbale alerts: the round failed"),
+            }
+        }
+    });
+}

@@ -57,6 +57,11 @@ enum Command {
         /// Rows per transaction.
         #[arg(long, default_value_t = attesta_app::import::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
+        /// Alert the people (e-mail and SMS, with their consent) whose
+        /// verbale this import makes definitive, as a live ingest does;
+        /// without it a bulk load alerts no one.
+        #[arg(long)]
+        notify: bool,
     },
     /// Make synthetic people with qualifying verbali, for load tests.
     Seed {
@@ -159,14 +164,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(settings, demo).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, batch_size } => {
+        Command::Import {
+            file,
+            batch_size,
+            notify,
+        } => {
             let settings = config::load(config::Overrides {
                 config: cli.config,
                 data_dir: cli.data_dir,
                 ..Default::default()
             })?;
             let app = open_app(&settings, ServerSecret::generate(), false).await?;
-            import_cmd::run(&app, &file, batch_size).await
+            import_cmd::run(&app, &file, batch_size, notify).await
         }
         Command::Seed {
             people,
@@ -387,6 +396,10 @@ async fn serve(settings: config::Settings, demo: bool) -> anyhow::Result<()> {
         body_stall_timeout: std::time::Duration::from_secs(settings.body_stall_timeout_seconds),
     };
     jobs_cmd::spawn_hourly(app.clone());
+    jobs_cmd::spawn_alerts(
+        app.clone(),
+        std::time::Duration::from_secs(settings.alerts_interval_seconds),
+    );
     let store = app.store().clone();
     attesta_web::serve(listener, app, web).await?;
     // SIGTERM (SPEC §12): the requests in flight are done; write what the

@@ -237,6 +237,20 @@ pub async fn import_file(
     app: &App,
     path: &Path,
     batch_size: usize,
+    progress: impl FnMut(u64, u64),
+) -> Result<ImportReport, ImportError> {
+    import_file_notifying(app, path, batch_size, false, progress).await
+}
+
+/// [`import_file`]; with `notify` (`attesta import --notify`), a verbale
+/// the import makes definitive queues its alerts in the batch's
+/// transaction, as a live path does (SPEC §11). Without it, a bulk load of
+/// old verbali texts no one.
+pub async fn import_file_notifying(
+    app: &App,
+    path: &Path,
+    batch_size: usize,
+    notify: bool,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<ImportReport, ImportError> {
     let format = Format::from_path(path).ok_or_else(|| ImportError::Extension {
@@ -287,7 +301,7 @@ pub async fn import_file(
         }
         next = read_ahead(rows);
         let first_line = chunk.first_line;
-        let batch = write_batch(app, chunk, today)
+        let batch = write_batch(app, chunk, today, notify)
             .await
             .map_err(|e| ImportError::batch_failed(&e, first_line, &report))?;
         app.review_cards_of(&batch.touched).await;
@@ -394,7 +408,12 @@ impl Batch {
 
 /// Writes one batch in one transaction, then the rows that go through
 /// their use case one transaction each (certificates, linked verbali).
-async fn write_batch(app: &App, chunk: Chunk, today: time::Date) -> Result<Batch, StoreError> {
+async fn write_batch(
+    app: &App,
+    chunk: Chunk,
+    today: time::Date,
+    notify: bool,
+) -> Result<Batch, StoreError> {
     let now: Millis = to_millis(app.now());
     let mut batch = Batch {
         rows: chunk.rows.len() as u64,
@@ -442,10 +461,18 @@ async fn write_batch(app: &App, chunk: Chunk, today: time::Date) -> Result<Batch
                     }),
                 )),
                 BulkIngest::Done(Ok(IngestOutcome::Created)) => {
+                    if notify && verbale.definitive {
+                        tx.queue_verbale_alerts(&verbale.id, now).await?;
+                    }
                     batch.created += 1;
                     batch.touched.push(verbale.fiscal_code);
                 }
-                BulkIngest::Done(Ok(IngestOutcome::Confirmed | IngestOutcome::Linked)) => {
+                BulkIngest::Done(Ok(
+                    outcome @ (IngestOutcome::Confirmed | IngestOutcome::Linked),
+                )) => {
+                    if notify && outcome == IngestOutcome::Confirmed {
+                        tx.queue_verbale_alerts(&verbale.id, now).await?;
+                    }
                     batch.updated += 1;
                     batch.touched.push(verbale.fiscal_code);
                 }
@@ -469,7 +496,7 @@ async fn write_batch(app: &App, chunk: Chunk, today: time::Date) -> Result<Batch
     for (line, row) in own_transaction {
         let written = match &row {
             Deferred::Certificate(c) => app.put_certificate(c).await.map(|a| a.written),
-            Deferred::Verbale(v) => app.ingest_linked_verbale(v).await,
+            Deferred::Verbale(v) => app.ingest_linked_verbale_alerting(v, notify).await,
         };
         match written {
             Ok(Written::Created) => batch.created += 1,

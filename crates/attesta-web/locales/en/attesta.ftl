@@ -633,3 +633,36 @@ notice-message-unread = { $count ->
     [one] You have one message to read.
    *[other] You have { $count } messages to read.
 }
+consents-h2 = E-mail and SMS alerts
+consents-intro = When a verbale of yours is issued, we can tell you with an e-mail and an SMS that only say a document is waiting in your personal area, with no health data.
+consents-proactive = I want to receive the alerts by e-mail and SMS
+consents-save = Save my choice
+done-consents = Your choice about the alerts is saved.
+
+guide-meaning-h2 = What it means
+guide-meaning-more = The table above lists each outcome of the verbale; the commission decided it from the visit and the documents.
+guide-benefits-h2 = The benefits for your situation
+guide-benefits-text = Which benefits and allowances this status gives you, with the amounts and what cannot be combined:
+guide-obligations-h2 = Your obligations
+guide-revision-due = The verbale requires a revision: you may be called to a visit from
+guide-revision-exempt = You are exempt from future revision visits (DM 2 August 2007).
+guide-revision-none = The verbale requires no revision.
+guide-appeal-h2 = If you disagree
+guide-appeal-text = You can appeal to a court within six months of the day the verbale became definitive, that is by
+guide-card-h2 = The EU Disability Card
+guide-card-text = With this status you can check whether the EU Disability Card is for you and apply online:
+guide-qr-h2 = Your QR code, now
+guide-qr-text = No need to wait for the paper verbale: show your QR code now. If you already have an active one you see it (a printed one stays valid); otherwise a new one is made.
+guide-qr-button = Show my QR code
+guide-code-01 = Code 01: you are not recognised as invalid (no condition, or a reduction of working capacity under one third). No economic benefit.
+guide-code-02 = Code 02: you are recognised as invalid with a permanent reduction of working capacity above one third. Prostheses linked to the condition; from 46% the targeted work placement.
+guide-code-03 = Code 03: you are recognised as invalid with a reduction of working capacity between 74% and 99%. The monthly allowance, within an income limit.
+guide-code-04 = Code 04: you are recognised as totally and permanently unable to work (100%). The incapacity pension, within an income limit.
+guide-code-05 = Code 05: 100% invalidity and unable to walk without the permanent help of a companion. The accompaniment allowance, whatever your income.
+guide-code-06 = Code 06: 100% invalidity and in need of continuous help with the acts of daily life. The accompaniment allowance.
+guide-code-07 = Code 07: a minor with lasting difficulty in the tasks of their age, or a hearing-impaired minor. The attendance allowance or the accompaniment allowance (not both).
+guide-code-08 = Code 08: partial blindness (residual vision at most 1/20 in both eyes). The pension and special allowance for the partially blind.
+guide-code-09 = Code 09: absolute blindness. The pension and accompaniment allowance for the absolutely blind.
+guide-code-10 = Code 10: civil deafness. The pension and the communication allowance.
+guide-code-11 = Code 11: a person over 67 with lasting difficulty in the functions of their age. No economic benefit.
+guide-code-12 = Code 12: a person over 67 unable to walk without a companion or in need of continuous help. The accompaniment allowance.

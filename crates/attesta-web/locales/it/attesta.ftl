@@ -633,3 +633,36 @@ notice-message-unread = { $count ->
     [one] Hai una comunicazione da leggere.
    *[other] Hai { $count } comunicazioni da leggere.
 }
+consents-h2 = Avvisi via e-mail e SMS
+consents-intro = Quando viene emesso un tuo verbale, possiamo avvisarti con un'e-mail e un SMS che dicono solo che un documento ti aspetta nella tua area personale, senza alcun dato sanitario.
+consents-proactive = Voglio ricevere gli avvisi via e-mail e SMS
+consents-save = Salva la scelta
+done-consents = La tua scelta sugli avvisi è salvata.
+
+guide-meaning-h2 = Cosa significa
+guide-meaning-more = La tabella qui sopra riporta ogni esito del verbale; la commissione lo ha deciso sulla base della visita e dei documenti.
+guide-benefits-h2 = Le agevolazioni per la tua situazione
+guide-benefits-text = Quali prestazioni e agevolazioni ti spettano con questo stato, con gli importi e le incompatibilità:
+guide-obligations-h2 = I tuoi obblighi
+guide-revision-due = Il verbale prevede una revisione: potrai essere convocato a visita a partire da
+guide-revision-exempt = Sei esonerato da visite di revisione future (DM 2 agosto 2007).
+guide-revision-none = Il verbale non prevede una revisione.
+guide-appeal-h2 = Se non sei d'accordo
+guide-appeal-text = Puoi presentare ricorso al giudice entro sei mesi dal giorno in cui il verbale è diventato definitivo, cioè entro il
+guide-card-h2 = La Carta europea della disabilità
+guide-card-text = Con questo stato puoi verificare se ti spetta la Carta europea della disabilità e chiederla online:
+guide-qr-h2 = Il tuo codice QR, subito
+guide-qr-text = Non serve aspettare il verbale cartaceo: mostra subito il tuo codice QR. Se ne hai già uno attivo vedi quello (anche se lo hai stampato resta valido); altrimenti ne creiamo uno nuovo.
+guide-qr-button = Mostra il mio codice QR
+guide-code-01 = Codice 01: non sei stato riconosciuto invalido (nessuna patologia o riduzione della capacità lavorativa inferiore a un terzo). Non spettano prestazioni economiche.
+guide-code-02 = Codice 02: sei riconosciuto invalido con una riduzione permanente della capacità lavorativa superiore a un terzo. Spettano le protesi legate alla patologia; dal 46% si accede al collocamento mirato.
+guide-code-03 = Codice 03: sei riconosciuto invalido con una riduzione della capacità lavorativa tra il 74% e il 99%. Spetta l'assegno mensile, entro un limite di reddito.
+guide-code-04 = Codice 04: sei riconosciuto totalmente e permanentemente inabile al lavoro (100%). Spetta la pensione di inabilità, entro un limite di reddito.
+guide-code-05 = Codice 05: invalidità al 100% con impossibilità di camminare senza l'aiuto permanente di un accompagnatore. Spetta l'indennità di accompagnamento, senza limiti di reddito.
+guide-code-06 = Codice 06: invalidità al 100% con bisogno di assistenza continua negli atti quotidiani della vita. Spetta l'indennità di accompagnamento.
+guide-code-07 = Codice 07: minore con difficoltà persistenti a svolgere i compiti della sua età, o minore ipoacusico. Spetta l'indennità di frequenza oppure quella di accompagnamento (non entrambe).
+guide-code-08 = Codice 08: cecità parziale (residuo visivo non superiore a 1/20 in entrambi gli occhi). Spettano la pensione e l'indennità speciale per i ciechi parziali.
+guide-code-09 = Codice 09: cecità assoluta. Spettano la pensione e l'indennità di accompagnamento per i ciechi assoluti.
+guide-code-10 = Codice 10: sordità civile. Spettano la pensione e l'indennità di comunicazione.
+guide-code-11 = Codice 11: persona oltre i 67 anni con difficoltà persistenti a svolgere le funzioni della sua età. Non spettano prestazioni economiche.
+guide-code-12 = Codice 12: persona oltre i 67 anni che non può camminare senza un accompagnatore o ha bisogno di assistenza continua. Spetta l'indennità di accompagnamento.

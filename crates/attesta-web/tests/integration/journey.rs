@@ -28,11 +28,11 @@ on_both_engines!(
     concurrent_applications_for_the_same_purposes_open_one,
 );
 
-fn day(t: &TestApp, offset: i64) -> Date {
+pub(crate) fn day(t: &TestApp, offset: i64) -> Date {
     t.app.today() + Duration::days(offset)
 }
 
-fn d(t: &TestApp, offset: i64) -> String {
+pub(crate) fn d(t: &TestApp, offset: i64) -> String {
     format_date(day(t, offset))
 }
 
@@ -68,13 +68,13 @@ async fn person(t: &TestApp, cf: &str) {
 }
 
 /// An ordinary certificate issued `issued` days from today.
-fn certificate(t: &TestApp, id: &str, cf: &str, issued: i64, procedure: &str) -> Value {
+pub(crate) fn certificate(t: &TestApp, id: &str, cf: &str, issued: i64, procedure: &str) -> Value {
     json!({"certificate_id": id, "fiscal_code": cf, "issued_on": d(t, issued),
            "purposes": ["invalidity", "handicap"], "province": "BA", "procedure": procedure,
            "doctor": "Dr. Bianchi"})
 }
 
-async fn post_certificate(t: &TestApp, body: Value) -> (u16, Value) {
+pub(crate) async fn post_certificate(t: &TestApp, body: Value) -> (u16, Value) {
     let r = admin_post(t, "/api/v1/admin/certificates", body).await;
     (r.status().as_u16(), r.json().await.unwrap())
 }
@@ -84,7 +84,7 @@ async fn apply(t: &TestApp, body: Value) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-async fn event(t: &TestApp, application_id: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn event(t: &TestApp, application_id: &str, body: Value) -> (u16, Value) {
     let r = admin_post(
         t,
         &format!("/api/v1/admin/applications/{application_id}/events"),
@@ -107,12 +107,12 @@ async fn ordinary_application(t: &TestApp, cf: &str, cert: &str) -> String {
     body["application_id"].as_str().unwrap().to_owned()
 }
 
-fn visit(t: &TestApp, offset: i64) -> Value {
+pub(crate) fn visit(t: &TestApp, offset: i64) -> Value {
     json!({"at": format!("{}T09:30:00+01:00", d(t, offset)), "place": "ASL Bari, via Roma 1", "home": false})
 }
 
 /// A commission verbale (not definitive) for `cf`, optionally linked.
-fn commission_verbale(id: &str, cf: &str, session: &str, link: Option<&str>) -> Value {
+pub(crate) fn commission_verbale(id: &str, cf: &str, session: &str, link: Option<&str>) -> Value {
     let mut v = json!({"verbale_id": id, "fiscal_code": cf, "kind": "first_instance",
         "session_date": session, "definitive": false, "source": "telematic",
         "invalidity_code": "03", "invalidity_percentage": 80});
@@ -127,7 +127,7 @@ const AW_MARIO: &str = "V-AW-RSSMRA80A01H501U";
 
 /// An application awaiting INPS, its commission's session `session` days
 /// from today.
-async fn awaiting_inps(t: &TestApp, cf: &str, session: i64) -> String {
+pub(crate) async fn awaiting_inps(t: &TestApp, cf: &str, session: i64) -> String {
     let cert = format!("C-AW-{cf}");
     let (s, _) = post_certificate(t, certificate(t, &cert, cf, -85, "ordinary")).await;
     assert_eq!(s, 201);

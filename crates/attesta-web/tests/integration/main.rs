@@ -2,6 +2,7 @@
 //! on PostgreSQL (when `TEST_DATABASE_URL` is set; required under CI).
 
 mod accessible;
+mod alerts;
 mod bad_input;
 mod benefits;
 mod card;

@@ -684,6 +684,7 @@ async fn seed_writes_valid_tokens(env: Env) {
         run.stdout
     );
 }
+mod alerts_crash;
 mod card;
 mod db_outage;
 mod import_batches;

@@ -23,6 +23,11 @@ impl Drop for Server {
 }
 
 pub fn serve(env: &Env, admin_key: &str) -> Server {
+    serve_with(env, admin_key, &[])
+}
+
+/// [`serve`] with more `ATTESTA_*` settings.
+pub fn serve_with(env: &Env, admin_key: &str, settings: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_attesta"));
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("ATTESTA_") {
@@ -31,7 +36,8 @@ pub fn serve(env: &Env, admin_key: &str) -> Server {
     }
     cmd.env_remove("DATABASE_URL")
         .env("ATTESTA_LOG", "warn")
-        .env("ATTESTA_ADMIN_API_KEY", admin_key);
+        .env("ATTESTA_ADMIN_API_KEY", admin_key)
+        .envs(settings.iter().copied());
     if let Some(db) = &env.db {
         cmd.env("DATABASE_URL", &db.url);
     }
