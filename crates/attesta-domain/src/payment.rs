@@ -126,6 +126,7 @@ pub fn parse_amount(s: &str) -> Result<Euros, &'static str> {
 }
 
 /// Reads a payment object.
+#[derive(Debug)]
 pub struct PaymentInput;
 
 impl PaymentInput {
