@@ -14,6 +14,7 @@ pub mod card;
 pub mod fiscal_code;
 pub mod input;
 pub mod journey;
+pub mod payment;
 pub mod person;
 pub mod status;
 pub mod verbale;
@@ -30,6 +31,7 @@ pub use journey::{
     Event, EventInput, EventKind, Procedure, ProcedureRules, ProcedureRulesError, Province,
     Purpose, Purposes, TransitionError,
 };
+pub use payment::{Payment, PaymentInput, PaymentStatus, Period};
 pub use person::{Mobile, PERSON_FIELDS, Person, PersonInput};
 pub use status::{
     AreaFlags, CheckOutcome, Level1Outcome, Status, StatusSource, age_on, group_name,

@@ -30,6 +30,7 @@ mod level2;
 mod log_chain;
 mod log_writer;
 mod messages;
+mod payments;
 mod verbali;
 
 pub use alerts::{AlertRecord, ClaimedAlert};
@@ -39,6 +40,7 @@ pub use citizen::{ActivityRecord, DelegationRecord};
 pub use level2::{OtpRecord, OtpState, OutboxMessage};
 pub use log_chain::{AuditReport, GENESIS};
 pub use messages::MessageRecord;
+pub use payments::{PaymentError, PaymentOutcome, PaymentRecord};
 pub use verbali::{IngestError, IngestOutcome, StoredVerbale};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -320,6 +320,7 @@ mod journey;
 mod keys;
 mod log_chain;
 mod messages;
+mod payments;
 
 mod delegations {
     use super::*;
