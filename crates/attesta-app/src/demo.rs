@@ -341,7 +341,44 @@ pub async fn seed(app: &App) -> AppResult<usize> {
     }
     seed_journey(app).await?;
     seed_messages(app).await?;
+    seed_payments(app).await?;
     Ok(count)
+}
+
+/// Mario Rossi's monthly allowance (SPEC §11): the last two months paid on
+/// their first day, this month planned. Ids name the month, so a later
+/// start adds the new months and marks the planned one paid.
+async fn seed_payments(app: &App) -> AppResult<()> {
+    let today = app.today();
+    let first = today.replace_day(1).expect("day 1 exists");
+    let before = |d: time::Date| {
+        d.previous_day()
+            .expect("a day before")
+            .replace_day(1)
+            .expect("day 1 exists")
+    };
+    let months = [
+        (before(before(first)), true),
+        (before(first), true),
+        (first, false),
+    ];
+    for (month, paid) in months {
+        let period = format!("{:04}-{:02}", month.year(), u8::from(month.month()));
+        let mut body = json!({"payment_id": format!("DEMO-PAY-{period}"),
+            "fiscal_code": cf("RSSMRA80A01H501"), "benefit": "monthly_allowance",
+            "period": period, "amount_eur": "336.00", "status": "planned"});
+        if paid {
+            body["status"] = json!("paid");
+            body["paid_on"] = json!(attesta_domain::format_date(month));
+        }
+        match app.ingest_payment(&app.payment_from_json(&body)?).await {
+            // A month already stored paid stays as it is.
+            Ok(_) => {}
+            Err(e) if e.code == crate::ErrorCode::PaymentConflict => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Two messages for Mario Rossi (SPEC §11), one already read, so that his

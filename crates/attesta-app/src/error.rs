@@ -99,6 +99,8 @@ error_codes! {
     InvalidSerial = (422, "invalid_serial", "err-invalid-serial"),
     /// The verbale has invalid data.
     InvalidVerbale = (422, "invalid_verbale", "err-invalid-verbale"),
+    /// The payment has invalid data.
+    InvalidPayment = (422, "invalid_payment", "err-invalid-payment"),
     /// The login was cancelled or refused at the identity provider.
     LoginCancelled = (401, "login_cancelled", "err-login-cancelled"),
     /// The login has expired or the link is not complete.
@@ -189,6 +191,8 @@ error_codes! {
     UnsupportedDocument = (415, "unsupported_document", "err-unsupported-document"),
     /// A verbale with this identifier is already stored with different content.
     VerbaleConflict = (409, "verbale_conflict", "err-verbale-conflict"),
+    /// A payment with this identifier is already stored with different content.
+    PaymentConflict = (409, "payment_conflict", "err-payment-conflict"),
     // The application journey (SPEC §10.2).
     /// An assessment of the same purposes is still open for this person.
     AssessmentOpen = (409, "assessment_open", "err-assessment-open"),

@@ -28,6 +28,7 @@ pub mod messages;
 pub mod notices;
 pub mod notify;
 pub mod oidc;
+pub mod payments;
 pub mod seed;
 mod session;
 pub mod sms;

@@ -186,6 +186,25 @@ pub async fn post_verbale(
         .into_response())
 }
 
+pub async fn post_payment(
+    State(s): State<AppState>,
+    _: Admin,
+    ApiJson(body): ApiJson,
+) -> ApiResult<Response> {
+    let payment = s.app.payment_from_json(&body)?;
+    let w = s.app.ingest_payment(&payment).await?;
+    let result = match w {
+        Written::Created => "created",
+        Written::Updated => "paid",
+        Written::Unchanged => "unchanged",
+    };
+    Ok((
+        written(w),
+        Json(json!({"payment_id": payment.payment_id, "result": result})),
+    )
+        .into_response())
+}
+
 // ---- back office, the application journey (SPEC §10.2) -------------
 
 pub async fn post_certificate(
@@ -540,6 +559,25 @@ pub async fn notices(State(s): State<AppState>, c: Citizen) -> ApiResult<Respons
         .await?
         .iter()
         .map(attesta_domain::journey::Notice::to_json)
+        .collect();
+    Ok(no_store(Json(items).into_response()))
+}
+
+/// `GET /api/v1/me/payments` (SPEC §11): newest period first.
+pub async fn payments(State(s): State<AppState>, c: Citizen) -> ApiResult<Response> {
+    let items: Vec<Value> = s
+        .app
+        .payments(&c.actor)
+        .await?
+        .iter()
+        .map(|p| {
+            let amount = p.amount.cents();
+            json!({"payment_id": p.payment_id, "benefit": p.benefit,
+                "period": p.period.as_string(),
+                "amount_eur": format!("{}.{:02}", amount / 100, amount % 100),
+                "status": p.status.as_str(),
+                "paid_on": p.paid_on.map(attesta_domain::format_date)})
+        })
         .collect();
     Ok(no_store(Json(items).into_response()))
 }

@@ -304,6 +304,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/verify/level2", post(api::level2))
         .route("/admin/people/{fiscal_code}", put(api::put_person))
         .route("/admin/verbali", post(api::post_verbale))
+        .route("/admin/payments", post(api::post_payment))
         .route("/admin/certificates", post(api::post_certificate))
         .route("/admin/applications", post(api::post_application))
         .route(
@@ -352,6 +353,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
             get(documents::admin_list),
         )
         .route("/admin/documents/{document_id}", get(documents::admin_file))
+        .route("/me/payments", get(api::payments))
         .route("/me/messages/{message_id}/read", post(api::read_message))
         .route("/me/consents", post(api::consents))
         .route("/openapi.json", get(openapi::document))

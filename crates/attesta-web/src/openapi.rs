@@ -61,6 +61,26 @@ pub(crate) fn text(max: usize) -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"})
 }
 
+fn payment_result() -> Value {
+    json!({"type": "object", "required": ["payment_id", "result"], "properties": {
+        "payment_id": {"type": "string"}, "result": {"enum": ["created", "paid", "unchanged"]}}})
+}
+
+/// A payment as the back office sends it (SPEC §11).
+fn payment_schema() -> Value {
+    let benefits = attesta_app::payments::payable_benefits().unwrap_or_default();
+    json!({"type": "object", "additionalProperties": false,
+        "required": ["payment_id", "fiscal_code", "benefit", "period", "amount_eur", "status"],
+        "properties": {
+            "payment_id": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"},
+            "fiscal_code": fiscal_code(),
+            "benefit": {"enum": benefits},
+            "period": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "description": "the month paid"},
+            "amount_eur": {"type": "string", "pattern": "^[0-9]{1,7}(\\.[0-9]{1,2})?$", "description": "euros, a dot before the cents; more than zero"},
+            "status": {"enum": ["planned", "paid"]},
+            "paid_on": {"type": ["string", "null"], "format": "date", "description": "required when paid, left out when planned; from the period's first day to today"}}})
+}
+
 pub(crate) fn ok_json(schema: Value) -> Value {
     json!({"description": "ok", "content": {"application/json": {"schema": schema}}})
 }
@@ -72,6 +92,7 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/verify/level2",
     "/api/v1/admin/people/{fiscal_code}",
     "/api/v1/admin/verbali",
+    "/api/v1/admin/payments",
     "/api/v1/admin/certificates",
     "/api/v1/admin/applications",
     "/api/v1/admin/applications/{application_id}/events",
@@ -100,6 +121,7 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/admin/applications/{application_id}/documents",
     "/api/v1/admin/documents/{document_id}",
     "/api/v1/me/consents",
+    "/api/v1/me/payments",
     "/api/v1/me/card",
     "/api/v1/me/card/pdf",
     "/api/v1/admin/cards",
@@ -223,6 +245,19 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                 "responses": {"200": {"description": "unchanged, or confirmed (definitive false → true)"},
                     "201": {"description": "created"}, "400": error_ref(), "401": error_ref(),
                     "409": error_ref(), "413": error_ref(), "422": error_ref()}}},
+            "/api/v1/admin/payments": {"post": {
+                "summary": "Record one payment of a benefit (idempotent by payment_id; planned → paid may follow)", "security": [{"adminKey": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": payment_schema()}}},
+                "responses": {"200": ok_json(payment_result()), "201": ok_json(payment_result()),
+                    "400": error_ref(), "401": error_ref(), "409": error_ref(), "413": error_ref(), "422": error_ref()}}},
+            "/api/v1/me/payments": {"get": op("The holder's payments of benefits, newest period first", Some("session"), None,
+                ("200", ok_json(json!({"type": "array", "items": {"type": "object",
+                    "required": ["payment_id", "benefit", "period", "amount_eur", "status", "paid_on"], "properties": {
+                    "payment_id": {"type": "string"}, "benefit": {"type": "string"},
+                    "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                    "amount_eur": {"type": "string", "pattern": "^[0-9]+\\.[0-9]{2}$"},
+                    "status": {"enum": ["planned", "paid"]},
+                    "paid_on": {"type": ["string", "null"], "format": "date"}}}}))), &["401", "403"])},
             "/api/v1/me": {"get": op("The citizen's record, contact data, privacy-notice acceptance and unread messages", Some("session"), None,
                 ("200", ok_json(json!({"type": "object", "required": ["unread_messages", "consents"], "properties": {
                     "unread_messages": {"type": "integer", "minimum": 0, "description": "how many of GET /api/v1/me/messages are unread"},

@@ -364,6 +364,7 @@ err-invalid-message = The message has invalid fields: a subject of 1 to 200 char
 err-invalid-request = The request could not be read: reload the page and try again.
 err-invalid-serial = A card number is IT followed by 10 digits.
 err-invalid-verbale = The verbale has invalid data.
+err-invalid-payment = The payment has invalid data.
 err-login-required = Log in first: this page needs you to be logged in.
 err-login-failed = The login through the identity provider did not succeed. Try again; if it keeps failing, the provider may be unavailable.
 err-login-expired = The login has expired or the link is not complete. Start the login again.
@@ -414,6 +415,7 @@ err-unknown-document = This document does not exist.
 err-unknown-status-list = This status list does not exist.
 err-unknown-token = This QR code or manual code is not known. Check the code and try again, or ask the holder for a new QR code.
 err-verbale-conflict = A verbale with this identifier is already stored with different content.
+err-payment-conflict = A payment with this identifier is already stored with different content.
 
 ## Why a codice fiscale is not valid (i18n of attesta-domain's FiscalCodeError)
 cf-missing = Write the codice fiscale: 16 characters, letters and digits.

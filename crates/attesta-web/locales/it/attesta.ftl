@@ -364,6 +364,7 @@ err-invalid-message = Il messaggio ha campi non validi: un oggetto da 1 a 200 ca
 err-invalid-request = La richiesta non è leggibile: ricarica la pagina e riprova.
 err-invalid-serial = Il numero della Carta è IT seguito da 10 cifre.
 err-invalid-verbale = Il verbale contiene dati non validi.
+err-invalid-payment = Il pagamento contiene dati non validi.
 err-login-required = Accedi prima: questa pagina richiede l'accesso.
 err-login-failed = L'accesso tramite il gestore dell'identità non è riuscito. Riprova; se continua a non funzionare, il gestore potrebbe non essere disponibile.
 err-login-expired = L'accesso è scaduto o il collegamento non è completo. Ricomincia l'accesso.
@@ -414,6 +415,7 @@ err-unknown-document = Questo documento non esiste.
 err-unknown-status-list = Questa lista di stato non esiste.
 err-unknown-token = Questo QR o codice manuale non è conosciuto. Controlla il codice e riprova, oppure chiedi al titolare un nuovo QR.
 err-verbale-conflict = Un verbale con questo identificativo è già registrato con un contenuto diverso.
+err-payment-conflict = Un pagamento con questo identificativo è già registrato con un contenuto diverso.
 
 ## Why a codice fiscale is not valid (i18n of attesta-domain's FiscalCodeError)
 cf-missing = Scrivi il codice fiscale: 16 caratteri, lettere e cifre.

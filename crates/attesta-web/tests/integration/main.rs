@@ -20,6 +20,7 @@ mod look;
 mod messages;
 mod metrics_series;
 mod notices;
+mod payments;
 mod sessions;
 mod support;
 mod xss;
