@@ -77,6 +77,8 @@ const PAGES = [
   { name: 'me-no-status', setup: async (h) => { await h.api.loginCitizen(cf(h.people, PAOLO)); return '/me'; } },
   { name: 'me-checked', setup: async (h) => { await level2Result(h, MARIA); await h.api.logout(); await h.api.loginCitizen(cf(h.people, MARIA)); return '/me'; } },
   { name: 'messages', setup: async (h) => { await h.api.loginCitizen(cf(h.people, MARIO)); return '/me/messages'; } },
+  { name: 'payments', setup: async (h) => { await h.api.loginCitizen(cf(h.people, MARIO)); return '/me/payments'; } },
+  { name: 'payments-none', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/payments'; } },
   { name: 'benefits', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits'; } },
   { name: 'benefits-income-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, ANNA)); return '/me/benefits?income=abc'; }, status: 422 },
   { name: 'check-code', path: '/v' },

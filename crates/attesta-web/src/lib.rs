@@ -37,6 +37,7 @@ mod messages;
 mod metrics_endpoint;
 mod openapi;
 mod pages;
+mod payments;
 mod request_id;
 
 pub use error::{ApiError, PageError};
@@ -452,6 +453,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
             post(journey_citizen::verbale_qr),
         )
         .route("/me/messages", get(messages::page))
+        .route("/me/payments", get(payments::page))
         .route("/me/messages/{message_id}/read", post(messages::page_read))
         .route("/me/consents", post(pages::me_consents))
         .route("/me/delegates/remove", post(pages::me_remove_delegate))

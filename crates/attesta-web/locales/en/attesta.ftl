@@ -668,3 +668,21 @@ guide-code-09 = Code 09: absolute blindness. The pension and accompaniment allow
 guide-code-10 = Code 10: civil deafness. The pension and the communication allowance.
 guide-code-11 = Code 11: a person over 67 with lasting difficulty in the functions of their age. No economic benefit.
 guide-code-12 = Code 12: a person over 67 unable to walk without a companion or in need of continuous help. The accompaniment allowance.
+
+## Payments page (SPEC §11, "Pagamenti e cedolini")
+payments-h1 = Payments and payslips
+payments-link = Payments and payslips
+payments-intro = The payments of your benefits, newest month first: those already paid and those planned.
+payments-none = No payment is recorded.
+payments-totals-h2 = Totals per benefit
+payments-totals-caption = Total paid and planned for each benefit
+payments-list-h2 = All payments
+payments-list-caption = Payments by month, newest first
+payments-benefit = Benefit
+payments-total-paid = Paid
+payments-total-planned = Planned
+payments-period = Month
+payments-amount = Amount
+payments-state = State
+payments-paid-on = Paid on { $date }
+payments-planned = Planned, not paid yet

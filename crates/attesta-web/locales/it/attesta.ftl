@@ -668,3 +668,21 @@ guide-code-09 = Codice 09: cecità assoluta. Spettano la pensione e l'indennità
 guide-code-10 = Codice 10: sordità civile. Spettano la pensione e l'indennità di comunicazione.
 guide-code-11 = Codice 11: persona oltre i 67 anni con difficoltà persistenti a svolgere le funzioni della sua età. Non spettano prestazioni economiche.
 guide-code-12 = Codice 12: persona oltre i 67 anni che non può camminare senza un accompagnatore o ha bisogno di assistenza continua. Spetta l'indennità di accompagnamento.
+
+## Payments page (SPEC §11, "Pagamenti e cedolini")
+payments-h1 = Pagamenti e cedolini
+payments-link = Pagamenti e cedolini
+payments-intro = I pagamenti delle tue prestazioni, dal mese più recente: quelli già pagati e quelli previsti.
+payments-none = Non ci sono pagamenti registrati.
+payments-totals-h2 = Totali per prestazione
+payments-totals-caption = Totale pagato e previsto per ogni prestazione
+payments-list-h2 = Tutti i pagamenti
+payments-list-caption = Pagamenti per mese, dal più recente
+payments-benefit = Prestazione
+payments-total-paid = Pagato
+payments-total-planned = Previsto
+payments-period = Mese
+payments-amount = Importo
+payments-state = Stato
+payments-paid-on = Pagato il { $date }
+payments-planned = Previsto, non ancora pagato

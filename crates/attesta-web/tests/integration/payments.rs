@@ -12,6 +12,7 @@ on_both_engines!(
     payments_are_recorded_idempotently_and_listed,
     payment_refusals_say_what_to_fix_and_write_nothing,
     a_delegate_lists_the_holders_payments,
+    the_page_lists_by_month_with_totals_per_benefit,
 );
 
 async fn post(t: &TestApp, body: &Value) -> reqwest::Response {
@@ -175,4 +176,56 @@ async fn a_delegate_lists_the_holders_payments(t: TestApp) {
     let theirs = list(&delegate).await;
     assert_eq!(theirs.as_array().unwrap().len(), 1);
     assert_eq!(theirs[0]["payment_id"], "P-M");
+}
+
+async fn the_page_lists_by_month_with_totals_per_benefit(t: TestApp) {
+    person(&t, MARIO, "Mario").await;
+    let mario = t.citizen(MARIO).await;
+    let html = mario.get("/me/payments").await.text().await.unwrap();
+    assert!(html.contains("Non ci sono pagamenti registrati."), "{html}");
+    let me = mario.get("/me").await.text().await.unwrap();
+    assert!(me.contains("<a href=\"/me/payments\">Pagamenti e cedolini</a>"));
+
+    let paid = |id: &str, period: &str, amount: &str| {
+        json!({"payment_id": id, "fiscal_code": MARIO, "benefit": "monthly_allowance",
+               "period": period, "amount_eur": amount, "status": "paid",
+               "paid_on": format!("{period}-01")})
+    };
+    for body in [
+        paid("P-1", "2026-01", "1000.50"),
+        paid("P-2", "2026-02", "1000.50"),
+        planned("P-3", MARIO),
+    ] {
+        assert!(post(&t, &body).await.status().is_success());
+    }
+    let r = mario.get("/me/payments").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    // Totals: 2 × 1,000.50 paid, 333.33 planned (P-3 is 2026-01 too).
+    assert!(
+        html.contains("2.001,00 €</td><td data-label=\"Previsto\">333,33 €</td>"),
+        "{html}"
+    );
+    // Newest month first, paid or planned in words.
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} not in {html}"));
+    assert!(at("<th scope=\"row\">02/2026</th>") < at("<th scope=\"row\">01/2026</th>"));
+    assert!(html.contains("Pagato il 01/02/2026"));
+    assert!(html.contains("<strong>Previsto, non ancora pagato</strong>"));
+    let en = mario
+        .get("/me/payments?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains("€2,001.00</td><td data-label=\"Planned\">€333.33</td>"),
+        "{en}"
+    );
+    assert!(en.contains("Paid on 01/02/2026"));
+    // Nobody else's payments.
+    person(&t, GIULIA, "Giulia").await;
+    let giulia = t.citizen(GIULIA).await;
+    let html = giulia.get("/me/payments").await.text().await.unwrap();
+    assert!(html.contains("Non ci sono pagamenti registrati."));
 }
