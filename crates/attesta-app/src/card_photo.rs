@@ -25,6 +25,30 @@ pub const STORED_PHOTO_HEIGHT: u32 = 800;
 /// is refused before it is decoded.
 const MAX_PHOTO_SIDE: u32 = 8_000;
 
+/// Decodes an image within bounds (at most `max_side` pixels a side and
+/// `max_alloc` bytes, so a decompression bomb is refused before it is
+/// decoded) and turns it upright by its EXIF orientation. What is returned
+/// holds the pixels only: re-encoding it leaves every metadata behind.
+pub(crate) fn decode_upright(
+    mut reader: image::ImageReader<Cursor<&[u8]>>,
+    max_side: u32,
+    max_alloc: u64,
+) -> Result<image::DynamicImage, image::ImageError> {
+    use image::ImageDecoder as _;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(max_side);
+    limits.max_image_height = Some(max_side);
+    limits.max_alloc = Some(max_alloc);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder()?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder)?;
+    img.apply_orientation(orientation);
+    Ok(img)
+}
+
 fn photo_error(message: impl Into<String>) -> AppError {
     let message = message.into();
     AppError::new(ErrorCode::InvalidPhoto, message.clone())
@@ -44,7 +68,6 @@ pub(crate) fn photo_too_large() -> AppError {
 /// and written again as a baseline JPEG — so no metadata (EXIF, GPS, XMP,
 /// comments, ICC) of the original survives.
 pub fn normalise_photo(bytes: &[u8]) -> AppResult<Vec<u8>> {
-    use image::ImageDecoder as _;
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(photo_too_large());
     }
@@ -67,20 +90,10 @@ pub fn normalise_photo(bytes: &[u8]) -> AppResult<Vec<u8>> {
             "The photo could not be read as an image ({e}): save it again as JPEG or PNG."
         ))
     };
-    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+    let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| unreadable(e.into()))?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_PHOTO_SIDE);
-    limits.max_image_height = Some(MAX_PHOTO_SIDE);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(unreadable)?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = image::DynamicImage::from_decoder(decoder).map_err(unreadable)?;
-    img.apply_orientation(orientation);
+    let img = decode_upright(reader, MAX_PHOTO_SIDE, 256 * 1024 * 1024).map_err(unreadable)?;
     let (w, h) = (img.width(), img.height());
     if w < MIN_PHOTO_WIDTH || h < MIN_PHOTO_HEIGHT {
         return Err(photo_error(format!(

@@ -110,7 +110,6 @@ pub fn clean_document(bytes: &[u8]) -> AppResult<(DocumentKind, Vec<u8>)> {
 }
 
 fn reencode(bytes: &[u8], kind: DocumentKind) -> AppResult<Vec<u8>> {
-    use image::ImageDecoder as _;
     let unreadable = |_: image::ImageError| {
         unsupported(
             "This image could not be read (it is damaged, or larger than 10,000 pixels a side): save it again as JPEG or PNG, or send a PDF.",
@@ -120,18 +119,9 @@ fn reencode(bytes: &[u8], kind: DocumentKind) -> AppResult<Vec<u8>> {
         DocumentKind::Png => image::ImageFormat::Png,
         _ => image::ImageFormat::Jpeg,
     };
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_IMAGE_SIDE);
-    limits.max_image_height = Some(MAX_IMAGE_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(unreadable)?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = image::DynamicImage::from_decoder(decoder).map_err(unreadable)?;
-    img.apply_orientation(orientation);
+    let reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let img = crate::card_photo::decode_upright(reader, MAX_IMAGE_SIDE, 512 * 1024 * 1024)
+        .map_err(unreadable)?;
     let mut out = Vec::new();
     match kind {
         DocumentKind::Png => img

@@ -30,6 +30,15 @@ pub struct Euros(i64);
 /// mistake, not an income.
 const MAX_CENTS: i64 = 1_000_000_000 * 100;
 
+/// Why digits are not an amount ([`Euros::of_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountError {
+    /// Not digits (a sign, a thousands separator, a letter).
+    NotPlain,
+    TooManyDecimals,
+    TooLarge,
+}
+
 impl Euros {
     pub fn from_cents(cents: i64) -> Self {
         Self(cents)
@@ -51,29 +60,40 @@ impl Euros {
         if s.starts_with('-') {
             return Err("must not be negative");
         }
-        let (whole, frac) = match s.split_once(['.', ',']) {
-            Some((w, f)) => (w, f),
-            None => (s, ""),
-        };
+        let (whole, frac) = s.split_once(['.', ',']).unwrap_or((s, ""));
+        match Euros::of_parts(whole, frac, MAX_CENTS) {
+            Ok(e) => Ok(e),
+            Err(AmountError::NotPlain) => {
+                Err("is not a plain amount in euros (no thousands separators)")
+            }
+            Err(AmountError::TooManyDecimals) => Err("must have at most two decimals (cents)"),
+            Err(AmountError::TooLarge) => Err("is too large for an annual income"),
+        }
+    }
+
+    /// The amount whose euros are the digits `whole` and whose cents are
+    /// `frac` (0 to 2 digits), at most `max_cents`.
+    pub fn of_parts(whole: &str, frac: &str, max_cents: i64) -> Result<Euros, AmountError> {
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty() || !digits(whole) || !digits(frac) {
-            return Err("is not a plain amount in euros (no thousands separators)");
+            return Err(AmountError::NotPlain);
         }
         if frac.len() > 2 {
-            return Err("must have at most two decimals (cents)");
+            return Err(AmountError::TooManyDecimals);
         }
-        if whole.len() > 10 {
-            return Err("is too large for an annual income");
+        // Past this many digits the euros alone are above any maximum.
+        if whole.len() > 15 {
+            return Err(AmountError::TooLarge);
         }
-        let whole: i64 = whole.parse().map_err(|_| "is too large")?;
+        let whole: i64 = whole.parse().map_err(|_| AmountError::TooLarge)?;
         let cents: i64 = match frac.len() {
             0 => 0,
             1 => frac.parse::<i64>().unwrap_or(0) * 10,
             _ => frac.parse::<i64>().unwrap_or(0),
         };
         let total = whole * 100 + cents;
-        if total > MAX_CENTS {
-            return Err("is too large for an annual income");
+        if total > max_cents {
+            return Err(AmountError::TooLarge);
         }
         Ok(Euros(total))
     }

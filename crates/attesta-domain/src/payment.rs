@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use time::{Date, Month};
 
 use crate::FiscalCode;
-use crate::benefits::Euros;
+use crate::benefits::{AmountError, Euros};
 use crate::input::{Fields, InputError};
 
 /// The fields of a payment record.
@@ -97,32 +97,19 @@ const MAX_CENTS: i64 = 1_000_000 * 100;
 /// `"123.45"`, `"123.4"` or `"123"`: a positive amount in euros.
 pub fn parse_amount(s: &str) -> Result<Euros, &'static str> {
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(frac) || (s.contains('.') && frac.is_empty()) {
-        return Err(
-            "must be an amount in euros written like \"123.45\" (a dot, no sign, no thousands separators)",
-        );
+    const PLAIN: &str = "must be an amount in euros written like \"123.45\" (a dot, no sign, no thousands separators)";
+    if s.contains('.') && frac.is_empty() {
+        return Err(PLAIN);
     }
-    if frac.len() > 2 {
-        return Err("must have at most two decimals (cents)");
-    }
-    if whole.len() > 7 {
-        return Err("is too large for one payment (at most 1000000.00)");
-    }
-    let whole: i64 = whole.parse().map_err(|_| "is too large")?;
-    let cents: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().unwrap_or(0) * 10,
-        _ => frac.parse::<i64>().unwrap_or(0),
-    };
-    let total = whole * 100 + cents;
-    if total == 0 {
+    let amount = Euros::of_parts(whole, frac, MAX_CENTS).map_err(|e| match e {
+        AmountError::NotPlain => PLAIN,
+        AmountError::TooManyDecimals => "must have at most two decimals (cents)",
+        AmountError::TooLarge => "is too large for one payment (at most 1000000.00)",
+    })?;
+    if amount.cents() == 0 {
         return Err("must be more than zero");
     }
-    if total > MAX_CENTS {
-        return Err("is too large for one payment (at most 1000000.00)");
-    }
-    Ok(Euros::from_cents(total))
+    Ok(amount)
 }
 
 /// Reads a payment object.

@@ -40,23 +40,13 @@ struct PaymentsPage {
     totals: Vec<TotalLine>,
 }
 
-/// Euro cents as the reader writes them: "1.234,56 €" in Italian,
+/// Euro cents as the benefits page writes them: "€ 1.234,56" in Italian,
 /// "€1,234.56" in English.
-pub(crate) fn euros(cents: i64, lang: Lang) -> String {
-    let (units, rest) = (cents / 100, (cents % 100).abs());
-    let digits = units.abs().to_string();
-    let sep = if lang == Lang::It { '.' } else { ',' };
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(sep);
-        }
-        grouped.push(c);
-    }
-    let sign = if cents < 0 { "-" } else { "" };
+fn euros(cents: i64, lang: Lang) -> String {
+    let e = attesta_domain::benefits::Euros::from_cents(cents);
     match lang {
-        Lang::It => format!("{sign}{grouped},{rest:02} €"),
-        Lang::En => format!("{sign}€{grouped}.{rest:02}"),
+        Lang::It => e.format_it(),
+        Lang::En => e.format_en(),
     }
 }
 
@@ -133,19 +123,4 @@ pub async fn page(State(s): State<AppState>, MaybeSession(session): MaybeSession
         totals,
     };
     Ok(no_store(page.into_response()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_in_each_language() {
-        assert_eq!(euros(33600, Lang::It), "336,00 €");
-        assert_eq!(euros(123456, Lang::It), "1.234,56 €");
-        assert_eq!(euros(123456, Lang::En), "€1,234.56");
-        assert_eq!(euros(100000005, Lang::En), "€1,000,000.05");
-        assert_eq!(euros(5, Lang::It), "0,05 €");
-        assert_eq!(euros(0, Lang::En), "€0.00");
-    }
 }

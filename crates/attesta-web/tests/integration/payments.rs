@@ -204,7 +204,7 @@ async fn the_page_lists_by_month_with_totals_per_benefit(t: TestApp) {
     let html = r.text().await.unwrap();
     // Totals: 2 × 1,000.50 paid, 333.33 planned (P-3 is 2026-01 too).
     assert!(
-        html.contains("2.001,00 €</td><td data-label=\"Previsto\">333,33 €</td>"),
+        html.contains("€ 2.001,00</td><td data-label=\"Previsto\">€ 333,33</td>"),
         "{html}"
     );
     // Newest month first, paid or planned in words.
