@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use attesta_domain::Activity;
 use serde_json::Value;
 
 use crate::backoffice::object_with;
@@ -49,10 +50,21 @@ impl App {
     /// `POST /api/v1/me/consents`: the proactive consent of the area's
     /// holder (a delegate decides it for them, as for everything else in
     /// the area they act for).
+    /// A change is written in the activity list (who gave or withdrew
+    /// it); sending the same answer again changes and logs nothing.
     pub async fn set_consents(&self, actor: &Actor, proactive: bool) -> AppResult<()> {
-        self.store
+        let changed = self
+            .store
             .set_proactive_consent(&actor.person_id, proactive, self.now_millis())
             .await?;
+        if changed {
+            let action = if proactive {
+                Activity::ProactiveConsentGiven
+            } else {
+                Activity::ProactiveConsentWithdrawn
+            };
+            self.record(actor, action).await?;
+        }
         Ok(())
     }
 

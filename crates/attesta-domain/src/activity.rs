@@ -18,10 +18,14 @@ pub enum Activity {
     ApplicationFiled,
     RescheduleRequested,
     DocumentSent,
+    /// The proactive consent of the verbale guide (SPEC §11) given.
+    ProactiveConsentGiven,
+    /// The proactive consent withdrawn.
+    ProactiveConsentWithdrawn,
 }
 
 impl Activity {
-    pub const ALL: [Activity; 14] = [
+    pub const ALL: [Activity; 16] = [
         Activity::PrivacyNoticeAccepted,
         Activity::AttestationGenerated,
         Activity::AttestationRevoked,
@@ -36,6 +40,8 @@ impl Activity {
         Activity::ApplicationFiled,
         Activity::RescheduleRequested,
         Activity::DocumentSent,
+        Activity::ProactiveConsentGiven,
+        Activity::ProactiveConsentWithdrawn,
     ];
 
     /// The wire and storage name.
@@ -55,6 +61,8 @@ impl Activity {
             Activity::ApplicationFiled => "application_filed",
             Activity::RescheduleRequested => "reschedule_requested",
             Activity::DocumentSent => "document_sent",
+            Activity::ProactiveConsentGiven => "proactive_consent_given",
+            Activity::ProactiveConsentWithdrawn => "proactive_consent_withdrawn",
         }
     }
 

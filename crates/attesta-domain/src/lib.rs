@@ -31,7 +31,7 @@ pub use journey::{
     Event, EventInput, EventKind, Procedure, ProcedureRules, ProcedureRulesError, Province,
     Purpose, Purposes, TransitionError,
 };
-pub use payment::{Payment, PaymentInput, PaymentStatus, Period};
+pub use payment::{PAYMENT_FIELDS, Payment, PaymentInput, PaymentStatus, Period};
 pub use person::{Mobile, PERSON_FIELDS, Person, PersonInput};
 pub use status::{
     AreaFlags, CheckOutcome, Level1Outcome, Status, StatusSource, age_on, group_name,

@@ -99,18 +99,22 @@ impl Store {
         person_id: &str,
         on: bool,
         now: Millis,
-    ) -> Result<()> {
-        sqlx::query(
+    ) -> Result<bool> {
+        // Only a change writes: the consent keeps the moment it was given,
+        // and the caller logs what changed, once.
+        let changed = sqlx::query(
             "UPDATE people SET proactive_consent_at = \
-             CASE WHEN $2 = 1 THEN COALESCE(proactive_consent_at, $3) ELSE NULL END \
-             WHERE person_id = $1",
+             CASE WHEN $2 = 1 THEN $3 ELSE NULL END \
+             WHERE person_id = $1 \
+             AND (CASE WHEN proactive_consent_at IS NULL THEN 0 ELSE 1 END) <> $2",
         )
         .bind(person_id.to_owned())
         .bind(i64::from(on))
         .bind(now)
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(changed > 0)
     }
 
     /// Whether the proactive consent of `person_id` is on.

@@ -17,12 +17,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use attesta_domain::{Activity, FiscalCode, Person, Resubmission, Status, Verbale, format_date};
+use attesta_domain::{
+    Activity, FiscalCode, Payment, Person, Resubmission, Status, Verbale, format_date,
+};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 use time::{Date, OffsetDateTime};
 
+use crate::payments::{PaymentError, PaymentOutcome};
 use crate::verbali::{IngestError, IngestOutcome};
 use crate::{
     Batch, Engine, Millis, PersonRecord, Result, Upserted, person_from_row, verbale_from_body,
@@ -409,6 +412,22 @@ impl Batch {
             query.execute(&mut *conn).await?;
         }
         Ok(())
+    }
+
+    /// Writes payments one after the other in the batch's transaction, as
+    /// [`Store::ingest_payment`] writes one in its own: the outcome of each,
+    /// in order (an id met earlier in the batch is found stored). A refused
+    /// payment writes nothing and leaves the batch going.
+    pub async fn ingest_payments(
+        &mut self,
+        payments: &[Payment],
+        now: Millis,
+    ) -> Result<Vec<std::result::Result<PaymentOutcome, PaymentError>>> {
+        let mut outcomes = Vec::with_capacity(payments.len());
+        for payment in payments {
+            outcomes.push(crate::payments::ingest(&mut self.tx, payment, now).await?);
+        }
+        Ok(outcomes)
     }
 
     /// Appends one activity row per `(person_id, action)`, all by `by_name`

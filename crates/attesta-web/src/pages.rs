@@ -761,6 +761,8 @@ fn action_text(action: Activity, lang: Lang) -> String {
         Activity::ApplicationFiled => key("action-application-filed"),
         Activity::RescheduleRequested => key("action-reschedule-requested"),
         Activity::DocumentSent => key("action-document-sent"),
+        Activity::ProactiveConsentGiven => key("action-proactive-consent-given"),
+        Activity::ProactiveConsentWithdrawn => key("action-proactive-consent-withdrawn"),
     })
 }
 

@@ -50,9 +50,9 @@ enum Command {
         #[arg(long)]
         public_url: Option<String>,
     },
-    /// Import people or verbali from a .jsonl or .csv file.
+    /// Import people, verbali, doctors' certificates or payments from a .jsonl or .csv file.
     Import {
-        /// The file; its keys or header tell people from verbali.
+        /// The file; its keys or header tell the kind (docs/import.md).
         file: PathBuf,
         /// Rows per transaction.
         #[arg(long, default_value_t = attesta_app::import::DEFAULT_BATCH_SIZE)]

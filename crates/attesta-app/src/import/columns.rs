@@ -3,7 +3,7 @@
 
 use crate::ErrorCode;
 use attesta_domain::journey::CERTIFICATE_FIELDS;
-use attesta_domain::{FieldError, PERSON_FIELDS, VERBALE_FIELDS};
+use attesta_domain::{FieldError, PAYMENT_FIELDS, PERSON_FIELDS, VERBALE_FIELDS};
 use serde_json::{Map, Value};
 
 use super::{Kind, kind_of};
@@ -19,6 +19,9 @@ pub(super) enum Column {
     RevisionNone,
     /// A list of words separated by `|` (a certificate's `purposes`).
     List(String),
+    /// An amount in euros (a payment's `amount_eur`): kept as text, so that
+    /// cents stay exact; in a `;` file a decimal comma is read as the dot.
+    Amount(String),
 }
 
 const BOOLEAN_COLUMNS: &[&str] = &[
@@ -45,6 +48,15 @@ const REQUIRED_CERTIFICATE_COLUMNS: &[&str] = &[
     "issued_on",
     "purposes",
     "province",
+];
+
+const REQUIRED_PAYMENT_COLUMNS: &[&str] = &[
+    "payment_id",
+    "fiscal_code",
+    "benefit",
+    "period",
+    "amount_eur",
+    "status",
 ];
 
 /// Checks a CSV header: the kind, and how each column is read. Unknown,
@@ -76,6 +88,8 @@ pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> 
             (Kind::Certificates, n) if CERTIFICATE_FIELDS.contains(&n) => {
                 Column::Text(n.to_owned())
             }
+            (Kind::Payments, "amount_eur") => Column::Amount(name.clone()),
+            (Kind::Payments, n) if PAYMENT_FIELDS.contains(&n) => Column::Text(n.to_owned()),
             _ => {
                 unknown.push(if name.is_empty() {
                     format!("(empty, column {})", i + 1)
@@ -104,6 +118,7 @@ pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> 
                 ])
                 .collect(),
             Kind::Certificates => CERTIFICATE_FIELDS.to_vec(),
+            Kind::Payments => PAYMENT_FIELDS.to_vec(),
         };
         return Err(format!(
             "unknown column(s) in the header of a {kind} file: {}. The columns are: {}",
@@ -115,6 +130,7 @@ pub(super) fn columns(header: &[String]) -> Result<(Kind, Vec<Column>), String> 
         Kind::People => REQUIRED_PEOPLE_COLUMNS,
         Kind::Verbali => REQUIRED_VERBALI_COLUMNS,
         Kind::Certificates => REQUIRED_CERTIFICATE_COLUMNS,
+        Kind::Payments => REQUIRED_PAYMENT_COLUMNS,
     };
     let missing: Vec<&str> = required
         .iter()
@@ -182,6 +198,16 @@ pub(super) fn csv_object(
                     .collect();
                 map.insert(name.clone(), Value::Array(words));
             }
+            Column::Amount(name) => {
+                // SPEC §7: amounts use `.`, in a `;` file also `,`.
+                let text = match (semicolon, cell.split_once(',')) {
+                    (true, Some((euros, cents))) if !cell.contains('.') => {
+                        format!("{euros}.{cents}")
+                    }
+                    _ => cell.to_owned(),
+                };
+                map.insert(name.clone(), Value::String(text));
+            }
             Column::RevisionDue => revision.push(("due", Value::String(cell.to_owned()))),
             Column::RevisionExempt | Column::RevisionNone => match boolean(cell) {
                 Some(true) => revision.push((column.revision_key(), Value::Bool(true))),
@@ -219,7 +245,11 @@ fn boolean(cell: &str, italian: bool) -> Option<bool> {
 impl Column {
     fn name(&self) -> &str {
         match self {
-            Column::Text(n) | Column::Boolean(n) | Column::Integer(n) | Column::List(n) => n,
+            Column::Text(n)
+            | Column::Boolean(n)
+            | Column::Integer(n)
+            | Column::List(n)
+            | Column::Amount(n) => n,
             Column::RevisionDue => "revision_due",
             Column::RevisionExempt => "revision_exempt",
             Column::RevisionNone => "revision_none",
@@ -264,6 +294,38 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(kind, Kind::Verbali);
+    }
+
+    #[test]
+    fn a_payments_header_and_its_amounts() {
+        let names = "payment_id,fiscal_code,benefit,period,amount_eur,status,paid_on";
+        let (kind, cols) = columns(&header(names)).unwrap();
+        assert_eq!(kind, Kind::Payments);
+        let cells = [
+            "P1",
+            "RSSMRA80A01H501U",
+            "pension",
+            "2026-11",
+            "12,50",
+            "paid",
+            "",
+        ];
+        let record = csv::ByteRecord::from(cells.to_vec());
+        // A `;` file writes the decimal comma of an Italian spreadsheet.
+        let (map, errors) = csv_object(&cols, &record, true).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(map["amount_eur"], "12.50");
+        assert!(!map.contains_key("paid_on"), "an empty cell is null");
+        // A `,` file keeps the cell as written, for the amount's own error.
+        let (map, _) = csv_object(&cols, &record, false).unwrap();
+        assert_eq!(map["amount_eur"], "12,50");
+        let e = columns(&header("payment_id,fiscal_code,benefit,period,status")).unwrap_err();
+        assert!(
+            e.contains("lacks the required column(s): amount_eur"),
+            "{e}"
+        );
+        let e = columns(&header(&format!("{names},iban"))).unwrap_err();
+        assert!(e.contains("iban") && e.contains("amount_eur"), "{e}");
     }
 
     #[test]

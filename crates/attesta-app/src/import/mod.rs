@@ -5,7 +5,8 @@
 //! - The format comes from the extension (`.jsonl` or `.csv`), the kind from
 //!   the keys: a file whose header (CSV) or first object (JSONL) has a
 //!   `certificate_id` holds doctors' certificates, one with a `verbale_id`
-//!   verbali, any other people.
+//!   verbali, one with a `payment_id` payments of a benefit (SPEC §11), any
+//!   other people.
 //! - Certificates, and verbali linked to an application (SPEC §10.1), go
 //!   through the same use case as the API, one transaction each: they may
 //!   open or move an application, whose rules read what is stored.
@@ -31,8 +32,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use attesta_domain::journey::{CERTIFICATE_FIELDS, Certificate};
-use attesta_domain::{FieldError, FiscalCode, Person, VERBALE_FIELDS, Verbale};
-use attesta_store::{BulkIngest, IngestOutcome, Millis, StoreError, Upserted};
+use attesta_domain::{
+    FieldError, FiscalCode, PAYMENT_FIELDS, Payment, Person, VERBALE_FIELDS, Verbale,
+};
+use attesta_store::{BulkIngest, IngestOutcome, Millis, PaymentOutcome, StoreError, Upserted};
 use serde_json::{Map, Value};
 
 use crate::backoffice::{Written, ingest_error};
@@ -51,6 +54,7 @@ pub enum Kind {
     People,
     Verbali,
     Certificates,
+    Payments,
 }
 
 impl Kind {
@@ -59,6 +63,7 @@ impl Kind {
             Kind::People => "people",
             Kind::Verbali => "verbali",
             Kind::Certificates => "certificates",
+            Kind::Payments => "payments",
         }
     }
 }
@@ -330,6 +335,7 @@ enum Item {
     Person(Person),
     Verbale(LinkedVerbale),
     Certificate(Certificate),
+    Payment(Payment),
 }
 
 /// Reads and validates the next `batch_size` rows (on a blocking thread);
@@ -383,6 +389,12 @@ fn validate(row: RawRow, kind: Kind, app: &App, today: time::Date) -> Result<Ite
             ErrorCode::InvalidCertificate,
         )
         .map(Item::Certificate),
+        Kind::Payments => with_cell_errors(
+            payment_from(object, today),
+            row.cell_errors,
+            ErrorCode::InvalidPayment,
+        )
+        .map(Item::Payment),
     };
     item.map_err(|e| reason(&e))
 }
@@ -424,6 +436,7 @@ async fn write_batch(
     let mut own_transaction: Vec<(u64, Deferred)> = Vec::new();
     let mut people: Vec<(u64, Person)> = Vec::new();
     let mut verbali: Vec<(u64, Verbale)> = Vec::new();
+    let mut payments: Vec<(u64, Payment)> = Vec::new();
     for (line, item) in chunk.rows {
         match item {
             Err(reason) => refused.push((line, reason)),
@@ -435,6 +448,7 @@ async fn write_batch(
             }
             Ok(Item::Verbale(LinkedVerbale { verbale, .. })) => verbali.push((line, verbale)),
             Ok(Item::Certificate(c)) => own_transaction.push((line, Deferred::Certificate(c))),
+            Ok(Item::Payment(p)) => payments.push((line, p)),
         }
     }
     let mut tx = app.store().batch().await?;
@@ -484,6 +498,18 @@ async fn write_batch(
                     batch.touched.push(verbale.fiscal_code);
                 }
                 BulkIngest::Done(Err(e)) => refused.push((line, reason(&ingest_error(e)))),
+            }
+        }
+    }
+    if !payments.is_empty() {
+        let (lines, rows): (Vec<u64>, Vec<Payment>) = payments.into_iter().unzip();
+        let outcomes = tx.ingest_payments(&rows, now).await?;
+        for (line, outcome) in lines.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(PaymentOutcome::Created) => batch.created += 1,
+                Ok(PaymentOutcome::MarkedPaid) => batch.updated += 1,
+                Ok(PaymentOutcome::Unchanged) => batch.unchanged += 1,
+                Err(e) => refused.push((line, reason(&crate::payments::payment_error(e)))),
             }
         }
     }
@@ -607,11 +633,26 @@ fn certificate_from(object: &Map<String, Value>, app: &App) -> Result<Certificat
     app.certificate_from_json(&Value::Object(object.clone()))
 }
 
+/// A payments row: the body of `POST /api/v1/admin/payments`.
+fn payment_from(object: Map<String, Value>, today: time::Date) -> Result<Payment, AppError> {
+    let unknown: Vec<String> = object
+        .keys()
+        .filter(|k| !PAYMENT_FIELDS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown_keys(&unknown));
+    }
+    crate::payments::parse_payment(&Value::Object(object), today)
+}
+
 fn kind_of(has: impl Fn(&str) -> bool) -> Kind {
     if has("certificate_id") {
         Kind::Certificates
     } else if has("verbale_id") {
         Kind::Verbali
+    } else if has("payment_id") {
+        Kind::Payments
     } else {
         Kind::People
     }

@@ -176,12 +176,39 @@ async fn the_consent_is_off_by_default_and_set_through_the_api_and_the_page(t: T
     assert_eq!(me["consents"]["proactive"], true);
     let page = c.get("/me?done=consents").await.text().await.unwrap();
     assert!(page.contains("name=\"proactive\" value=\"on\" checked"));
-    // Unticked: off again.
+    // Unticked, a minute later: off again.
+    t.clock.advance(std::time::Duration::from_secs(60));
     assert_eq!(form(&csrf, false).await.unwrap().status(), 303);
     let me: Value = c.get("/api/v1/me").await.json().await.unwrap();
     assert_eq!(me["consents"]["proactive"], false);
-    // In English too.
+    // The same answer again changes nothing and logs nothing.
+    assert_eq!(form(&csrf, false).await.unwrap().status(), 303);
+    assert_eq!(
+        c.post_json("/api/v1/me/consents", &json!({"proactive": false}))
+            .await
+            .status(),
+        204
+    );
+    // The activity list has each change once, newest first, in words.
+    let activity: Value = c.get("/api/v1/me/activity").await.json().await.unwrap();
+    let consents: Vec<&str> = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["action"].as_str())
+        .filter(|a| a.starts_with("proactive_consent"))
+        .collect();
+    assert_eq!(
+        consents,
+        ["proactive_consent_withdrawn", "proactive_consent_given"],
+        "{activity}"
+    );
     let page = c.get("/me?lang=en").await.text().await.unwrap();
+    assert!(
+        page.contains("Consent given to be told when a verbale is issued"),
+        "{page}"
+    );
+    // In English too.
     assert!(page.contains("E-mail and SMS alerts"), "{page}");
 }
 

@@ -14,6 +14,7 @@ use attesta_store::Store;
 use attesta_testkit::{Setup, TestDatabase, TestEngine, fresh_database, on_both_engines};
 use import_batches::a_multi_batch_import_matches_row_by_row;
 use import_crash::an_import_killed_at_random_moments_then_rerun_writes_every_row_once;
+use payments_import::payments_import_idempotently_and_refuse_what_conflicts;
 use spreadsheet::{
     a_file_that_is_not_utf8_is_refused_as_a_whole,
     a_semicolon_csv_from_an_italian_spreadsheet_imports,
@@ -31,6 +32,7 @@ on_both_engines!(
     a_file_that_is_not_utf8_is_refused_as_a_whole,
     a_multi_batch_import_matches_row_by_row,
     an_import_killed_at_random_moments_then_rerun_writes_every_row_once,
+    payments_import_idempotently_and_refuse_what_conflicts,
 );
 
 /// One test's world: a data directory and, on PostgreSQL, a fresh schema.
@@ -201,6 +203,8 @@ async fn the_example_files_import_and_reimport_idempotently(env: Env) {
         ("people.csv", "imported people", "3 rows, 3 created"),
         ("verbali.jsonl", "imported verbali", "4 rows, 4 created"),
         ("verbali.csv", "imported verbali", "4 rows, 4 created"),
+        ("payments.jsonl", "imported payments", "3 rows, 3 created"),
+        ("payments.csv", "imported payments", "2 rows, 2 created"),
     ];
     for (file, kind, counts) in expected {
         let run = env.import(&example(file), 2);
@@ -228,6 +232,14 @@ async fn the_example_files_import_and_reimport_idempotently(env: Env) {
         (
             "verbali.csv",
             "4 rows, 0 created, 0 updated, 4 unchanged, 0 rejected",
+        ),
+        (
+            "payments.jsonl",
+            "3 rows, 0 created, 0 updated, 3 unchanged, 0 rejected",
+        ),
+        (
+            "payments.csv",
+            "2 rows, 0 created, 0 updated, 2 unchanged, 0 rejected",
         ),
     ];
     for (file, counts) in again {
@@ -694,6 +706,7 @@ mod journey_citizen_e2e;
 mod journey_e2e;
 mod log_audit;
 mod ops;
+mod payments_import;
 mod server;
 mod sigterm;
 mod spreadsheet;
