@@ -702,3 +702,4 @@ payments-amount = Amount
 payments-state = State
 payments-paid-on = Paid on { $date }
 payments-planned = Planned, not paid yet
+payments-back = Back to the personal area

@@ -702,3 +702,4 @@ payments-amount = Importo
 payments-state = Stato
 payments-paid-on = Pagato il { $date }
 payments-planned = Previsto, non ancora pagato
+payments-back = Torna all'area personale
