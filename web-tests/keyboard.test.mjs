@@ -4,6 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
 
 import {
   api, cf, demoPeople, latestOtp, launchBrowser, skipOrFail, skipReason, startServer,
@@ -11,10 +12,40 @@ import {
 
 const MARIO = 'RSSMRA80A01H501'; // citizen flow
 const ANNA = 'NRENNA75D48L219'; // holder checked by the operators
+const SOFIA = 'SPSSFO15H41F839'; // verbale guide: definitive verbale, no privacy notice accepted yet
 // The queue at the counter: three more holders who qualify.
 const QUEUE = ['BNCGLI85M52A662', 'VRDLCU90C15F205', 'GLLMRA50L60C351'];
 
 const reason = skipReason();
+
+/** A 2×2 white PNG, made here (the upload must be a real image). */
+function tinyPng() {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = table[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4); sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(2, 0); ihdr.writeUInt32BE(2, 4);
+  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  // Two rows: filter byte 0, then 2 white RGB pixels.
+  const raw = Buffer.from([0, 255, 255, 255, 255, 255, 255, 0, 255, 255, 255, 255, 255, 255]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 /** What has focus: tag, id, text (visible text or value), inside <main>. */
 function focused(page) {
@@ -391,6 +422,130 @@ describe('keyboard only', { concurrency: false }, () => {
       assert.match(await page.locator('[role="status"]').innerText(), /segnata come letta/);
       assert.equal(await page.locator('article.message-unread').count(), 0);
       assert.equal(await page.locator('button', { hasText: /Segna come letta/ }).count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  /** Demo login as `name` by keyboard, landing on /me. */
+  async function loginByKeyboard(page, name) {
+    await page.goto(`${server.base}/demo`);
+    await tabTo(page, `${name}'s login button`, byText(new RegExp(`^Entra come ${name}`)), 80);
+    await enterAndWait(page);
+    assert.equal(new URL(page.url()).pathname, '/me');
+  }
+
+  test('verbale guide: from /me to the guide, its QR button (privacy notice first), the same QR on a second press', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    const { context, page } = await freshPage();
+    try {
+      await loginByKeyboard(page, 'Sofia Esposito');
+      // The notice on /me leads to the guide.
+      const toGuide = async () => {
+        await page.evaluate(() => document.activeElement?.blur());
+        const link = await tabTo(page, 'the verbale-issued notice', byText(/^Il tuo verbale è definitivo dal/), 80);
+        assert.equal(link.inMain, true);
+        await enterAndWait(page);
+        assert.equal(new URL(page.url()).pathname, '/me/verbali/DEMO-0006');
+        assert.match(await page.locator('main').innerText(), /Codice 07/);
+      };
+      const pressQr = async () => {
+        const button = await tabTo(page, 'the guide\'s QR button', byText(/^Mostra il mio codice QR/), 80);
+        assert.equal(button.tag, 'button');
+        await enterAndWait(page);
+      };
+      const shownCode = async () => {
+        assert.equal(new URL(page.url()).pathname, '/me/qr');
+        assert.equal(await page.locator('figure.qr-full svg').count(), 1, 'no QR on the page');
+        return (await page.locator('figure.qr-full .code').innerText()).trim();
+      };
+      await toGuide();
+      await pressQr();
+      // No privacy notice accepted yet: through it by keyboard.
+      assert.equal(new URL(page.url()).pathname, '/me/new');
+      await tabTo(page, 'the continue link', byText(/^Procedi/));
+      await enterAndWait(page);
+      await tabTo(page, 'the accept-and-generate button', byText(/^Accetto e genero il QR/));
+      await enterAndWait(page);
+      assert.match(await page.locator('[role="status"]').innerText(), /Nuovo QR generato/);
+      const made = (await page.locator('figure.qr .code').innerText()).trim();
+
+      // Back to the guide: the button now shows the active QR at once …
+      await toGuide();
+      await pressQr();
+      const first = await shownCode();
+      assert.equal(first, made, 'the guide made another QR instead of showing the active one');
+      // … and a second press shows the same one: nothing is revoked.
+      await tabTo(page, 'the close link', byText(/^Chiudi/));
+      await enterAndWait(page);
+      await toGuide();
+      await pressQr();
+      assert.equal(await shownCode(), first, 'a second press changed the QR');
+      const me = await page.request.get(`${server.base}/api/v1/me/attestation`);
+      assert.equal(me.status(), 200);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('documents: reach the file field of an open application, send a PNG, the page lists it', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    // Roberto Fontana's reform application is open.
+    const { context, page } = await freshPage();
+    try {
+      await loginByKeyboard(page, 'Roberto Fontana');
+      await tabTo(page, 'the applications link', byText(/^Le mie domande di accertamento/), 80);
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me/applications');
+      const field = await tabTo(page, 'the document field', (f) => f.tag === 'input' && f.id.startsWith('file-'), 80);
+      // The OS file dialog is the one step a page cannot drive by keyboard.
+      await page.locator(`#${field.id}`).setInputFiles({ name: 'referto-keyboard.png', mimeType: 'image/png', buffer: tinyPng() });
+      const send = await tabTo(page, 'the send button', byText(/^Invia il documento/), 3);
+      assert.equal(send.tag, 'button');
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me/applications');
+      assert.match(await page.locator('[role="status"]').innerText(), /Documento inviato/);
+      const listed = await page.locator('ul.documents li').allInnerTexts();
+      assert.ok(listed.some((li) => li.includes('referto-keyboard.png')), `not listed: ${listed.join(' | ')}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('payments: from /me to the payments, the tables in order, Tab reaches the way back', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    // Mario Rossi's monthly allowance: two months paid, this one planned.
+    const { context, page } = await freshPage();
+    try {
+      await loginByKeyboard(page, 'Mario Rossi');
+      await tabTo(page, 'the payments link', byText(/^Pagamenti e cedolini/), 80);
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me/payments');
+      // The skip link lands in <main>; the tables are there with headers.
+      await tabTo(page, 'the skip link', (f) => f.href === '#main', 1);
+      await page.keyboard.press('Enter');
+      const tables = await page.evaluate(() => [...document.querySelectorAll('main table')].map((table) => ({
+        caption: table.caption?.innerText.trim() ?? '',
+        cols: [...table.querySelectorAll('thead th[scope="col"]')].map((th) => th.innerText.trim()),
+        rows: [...table.querySelectorAll('tbody tr')].map((tr) => tr.querySelector('th[scope="row"]')?.innerText.trim()),
+      })));
+      assert.equal(tables.length, 2, JSON.stringify(tables));
+      assert.deepEqual(tables[0].cols, ['Prestazione', 'Pagato', 'Previsto']);
+      assert.deepEqual(tables[1].cols, ['Mese', 'Prestazione', 'Importo', 'Stato']);
+      assert.ok(tables.every((x) => x.caption), 'a table without a caption');
+      // Newest month first (MM/YYYY).
+      const months = tables[1].rows.map((m) => { const [mm, yyyy] = m.split('/'); return Number(yyyy) * 12 + Number(mm); });
+      assert.equal(months.length, 3, tables[1].rows.join(', '));
+      assert.deepEqual([...months].sort((a, b) => b - a), months, `not newest first: ${tables[1].rows}`);
+      // From <main>, Tab goes to the way back, after both tables.
+      const back = await tabTo(page, 'the link back to the personal area', byText(/^Torna all'area personale/), 5);
+      assert.equal(back.inMain, true);
+      assert.ok(await page.evaluate(() => {
+        const last = [...document.querySelectorAll('main table')].pop();
+        return !!(last.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING);
+      }), 'the link back comes before the tables');
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/me');
     } finally {
       await context.close();
     }

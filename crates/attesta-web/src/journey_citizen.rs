@@ -576,6 +576,9 @@ struct MyVerbalePage {
 struct Guide {
     /// What the outcome code means, in plain words.
     meaning: Option<String>,
+    /// Each other finding the verbale assessed: its label (as in the
+    /// table) and what it means for the holder, in plain words.
+    findings: Vec<(String, String)>,
     /// The revision obligation.
     revision: String,
     /// The last day to appeal to a court.
@@ -608,10 +611,155 @@ fn guide(
             .findings
             .invalidity
             .map(|i| lang.t(&format!("guide-code-{}", i.code.as_string()))),
+        findings: Finding::of(&v.findings)
+            .into_iter()
+            .map(|f| (lang.t(f.label_key()), lang.t(f.meaning_key())))
+            .collect(),
         revision,
         appeal_by: date_text(appeal_by),
         qr_action: format!("{}/qr", verbale_href(&v.id)),
     })
+}
+
+/// One value a verbale's finding groups can carry, besides the invalidity
+/// code (explained by `guide-code-NN`) and the revision (the guide's
+/// obligations): what the guide explains in plain words (DOMAIN §2.5–§2.12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Finding {
+    Handicap(attesta_domain::Handicap),
+    /// Art. 21 L. 104/1992: invalidity above two thirds.
+    Art21(bool),
+    Accompaniment(bool),
+    Blindness(attesta_domain::Blindness),
+    Deafness(bool),
+    Law68(bool),
+    Dl5(bool),
+}
+
+impl Finding {
+    /// The assessed ones of `f`, in the order of the findings table.
+    fn of(f: &attesta_domain::Findings) -> Vec<Finding> {
+        [
+            f.handicap.map(|h| Finding::Handicap(h.handicap)),
+            f.handicap.map(|h| Finding::Art21(h.art21)),
+            f.accompaniment.map(Finding::Accompaniment),
+            f.blindness.map(Finding::Blindness),
+            f.deafness.map(Finding::Deafness),
+            f.law68_disability.map(Finding::Law68),
+            f.dl5_2012_art4.map(Finding::Dl5),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The row label of the findings table.
+    fn label_key(self) -> &'static str {
+        match self {
+            Finding::Handicap(_) => key("l2-handicap"),
+            Finding::Art21(_) => key("l2-art21"),
+            Finding::Accompaniment(_) => key("l2-accompaniment"),
+            Finding::Blindness(_) => key("l2-blindness"),
+            Finding::Deafness(_) => key("l2-deafness"),
+            Finding::Law68(_) => key("l2-law68"),
+            Finding::Dl5(_) => key("l2-dl5"),
+        }
+    }
+
+    /// What the value means for the holder.
+    fn meaning_key(self) -> &'static str {
+        use attesta_domain::{Blindness, Handicap};
+        match self {
+            Finding::Handicap(Handicap::None) => key("guide-finding-handicap-none"),
+            Finding::Handicap(Handicap::Art3C1) => key("guide-finding-handicap-art3-c1"),
+            Finding::Handicap(Handicap::Art3C3) => key("guide-finding-handicap-art3-c3"),
+            Finding::Art21(true) => key("guide-finding-art21-yes"),
+            Finding::Art21(false) => key("guide-finding-art21-no"),
+            Finding::Accompaniment(true) => key("guide-finding-accompaniment-yes"),
+            Finding::Accompaniment(false) => key("guide-finding-accompaniment-no"),
+            Finding::Blindness(Blindness::None) => key("guide-finding-blindness-none"),
+            Finding::Blindness(Blindness::Partial) => key("guide-finding-blindness-partial"),
+            Finding::Blindness(Blindness::Absolute) => key("guide-finding-blindness-absolute"),
+            Finding::Deafness(true) => key("guide-finding-deafness-yes"),
+            Finding::Deafness(false) => key("guide-finding-deafness-no"),
+            Finding::Law68(true) => key("guide-finding-law68-yes"),
+            Finding::Law68(false) => key("guide-finding-law68-no"),
+            Finding::Dl5(true) => key("guide-finding-dl5-yes"),
+            Finding::Dl5(false) => key("guide-finding-dl5-no"),
+        }
+    }
+
+    /// Every value, for the key test.
+    #[cfg(test)]
+    fn all() -> Vec<Finding> {
+        use attesta_domain::{Blindness, Handicap};
+        let mut out: Vec<Finding> = Handicap::ALL
+            .iter()
+            .map(|h| Finding::Handicap(*h))
+            .collect();
+        out.extend(Blindness::ALL.iter().map(|b| Finding::Blindness(*b)));
+        for b in [true, false] {
+            out.extend([
+                Finding::Art21(b),
+                Finding::Accompaniment(b),
+                Finding::Deafness(b),
+                Finding::Law68(b),
+                Finding::Dl5(b),
+            ]);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod finding_tests {
+    use super::*;
+
+    /// Every finding's label and sentence exist in both languages, and no
+    /// two values share a sentence.
+    #[test]
+    fn finding_keys_exist_in_both_languages() {
+        let all = Finding::all();
+        assert_eq!(all.len(), 16);
+        for lang in Lang::ALL {
+            let mut seen = std::collections::HashSet::new();
+            for f in &all {
+                for k in [f.label_key(), f.meaning_key()] {
+                    let text = lang.t(k);
+                    assert!(!text.contains("Unknown"), "{k} in {lang:?}: {text}");
+                }
+                assert!(seen.insert(lang.t(f.meaning_key())), "{f:?} in {lang:?}");
+            }
+        }
+        // An English key missing would fall back to the Italian text.
+        for f in &all {
+            let k = f.meaning_key();
+            assert_ne!(Lang::It.t(k), Lang::En.t(k), "{k}");
+        }
+    }
+
+    /// Only the assessed groups are explained.
+    #[test]
+    fn only_assessed_findings_are_explained() {
+        use attesta_domain::{Blindness, Findings, Handicap, HandicapFinding};
+        assert_eq!(Finding::of(&Findings::default()), []);
+        let f = Findings {
+            handicap: Some(HandicapFinding {
+                handicap: Handicap::Art3C3,
+                art21: true,
+            }),
+            blindness: Some(Blindness::Partial),
+            ..Findings::default()
+        };
+        assert_eq!(
+            Finding::of(&f),
+            [
+                Finding::Handicap(Handicap::Art3C3),
+                Finding::Art21(true),
+                Finding::Blindness(Blindness::Partial)
+            ]
+        );
+    }
 }
 
 /// `GET /me/verbali/{verbale_id}`: one of the holder's verbali, linked from

@@ -670,6 +670,22 @@ guide-code-09 = Code 09: absolute blindness. The pension and accompaniment allow
 guide-code-10 = Code 10: civil deafness. The pension and the communication allowance.
 guide-code-11 = Code 11: a person over 67 with lasting difficulty in the functions of their age. No economic benefit.
 guide-code-12 = Code 12: a person over 67 unable to walk without a companion or in need of continuous help. The accompaniment allowance.
+guide-finding-handicap-none = No disability condition under Law 104/1992 (handicap) is recognised: the benefits of that law do not apply.
+guide-finding-handicap-art3-c1 = A disability condition without severity is recognised (handicap, art. 3 c. 1 Law 104/1992). It gives tax benefits: 4% VAT and a 19% IRPEF deduction for prostheses, aids and technical and IT aids, expenses to remove architectural barriers, medical and specific-assistance expenses. It gives no economic benefit.
+guide-finding-handicap-art3-c3 = A disability condition with a need for high or very high support is recognised (severe handicap, art. 3 c. 3 Law 104/1992): your personal autonomy is reduced so much that permanent, continuous assistance is needed. Besides the tax benefits of art. 3 c. 1, it gives paid work permits (3 days a month, art. 33), for you if you work and for the family member who assists you; for the parents of a child in this condition, extended parental leave (until the child is 12) or 2 hours of rest a day (until the child is 3); for the family member who assists you, paid extraordinary leave (up to 2 years). It gives no economic benefit.
+guide-finding-art21-yes = Invalidity above two thirds (art. 21 Law 104/1992): if you are a public employee, you have priority in choosing your posting among those available. It gives no permits or leave.
+guide-finding-art21-no = Art. 21 Law 104/1992 (invalidity above two thirds) is not recognised: it gives public employees no priority in choosing a posting.
+guide-finding-accompaniment-yes = The accompaniment allowance is recognised: it is for those who cannot walk without the permanent help of a companion or need continuous assistance with the acts of daily life, and for the absolutely blind with an allowance of their own. It is paid whatever your income and age.
+guide-finding-accompaniment-no = The accompaniment allowance is not recognised.
+guide-finding-blindness-none = Civil blindness is not recognised.
+guide-finding-blindness-partial = You are recognised as partially blind: residual vision of at most 1/20 in both eyes, even with correction. The pension for the partially blind (within an income limit) and the special allowance (whatever your income, compatible with work).
+guide-finding-blindness-absolute = You are recognised as absolutely blind: no sight in both eyes, even with correction. The pension for the absolutely blind (from 18, within an income limit) and the accompaniment allowance for the absolutely blind (whatever your income, compatible with work).
+guide-finding-deafness-yes = You are recognised as civil deaf: deafness from birth or acquired during development (by the age of 12). The pension for the deaf (from 18, within an income limit) and the communication allowance (whatever your income).
+guide-finding-deafness-no = Civil deafness is not recognised.
+guide-finding-law68-yes = Law 68/1999: you have the disability status for targeted work placement. You can register in the special placement lists at the public employment centre.
+guide-finding-law68-no = Law 68/1999: the status for targeted work placement is not recognised.
+guide-finding-dl5-yes = You meet the health requirements of art. 4 DL 5/2012: they are needed for the disabled parking badge and the tax benefits on vehicles.
+guide-finding-dl5-no = The verbale says you meet none of the requirements of art. 4 DL 5/2012 (disabled parking badge, tax benefits on vehicles).
 
 ## Payments page (SPEC §11, "Pagamenti e cedolini")
 payments-h1 = Payments and payslips
@@ -688,3 +704,4 @@ payments-amount = Amount
 payments-state = State
 payments-paid-on = Paid on { $date }
 payments-planned = Planned, not paid yet
+payments-back = Back to the personal area

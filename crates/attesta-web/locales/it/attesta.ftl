@@ -670,6 +670,22 @@ guide-code-09 = Codice 09: cecità assoluta. Spettano la pensione e l'indennità
 guide-code-10 = Codice 10: sordità civile. Spettano la pensione e l'indennità di comunicazione.
 guide-code-11 = Codice 11: persona oltre i 67 anni con difficoltà persistenti a svolgere le funzioni della sua età. Non spettano prestazioni economiche.
 guide-code-12 = Codice 12: persona oltre i 67 anni che non può camminare senza un accompagnatore o ha bisogno di assistenza continua. Spetta l'indennità di accompagnamento.
+guide-finding-handicap-none = Non è riconosciuta una condizione di disabilità ai sensi della Legge 104/1992 (handicap): non spettano le agevolazioni di questa legge.
+guide-finding-handicap-art3-c1 = È riconosciuta una condizione di disabilità senza connotazione di gravità (handicap, art. 3 c. 1 L. 104/1992). Dà diritto ad agevolazioni fiscali: IVA al 4% e detrazione IRPEF del 19% per protesi, ausili e sussidi tecnici e informatici, spese per abbattere le barriere architettoniche, spese mediche e di assistenza specifica. Non dà prestazioni economiche.
+guide-finding-handicap-art3-c3 = È riconosciuta una condizione di disabilità con necessità di sostegno elevato o molto elevato (handicap grave, art. 3 c. 3 L. 104/1992): la tua autonomia personale è ridotta al punto da richiedere un'assistenza permanente e continua. Oltre alle agevolazioni fiscali dell'art. 3 c. 1, dà diritto ai permessi di lavoro retribuiti (3 giorni al mese, art. 33), per te se lavori e per il familiare che ti assiste; per i genitori di un figlio in questa condizione, al prolungamento del congedo parentale (fino ai 12 anni del figlio) o a 2 ore di riposo al giorno (fino ai 3 anni); per il familiare che ti assiste, al congedo straordinario retribuito (fino a 2 anni). Non dà prestazioni economiche.
+guide-finding-art21-yes = Invalidità superiore ai due terzi (art. 21 L. 104/1992): se sei un dipendente pubblico, hai la precedenza nella scelta della sede tra quelle disponibili. Non dà permessi né congedi.
+guide-finding-art21-no = L'art. 21 L. 104/1992 (invalidità superiore ai due terzi) non è riconosciuto: non dà la precedenza nella scelta della sede ai dipendenti pubblici.
+guide-finding-accompaniment-yes = Ti è riconosciuta l'indennità di accompagnamento: spetta a chi non può camminare senza l'aiuto permanente di un accompagnatore o ha bisogno di assistenza continua negli atti quotidiani della vita, e ai ciechi assoluti con una indennità propria. Spetta senza limiti di reddito né di età.
+guide-finding-accompaniment-no = L'indennità di accompagnamento non è riconosciuta.
+guide-finding-blindness-none = La cecità civile non è riconosciuta.
+guide-finding-blindness-partial = Sei riconosciuto cieco parziale: residuo visivo non superiore a 1/20 in entrambi gli occhi, anche con correzione. Spettano la pensione per i ciechi parziali (entro un limite di reddito) e l'indennità speciale (senza limiti di reddito, compatibile con il lavoro).
+guide-finding-blindness-absolute = Sei riconosciuto cieco assoluto: totale mancanza della vista in entrambi gli occhi, anche con correzione. Spettano la pensione per i ciechi assoluti (dai 18 anni, entro un limite di reddito) e l'indennità di accompagnamento per i ciechi assoluti (senza limiti di reddito, compatibile con il lavoro).
+guide-finding-deafness-yes = Sei riconosciuto sordo civile: sordità congenita o acquisita durante l'età evolutiva (entro i 12 anni). Spettano la pensione per i sordi (dai 18 anni, entro un limite di reddito) e l'indennità di comunicazione (senza limiti di reddito).
+guide-finding-deafness-no = La sordità civile non è riconosciuta.
+guide-finding-law68-yes = Legge 68/1999: hai la condizione di disabilità utile per il collocamento mirato al lavoro. Puoi iscriverti alle liste speciali del collocamento presso il centro per l'impiego.
+guide-finding-law68-no = Legge 68/1999: la condizione utile per il collocamento mirato al lavoro non è riconosciuta.
+guide-finding-dl5-yes = Hai i requisiti sanitari dell'art. 4 DL 5/2012: servono per il contrassegno di parcheggio per disabili e per le agevolazioni fiscali sui veicoli.
+guide-finding-dl5-no = Il verbale dice che non possiedi alcun requisito dell'art. 4 DL 5/2012 (contrassegno di parcheggio per disabili, agevolazioni fiscali sui veicoli).
 
 ## Payments page (SPEC §11, "Pagamenti e cedolini")
 payments-h1 = Pagamenti e cedolini
@@ -688,3 +704,4 @@ payments-amount = Importo
 payments-state = Stato
 payments-paid-on = Pagato il { $date }
 payments-planned = Previsto, non ancora pagato
+payments-back = Torna all'area personale

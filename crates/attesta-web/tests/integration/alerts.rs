@@ -25,6 +25,7 @@ on_both_engines!(
     a_failed_delivery_is_retried_and_then_succeeds,
     concurrent_rounds_send_each_alert_once,
     the_guide_explains_a_new_verbale_and_its_button_shows_the_qr,
+    the_guide_explains_each_finding_in_plain_words,
 );
 
 const EMAIL: &str = "mario@example.it";
@@ -569,4 +570,109 @@ async fn the_guide_explains_a_new_verbale_and_its_button_shows_the_qr(t: TestApp
     let later = c.get("/me/verbali/V-G").await.text().await.unwrap();
     assert!(!later.contains("Cosa significa"), "{later}");
     assert!(!later.contains("/me/verbali/V-G/qr"));
+}
+
+/// The guide explains each finding beyond the code in plain words (issue
+/// #14): severe handicap, blindness, deafness and Law 68 in Italian and
+/// English, next to their label; a verbale that did not assess those
+/// groups shows none of those sentences.
+async fn the_guide_explains_each_finding_in_plain_words(t: TestApp) {
+    mario(&t, false).await;
+    let mut v = verbale("V-W", true);
+    v["invalidity_code"] = json!("02");
+    v["invalidity_percentage"] = json!(60);
+    v["blindness"] = json!("partial");
+    v["deafness"] = json!(true);
+    v["law68_disability"] = json!(true);
+    let r = t.admin_post_verbale(v).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let c = t.citizen(MARIO).await;
+    let it = c.get("/me/verbali/V-W").await.text().await.unwrap();
+    let guide = |page: &str| {
+        let from = page
+            .find("<dl class=\"guide-findings\">")
+            .unwrap_or_else(|| panic!("{page}"));
+        page[from..from + page[from..].find("</dl>").unwrap()].to_owned()
+    };
+    let g = guide(&it);
+    for (label, sentence) in [
+        (
+            "Handicap (Legge 104/1992)",
+            "necessità di sostegno elevato o molto elevato (handicap grave, art. 3 c. 3 L. 104/1992)",
+        ),
+        (
+            "Handicap (Legge 104/1992)",
+            "permessi di lavoro retribuiti (3 giorni al mese, art. 33)",
+        ),
+        ("Cecità civile", "Sei riconosciuto cieco parziale"),
+        ("Sordità", "Sei riconosciuto sordo civile"),
+        ("Sordità", "indennità di comunicazione"),
+        (
+            "Disabilità Legge 68/1999",
+            "collocamento mirato al lavoro. Puoi iscriverti alle liste speciali",
+        ),
+    ] {
+        let at = g
+            .find(sentence)
+            .unwrap_or_else(|| panic!("{sentence}: {g}"));
+        let dt = g[..at].rfind("<dt>").unwrap();
+        assert!(
+            g[dt..at].contains(&label.replace('\'', "&#39;")),
+            "{label} / {sentence}: {g}"
+        );
+    }
+    // The code's sentence is still there, and art. 21 (not sent) is read as
+    // not recognised.
+    assert!(it.contains("Codice 02"));
+    assert!(
+        g.contains("non dà la precedenza nella scelta della sede"),
+        "{g}"
+    );
+    let en = guide(&c.get("/me/verbali/V-W?lang=en").await.text().await.unwrap());
+    for sentence in [
+        "a need for high or very high support is recognised (severe handicap, art. 3 c. 3 Law 104/1992)",
+        "You are recognised as partially blind",
+        "You are recognised as civil deaf",
+        "the disability status for targeted work placement",
+    ] {
+        assert!(en.contains(sentence), "{sentence}: {en}");
+    }
+    assert!(!en.contains("Sei riconosciuto"), "{en}");
+
+    // A verbale with the code alone: none of those sentences.
+    let v = json!({"verbale_id": "V-N", "fiscal_code": MARIO, "kind": "aggravation",
+        "session_date": "2024-06-10", "definitive": true, "source": "telematic",
+        "invalidity_code": "03", "invalidity_percentage": 80});
+    let r = t.admin_post_verbale(v).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    for (path, words) in [
+        (
+            "/me/verbali/V-N",
+            [
+                "sostegno elevato",
+                "cieco parziale",
+                "sordo civile",
+                "collocamento mirato al lavoro",
+            ],
+        ),
+        (
+            "/me/verbali/V-N?lang=en",
+            [
+                "high support",
+                "partially blind",
+                "civil deaf",
+                "targeted work placement",
+            ],
+        ),
+    ] {
+        let page = c.get(path).await.text().await.unwrap();
+        assert!(
+            page.contains("Cosa significa") || page.contains("What it means"),
+            "{page}"
+        );
+        assert!(!page.contains("guide-findings"), "{page}");
+        for w in words {
+            assert!(!page.contains(w), "{w} on {path}");
+        }
+    }
 }

@@ -211,6 +211,9 @@ async fn the_page_lists_by_month_with_totals_per_benefit(t: TestApp) {
     let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} not in {html}"));
     assert!(at("<th scope=\"row\">02/2026</th>") < at("<th scope=\"row\">01/2026</th>"));
     assert!(html.contains("Pagato il 01/02/2026"));
+    // The way back to the personal area, after the tables (focus order).
+    let back = at("<p><a href=\"/me\">Torna all&#39;area personale</a></p>");
+    assert!(back > at("<th scope=\"row\">01/2026</th>"));
     assert!(html.contains("<strong>Previsto, non ancora pagato</strong>"));
     let en = mario
         .get("/me/payments?lang=en")
