@@ -19,6 +19,8 @@ use super::cose::{CoseSigner, SignError, kid_of, parse_sign1, prepare_sign1, ver
 use super::keys::KeySet;
 
 pub const STATUS_LIST_TYP: &str = "application/statuslist+cwt";
+/// The JWT form's `typ` (its media type is `application/statuslist+jwt`).
+pub const STATUS_LIST_JWT_TYP: &str = "statuslist+jwt";
 pub const CLAIM_SUB: i64 = 2;
 pub const CLAIM_TTL: i64 = 65534;
 pub const CLAIM_STATUS_LIST: i64 = 65533;
@@ -227,6 +229,71 @@ impl StatusListToken {
         prepare_sign1(signer.kid(), Some(STATUS_LIST_TYP), self.claims_cbor()).sign_with(signer)
     }
 
+    /// The signed JWT (`application/statuslist+jwt`): header `alg` ES256,
+    /// `typ` `statuslist+jwt`, `kid`; claims `sub`, `iat`, `exp`, `ttl`,
+    /// `status_list` `{"bits", "lst"}` (base64url of the zlib stream).
+    pub fn sign_jwt(&self, signer: &dyn CoseSigner) -> Result<String, SignError> {
+        let mut payload = json!({
+            "sub": self.uri,
+            "iat": self.issued_at,
+            "status_list": self.list.to_json(),
+        });
+        if let Some(exp) = self.expires_at {
+            payload["exp"] = json!(exp);
+        }
+        if let Some(ttl) = self.ttl {
+            payload["ttl"] = json!(ttl);
+        }
+        let header = json!({
+            "alg": "ES256",
+            "typ": STATUS_LIST_JWT_TYP,
+            "kid": super::keys::Kid(signer.kid()).to_string(),
+        });
+        super::sd_jwt::sign_jwt(&header, &payload, signer)
+    }
+
+    /// Verifies a status list JWT with `keys` and reads it.
+    pub fn from_jwt(text: &str, keys: &KeySet) -> Result<Self, StatusListError> {
+        if text.len() > MAX_TOKEN * 2 {
+            return Err(StatusListError::TooLarge);
+        }
+        let jwt = super::sd_jwt::Jwt::parse(text.trim())
+            .map_err(|_| StatusListError::Malformed("not a JWT"))?;
+        let kid = jwt
+            .header
+            .get("kid")
+            .and_then(serde_json::Value::as_str)
+            .ok_or(StatusListError::Malformed("no kid"))?;
+        let key = super::keys::Kid::parse(kid)
+            .ok()
+            .and_then(|k| keys.find(&k.0))
+            .ok_or_else(|| StatusListError::UnknownKey(kid.to_owned()))?;
+        jwt.verify(key, STATUS_LIST_JWT_TYP, "status list")
+            .map_err(|_| StatusListError::Signature)?;
+        let get = |name: &str| jwt.payload.get(name);
+        let int = |name: &str| get(name).and_then(serde_json::Value::as_i64);
+        let sl = get("status_list").ok_or(StatusListError::Malformed("no status_list"))?;
+        let bits = sl
+            .get("bits")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|b| u8::try_from(b).ok())
+            .ok_or(StatusListError::Malformed("no bits"))?;
+        let lst = sl
+            .get("lst")
+            .and_then(serde_json::Value::as_str)
+            .ok_or(StatusListError::Malformed("no lst"))?;
+        Ok(Self {
+            uri: get("sub")
+                .and_then(serde_json::Value::as_str)
+                .ok_or(StatusListError::Malformed("no sub"))?
+                .to_owned(),
+            issued_at: int("iat").ok_or(StatusListError::Malformed("no iat"))?,
+            expires_at: int("exp"),
+            ttl: int("ttl"),
+            list: StatusList::from_lst(bits, lst)?,
+        })
+    }
+
     /// Verifies a CWT with `keys` and reads it.
     pub fn from_cwt(bytes: &[u8], keys: &KeySet) -> Result<Self, StatusListError> {
         if bytes.len() > MAX_TOKEN {
@@ -341,6 +408,40 @@ mod tests {
         );
         assert!(matches!(
             StatusListToken::from_cwt(&cwt, &KeySet::default()),
+            Err(StatusListError::UnknownKey(_))
+        ));
+    }
+
+    #[test]
+    fn jwt_round_trip_and_tamper() {
+        let key = CardSigningKey::generate();
+        let mut list = StatusList::new(1, 256).unwrap();
+        list.set(9, 1);
+        let t = StatusListToken {
+            uri: "https://x/api/v1/status-lists/a".into(),
+            issued_at: 1000,
+            expires_at: Some(1000 + 86400),
+            ttl: Some(43200),
+            list,
+        };
+        let jwt = t.sign_jwt(&key).unwrap();
+        let keys = KeySet::new(vec![key.public().clone()]);
+        assert_eq!(StatusListToken::from_jwt(&jwt, &keys).unwrap(), t);
+        let (head, sig) = jwt.rsplit_once('.').unwrap();
+        let (h, _) = head.split_once('.').unwrap();
+        let forged = format!(
+            "{h}.{}.{sig}",
+            URL_SAFE_NO_PAD.encode(
+                json!({"sub": t.uri, "iat": 1000, "status_list": StatusList::new(1, 256).unwrap().to_json()})
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            StatusListToken::from_jwt(&forged, &keys),
+            Err(StatusListError::Signature)
+        );
+        assert!(matches!(
+            StatusListToken::from_jwt(&jwt, &KeySet::default()),
             Err(StatusListError::UnknownKey(_))
         ));
     }

@@ -55,6 +55,17 @@ pub struct Verdict {
     pub status: Option<StatusRef>,
 }
 
+impl<'a> StatusInput<'a> {
+    /// A status list as its URI serves it, told apart by shape: a JWT is
+    /// text starting `eyJ`, anything else is taken for the CWT.
+    pub fn served(bytes: &'a [u8]) -> Self {
+        match std::str::from_utf8(bytes) {
+            Ok(text) if text.trim_start().starts_with("eyJ") => StatusInput::Jwt(text.trim()),
+            _ => StatusInput::Cwt(bytes),
+        }
+    }
+}
+
 impl Verdict {
     pub(crate) fn new(outcome: Outcome, reason: impl Into<String>) -> Self {
         Self {
@@ -80,6 +91,8 @@ pub enum StatusInput<'a> {
     None,
     /// A status list CWT as served at its URI, verified with the same keys.
     Cwt(&'a [u8]),
+    /// The same list as a JWT (`application/statuslist+jwt`).
+    Jwt(&'a str),
     /// A list the caller already trusts (the server's own, live).
     Trusted(&'a StatusListToken),
 }
@@ -140,25 +153,36 @@ pub fn verify_card(text: &str, keys: &KeySet, status: StatusInput<'_>, now: i64)
     v.issued_at = Some(claims.issued_at);
     v.kid = Some(kid.to_string());
     v.status = Some(claims.status.clone());
-    let (outcome, reason) = judge(&claims, keys, status, now);
+    let (outcome, reason) = judge(
+        claims.issued_at,
+        claims.expires_at,
+        &claims.status,
+        keys,
+        status,
+        now,
+    );
     v.outcome = outcome;
     v.reason = reason;
     v
 }
 
-fn judge(
-    claims: &CardClaims,
+/// Validity period, then the status list: the outcome once the signature
+/// checked out (the QR card and the SD-JWT VC share it).
+pub(crate) fn judge(
+    issued_at: i64,
+    expires_at: i64,
+    card_status: &StatusRef,
     keys: &KeySet,
     status: StatusInput<'_>,
     now: i64,
 ) -> (Outcome, String) {
-    if now < claims.issued_at {
+    if now < issued_at {
         return (
             Outcome::NotYetValid,
             "the check time is before the card's issue time".into(),
         );
     }
-    if now >= claims.expires_at {
+    if now >= expires_at {
         return (Outcome::Expired, "the card's expiry has passed".into());
     }
     let owned;
@@ -177,13 +201,20 @@ fn judge(
             }
             Err(e) => return (Outcome::Undetermined, format!("status list unusable: {e}")),
         },
+        StatusInput::Jwt(text) => match StatusListToken::from_jwt(text, keys) {
+            Ok(t) => {
+                owned = t;
+                &owned
+            }
+            Err(e) => return (Outcome::Undetermined, format!("status list unusable: {e}")),
+        },
     };
-    if token.uri != claims.status.uri {
+    if token.uri != card_status.uri {
         return (
             Outcome::Undetermined,
             format!(
                 "the status list is {}, the card refers to {}",
-                token.uri, claims.status.uri
+                token.uri, card_status.uri
             ),
         );
     }
@@ -193,7 +224,7 @@ fn judge(
             "the status list is stale (past its ttl or expiry)".into(),
         );
     }
-    match token.list.get(claims.status.idx) {
+    match token.list.get(card_status.idx) {
         None => (
             Outcome::Undetermined,
             "the card's index is outside the status list".into(),
