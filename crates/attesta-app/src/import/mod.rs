@@ -574,6 +574,16 @@ fn reason(e: &AppError) -> String {
     }
 }
 
+/// Refuses a row with a key that `known` does not know, naming them all.
+fn only_keys(object: &Map<String, Value>, known: impl Fn(&str) -> bool) -> Result<(), AppError> {
+    let unknown: Vec<String> = object.keys().filter(|k| !known(k)).cloned().collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(unknown_keys(&unknown))
+    }
+}
+
 fn unknown_keys(keys: &[String]) -> AppError {
     AppError::invalid_request(format!(
         "unknown field(s): {}; the keys are the API's field names (see docs/import.md)",
@@ -609,40 +619,21 @@ fn person_from(mut object: Map<String, Value>, today: time::Date) -> Result<Pers
 /// A verbali row: the body of `POST /api/v1/admin/verbali`, with its
 /// optional `application_id`.
 fn verbale_from(object: &Map<String, Value>, today: time::Date) -> Result<LinkedVerbale, AppError> {
-    let unknown: Vec<String> = object
-        .keys()
-        .filter(|k| *k != "application_id" && !VERBALE_FIELDS.contains(&k.as_str()))
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(unknown_keys(&unknown));
-    }
+    only_keys(object, |k| {
+        k == "application_id" || VERBALE_FIELDS.contains(&k)
+    })?;
     linked_verbale_from(object, today)
 }
 
 /// A certificates row: the body of `POST /api/v1/admin/certificates`.
 fn certificate_from(object: &Map<String, Value>, app: &App) -> Result<Certificate, AppError> {
-    let unknown: Vec<String> = object
-        .keys()
-        .filter(|k| !CERTIFICATE_FIELDS.contains(&k.as_str()))
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(unknown_keys(&unknown));
-    }
+    only_keys(object, |k| CERTIFICATE_FIELDS.contains(&k))?;
     app.certificate_from_json(&Value::Object(object.clone()))
 }
 
 /// A payments row: the body of `POST /api/v1/admin/payments`.
 fn payment_from(object: Map<String, Value>, today: time::Date) -> Result<Payment, AppError> {
-    let unknown: Vec<String> = object
-        .keys()
-        .filter(|k| !PAYMENT_FIELDS.contains(&k.as_str()))
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(unknown_keys(&unknown));
-    }
+    only_keys(&object, |k| PAYMENT_FIELDS.contains(&k))?;
     crate::payments::parse_payment(&Value::Object(object), today)
 }
 

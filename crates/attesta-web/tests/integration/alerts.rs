@@ -609,7 +609,7 @@ async fn the_guide_explains_each_finding_in_plain_words(t: TestApp) {
         ("Sordità", "indennità di comunicazione"),
         (
             "Disabilità Legge 68/1999",
-            "collocamento mirato al lavoro. Puoi iscriverti alle liste speciali",
+            "hai la condizione di disabilità utile per il collocamento mirato al lavoro",
         ),
     ] {
         let at = g
