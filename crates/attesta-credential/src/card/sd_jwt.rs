@@ -42,6 +42,17 @@ pub const MAX_PRESENTATION: usize = 2 * 1024 * 1024;
 pub const KB_MAX_AGE: i64 = 300;
 /// How far after the check time a KB-JWT's `iat` may be (clock skew).
 pub const KB_MAX_SKEW: i64 = 60;
+/// The card credential's `vct` is the public URL followed by this path; its
+/// SD-JWT VC type metadata is served at that URL (and, for wallets that
+/// follow the older drafts, at `/.well-known/vct` + this path).
+pub const CARD_VCT_PATH: &str = "/credentials/disability-card";
+
+/// The card credential's `vct` for attesta served at `public_url` (which
+/// is also the credential issuer, `iss`).
+pub fn card_vct(public_url: &str) -> String {
+    format!("{}{CARD_VCT_PATH}", public_url.trim_end_matches('/'))
+}
+
 /// Nesting allowed in a payload or a disclosure's value.
 const MAX_DEPTH: usize = 16;
 
