@@ -248,3 +248,222 @@ fn card_verify_checks_an_eu_dcc_with_its_certificate() {
     );
     assert_eq!(out.code, 2, "{}", out.stdout);
 }
+
+#[test]
+fn card_verify_checks_an_sd_jwt_vc_presentation() {
+    use attesta_credential::card::sd_jwt::random_salt;
+    use attesta_credential::card::{CardFacts, Issuance, issue_card_sd_jwt, present};
+
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = CardSigningKey::generate();
+    let holder = CardSigningKey::generate();
+    let facts = CardFacts {
+        serial: "EUDC-IT-77".into(),
+        given_name: "Maria".into(),
+        family_name: "Rossi".into(),
+        birth_date: "1980-03-14".into(),
+        portrait_jpeg: vec![0xff, 0xd8, 0xff, 0xd9],
+        expiry_date: "2036-05-27".into(),
+        issuing_authority: "INPS".into(),
+        issuing_country: "IT".into(),
+        constant_attendance_allowance: true,
+        status: StatusRef {
+            idx: 3,
+            uri: URI.into(),
+        },
+    };
+    let sd_jwt = issue_card_sd_jwt(
+        &facts,
+        Issuance {
+            issuer: "https://attesta.example.it",
+            vct: "https://attesta.example.it/credentials/disability-card",
+            issued_at: IAT,
+            expires_at: EXP,
+            holder: holder.public(),
+            decoys: 2,
+            salt: &mut random_salt,
+        },
+        &issuer,
+    )
+    .unwrap();
+    let keys_file = dir.path().join("keys.json");
+    std::fs::write(
+        &keys_file,
+        KeySet::new(vec![issuer.public().clone()])
+            .to_jwks()
+            .to_string(),
+    )
+    .unwrap();
+    // The status list as a CWT (good) and as a JWT (revoked): told apart
+    // by content.
+    let token = |revoked: bool| {
+        let mut list = StatusList::new(1, 64).unwrap();
+        if revoked {
+            list.set(3, 1);
+        }
+        StatusListToken {
+            uri: URI.into(),
+            issued_at: IAT + 100,
+            expires_at: Some(EXP),
+            ttl: None,
+            list,
+        }
+    };
+    let good = dir.path().join("list.cwt");
+    std::fs::write(&good, token(false).sign(&issuer).unwrap()).unwrap();
+    let revoked = dir.path().join("list.jwt");
+    std::fs::write(&revoked, token(true).sign_jwt(&issuer).unwrap()).unwrap();
+    let good_jwt = dir.path().join("good.jwt");
+    std::fs::write(&good_jwt, token(false).sign_jwt(&issuer).unwrap()).unwrap();
+
+    let at = "2026-05-28T21:00:00Z";
+    let at_secs = 1_780_002_000;
+    let (aud, nonce) = ("https://verifier.example.it", "n-7d1c");
+    let keep = ["document_number", "constant_attendance_allowance"];
+    let text = present(&sd_jwt, &keep, &holder, aud, nonce, at_secs).unwrap();
+    let data = dir.path().join("data");
+    let keys = keys_file.to_str().unwrap();
+    let run = |text: &str, list: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "card",
+            "verify",
+            text,
+            "--keys",
+            keys,
+            "--status-list",
+            list.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        attesta(&data, &args)
+    };
+    let bound = ["--aud", aud, "--nonce", nonce, "--at", at];
+
+    let out = run(&text, &good, &bound);
+    assert_eq!(out.code, 0, "{} {}", out.stdout, out.stderr);
+    assert!(out.stdout.starts_with("valid:"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("\ndocument_number: EUDC-IT-77\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("\nconstant_attendance_allowance: true\n"),
+        "{}",
+        out.stdout
+    );
+    for withheld in [
+        "birth_date",
+        "1980-03-14",
+        "Maria",
+        "given_name",
+        "portrait",
+    ] {
+        assert!(!out.stdout.contains(withheld), "{withheld}: {}", out.stdout);
+    }
+    // The same through the JWT form of the list, and as JSON.
+    let out = run(&text, &good_jwt, &[&bound[..], &["--json"]].concat());
+    assert_eq!(out.code, 0, "{} {}", out.stdout, out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "valid");
+    assert_eq!(
+        v["disclosed"],
+        serde_json::json!({"document_number": "EUDC-IT-77", "constant_attendance_allowance": true})
+    );
+    assert!(!out.stdout.contains("birth_date"));
+
+    // The portrait, when disclosed, is shown as its size.
+    let with_photo = present(&sd_jwt, &["portrait"], &holder, aud, nonce, at_secs).unwrap();
+    let out = run(&with_photo, &good, &bound);
+    assert_eq!(out.code, 0, "{} {}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("portrait: image/jpeg, 4 bytes"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("base64"), "{}", out.stdout);
+
+    // Another verifier's audience, another nonce: invalid_signature.
+    for (a, n) in [("https://elsewhere.example", nonce), (aud, "n-other")] {
+        let out = run(
+            &text,
+            &good,
+            &["--aud", a, "--nonce", n, "--at", at, "--json"],
+        );
+        assert_eq!(out.code, 2, "{}", out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(v["outcome"], "invalid_signature", "{}", out.stdout);
+        assert!(v.get("disclosed").is_none());
+    }
+
+    // A changed disclosure: its digest is in no payload.
+    let parts: Vec<&str> = text.split('~').collect();
+    let forged = attesta_credential::card::sd_jwt::Disclosure::parse(parts[1]).unwrap();
+    let changed = attesta_credential::card::sd_jwt::Disclosure::object(
+        b"another-salt-xyz",
+        forged.name.as_deref().unwrap(),
+        serde_json::json!("EUDC-IT-99"),
+    );
+    let tampered = text.replace(parts[1], &changed.encoded);
+    let out = run(&tampered, &good, &bound);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stdout.starts_with("invalid_signature:"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("EUDC-IT-99"));
+
+    // Later than exp (the KB-JWT made at that time): expired.
+    let late = "2040-01-01T00:00:00Z";
+    let late_text = present(&sd_jwt, &keep, &holder, aud, nonce, 2_208_988_800).unwrap();
+    let out = run(
+        &late_text,
+        &good,
+        &["--aud", aud, "--nonce", nonce, "--at", late],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.starts_with("expired:"), "{}", out.stdout);
+
+    // A list that says revoked.
+    let out = run(&text, &revoked, &bound);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.starts_with("revoked:"), "{}", out.stdout);
+
+    // Without --nonce (or --aud): an error saying what to add, exit 1.
+    let out = run(&text, &good, &["--aud", aud, "--at", at]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.contains("add --nonce") && !out.stderr.contains("--aud and"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&text, &good, &["--at", at]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("add --aud and --nonce"),
+        "{}",
+        out.stderr
+    );
+    // --aud/--nonce with a card QR: refused with a clear message.
+    let claims = CardClaims {
+        issuer: "https://attesta.example.it".into(),
+        expires_at: EXP,
+        issued_at: IAT,
+        serial: "EUDC-IT-77".into(),
+        status: StatusRef {
+            idx: 3,
+            uri: URI.into(),
+        },
+    };
+    let (_, url) = issue_card(&claims, &issuer, "https://attesta.example.it").unwrap();
+    let out = run(&url, &good, &bound);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("--aud and --nonce are for an SD-JWT VC presentation"),
+        "{}",
+        out.stderr
+    );
+}
