@@ -99,6 +99,12 @@ const PAGES = [
   { name: 'login-expired', path: '/auth/callback?code=x&state=y', status: 400 },
   // EU Disability Card check (optional: skipped while the route is absent).
   { name: 'card-unreadable', path: '/c/NOT-A-CARD', status: null, optional: true },
+  // A card presented from a wallet (SD-JWT VC): the nonce and the field,
+  // the field left empty, and the result of a presentation that does not
+  // verify.
+  { name: 'card-present', path: '/c' },
+  { name: 'card-present-error', setup: async (h) => { await h.goto('/c'); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/c"] button[type="submit"]')]); }, status: null },
+  { name: 'card-present-result', setup: async (h) => { await h.goto('/c'); await h.page.fill('#presentation', 'eyJhbGciOiJFUzI1NiJ9.e30.AA~WyJ9~'); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/c"] button[type="submit"]')]); }, status: null },
   { name: 'card-apply', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/card'; }, optional: true },
   { name: 'card-apply-photo-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.goto('/me/card'); await h.page.setInputFiles('#photo', { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') }); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/me/card"] button[type="submit"]')]); }, status: null },
   // The journey (SPEC §10.2): a demo applicant of each procedure.

@@ -385,6 +385,16 @@ impl App {
         }
     }
 
+    /// The signed status list as a JWT (`application/statuslist+jwt`, for
+    /// SD-JWT VC verifiers): the list as the database says now, signed by
+    /// the active key. A node that cannot sign answers the refusal (the
+    /// CWT form still has its stored fallback).
+    pub async fn status_list_jwt(&self, list_id: &str) -> AppResult<String> {
+        let token = self.live_status_list(list_id).await?;
+        let signer = self.active_signer().await?;
+        token.sign_jwt(&signer).map_err(|e| AppError::internal(&e))
+    }
+
     /// The online check of a card QR (`GET /c/{payload}`): the offline
     /// verifier with the published keys, and the live status list instead
     /// of a downloaded one.

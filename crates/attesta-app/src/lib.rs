@@ -13,6 +13,7 @@ pub mod alerts;
 mod backoffice;
 pub mod benefits;
 pub mod card_photo;
+pub mod card_presentation;
 pub mod cards;
 pub mod cards_credential;
 mod citizen;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use attesta_app::App;
+use attesta_credential::card::sd_jwt::CARD_VCT_PATH;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
@@ -462,6 +463,12 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/c/{payload}", get(card::check_page))
         .route("/C/{payload}", get(card::check_page))
         .route("/.well-known/attesta/keys.json", get(card::jwks))
+        .route("/.well-known/jwt-vc-issuer", get(card::jwt_vc_issuer))
+        .route(CARD_VCT_PATH, get(card::vct_metadata))
+        .route(
+            &format!("/.well-known/vct{CARD_VCT_PATH}"),
+            get(card::vct_metadata),
+        )
         .route("/static/style.css", get(style))
         .route("/static/fonts/{name}", get(font))
         .route("/static/favicon.svg", get(favicon))
@@ -491,6 +498,17 @@ pub fn router(app: App, web: WebConfig) -> Router {
                     body_guard::cap,
                 ))
                 .layer(DefaultBodyLimit::max(card_application::CARD_BODY_LIMIT)),
+        )
+        // A pasted presentation may carry the portrait: its own limit.
+        .route(
+            "/c",
+            get(card::present_form)
+                .post(card::present_submit)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn_with_state(
+                    body_guard::Limit::new(card::PRESENT_BODY_LIMIT, false),
+                    body_guard::cap,
+                ))
+                .layer(DefaultBodyLimit::max(card::PRESENT_BODY_LIMIT)),
         )
         .route(
             "/me/applications/{application_id}/documents",

@@ -133,6 +133,9 @@ pub const DOCUMENTED: &[&str] = &[
     "/api/v1/openapi.json",
     "/api/v1/status-lists/{list_id}",
     "/.well-known/attesta/keys.json",
+    "/.well-known/jwt-vc-issuer",
+    "/credentials/disability-card",
+    "/.well-known/vct/credentials/disability-card",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -181,6 +184,18 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
         "email": {"type": ["string", "null"], "maxLength": 254, "pattern": "^\\s*([^\\s@<>\"(),;:\\[\\]\\\\]+@[^\\s@<>\"(),;:\\[\\]\\\\.][^\\s@<>\"(),;:\\[\\]\\\\]*\\.[^\\s@<>\"(),;:\\[\\]\\\\]*[^\\s@<>\"(),;:\\[\\]\\\\.])?\\s*$", "description": "no spaces and none of <>\"(),;:[]\\; empty or null: none"},
         "mobile": {"type": ["string", "null"], "pattern": "^ *(\\+ *[1-9]( *[0-9]){7,14} *)?$", "description": "E.164, e.g. +393331234567 (spaces are dropped); empty or null: none"}
     }});
+    let display = json!({"type": "array", "items": {"type": "object", "required": ["locale"], "properties": {
+        "locale": {"type": "string"}, "name": {"type": "string"}, "label": {"type": "string"},
+        "description": {"type": "string"},
+        "rendering": {"type": "object", "properties": {"simple": {"type": "object", "properties": {
+            "background_color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
+            "text_color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"}}}}}}}});
+    let vct_metadata = json!({"type": "object", "required": ["vct", "name", "display", "claims"], "properties": {
+        "vct": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"},
+        "display": display,
+        "claims": {"type": "array", "items": {"type": "object", "required": ["path", "display", "sd"], "properties": {
+            "path": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "display": display, "sd": {"enum": ["always", "allowed", "never"]}}}}}});
     let level1 = json!({"type": "object", "properties": {
         "level": {"const": 1},
         "outcome": {"enum": ["qualifies", "does_not_qualify"]},
@@ -370,15 +385,28 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
                 ("200", ok_json(json!({"type": "array"}))), &[])},
             "/api/v1/openapi.json": {"get": op("This document", None, None, ("200", ok_json(json!({"type": "object"}))), &[])},
             "/api/v1/status-lists/{list_id}": {"get": {
-                "summary": "A card status list (IETF Token Status List): the signed CWT, or with Accept: application/json the unsigned JSON form",
+                "summary": "A card status list (IETF Token Status List): the signed CWT (the default), with Accept: application/statuslist+jwt the same list as a signed JWT (typ statuslist+jwt, ES256 by a card key, kid in the header; claims sub, iat, exp, ttl, status_list), or with Accept: application/json the unsigned JSON form",
                 "parameters": [{"name": "list_id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the status list",
-                    "content": {"application/statuslist+cwt": {}, "application/json": {"schema": {"type": "object",
+                    "content": {"application/statuslist+cwt": {},
+                        "application/statuslist+jwt": {"schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"}},
+                        "application/json": {"schema": {"type": "object",
                         "required": ["sub", "iat", "status_list"], "properties": {
                         "sub": {"type": "string"}, "iat": {"type": "integer"}, "exp": {"type": "integer"}, "ttl": {"type": "integer"},
                         "status_list": {"type": "object", "required": ["bits", "lst"], "properties": {
                             "bits": {"enum": [1, 2, 4, 8]}, "lst": {"type": "string"}}}}}}}},
                     "404": error_ref(), "503": error_ref()}}},
+            "/.well-known/jwt-vc-issuer": {"get": op("SD-JWT VC issuer metadata (JWT VC Issuer Metadata): the issuer identifier (the public URL, the credentials' iss) and the card signing keys by value, the same as /.well-known/attesta/keys.json", None, None,
+                ("200", ok_json(json!({"type": "object", "required": ["issuer", "jwks"], "properties": {
+                    "issuer": {"type": "string"},
+                    "jwks": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {
+                        "type": "object", "required": ["kty", "crv", "x", "y", "kid", "use", "alg"], "properties": {
+                        "kty": {"const": "EC"}, "crv": {"const": "P-256"}, "x": {"type": "string"}, "y": {"type": "string"},
+                        "kid": {"type": "string"}, "alg": {"const": "ES256"}, "use": {"const": "sig"}}}}}}}}))), &[])},
+            "/credentials/disability-card": {"get": op("The card credential's SD-JWT VC type metadata (its vct is this URL)", None, None,
+                ("200", ok_json(vct_metadata.clone())), &[])},
+            "/.well-known/vct/credentials/disability-card": {"get": op("The same type metadata, where wallets of the older SD-JWT VC drafts look for it", None, None,
+                ("200", ok_json(vct_metadata)), &[])},
             "/.well-known/attesta/keys.json": {"get": op("The card signing keys as a JWK Set (RFC 7517; EC P-256)", None, None,
                 ("200", ok_json(json!({"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {
                     "type": "object", "required": ["kty", "crv", "x", "y", "kid"], "properties": {

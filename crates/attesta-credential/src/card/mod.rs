@@ -17,6 +17,7 @@ pub mod keys;
 pub mod png;
 pub mod sd_jwt;
 pub mod status_list;
+pub mod type_metadata;
 pub mod verify;
 
 pub use claims::{CardClaims, ClaimsError, StatusRef};
@@ -28,4 +29,5 @@ pub use sd_jwt::{
     present, verify_card_presentation,
 };
 pub use status_list::{StatusList, StatusListError, StatusListToken};
+pub use type_metadata::{card_type_metadata, jwt_vc_issuer_metadata};
 pub use verify::{Outcome, StatusInput, Verdict, issue_card, verify_card, verify_text};

@@ -269,6 +269,33 @@ card-valid-until = Valid until
 card-technical = Technical outcome
 card-compare = Compare the number and expiry with those printed on the card, and the photo with the holder.
 
+## Card presented from a wallet (card_present.html, card.html, card.rs)
+cardp-title = EU Disability Card from a wallet
+cardp-intro = The holder shows the card from their digital wallet (SD-JWT VC) and chooses what to disclose. The check uses only what they disclose.
+cardp-step-nonce = 1. Show this code to the holder
+cardp-nonce = Verifier code (nonce)
+cardp-aud = Verifier (aud)
+cardp-nonce-hint = The holder's wallet scans the QR code or copies the code and makes a presentation for it. The code is good for 10 minutes and only on this page.
+cardp-step-paste = 2. Paste the presentation
+cardp-presentation = Presentation from the wallet
+cardp-presentation-hint = The text the wallet gives, starting with eyJ and with ~ between its parts; scanned or pasted.
+cardp-check = Check
+cardp-empty = Paste the presentation the holder's wallet made.
+cardp-nonce-expired = The verifier code has expired or is not one this page gave: show the holder the new code and ask for a new presentation.
+cardp-disclosed = What the holder disclosed
+cardp-disclosed-none = The holder disclosed nothing beyond the card's validity.
+cardp-withheld = Anything else on the card was not disclosed and is not shown.
+cardp-portrait-alt = The holder's photo, as disclosed
+cardp-another = Check another card
+cardp-claim-document-number = Card number
+cardp-claim-given-name = Given name
+cardp-claim-family-name = Family name
+cardp-claim-birth-date = Date of birth
+cardp-claim-expiry-date = Valid until
+cardp-claim-issuing-authority = Issuing authority
+cardp-claim-issuing-country = Issuing country
+cardp-claim-attendance = Personal assistance (A)
+
 ## Benefits (benefits.html, benefits.rs)
 benefits-title = What you may be entitled to
 benefits-guide = This is a guide, not a decision.

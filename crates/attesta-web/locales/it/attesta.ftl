@@ -269,6 +269,33 @@ card-valid-until = Valida fino al
 card-technical = Esito tecnico
 card-compare = Confrontare il numero e la scadenza con quelli stampati sulla tessera e la foto con il titolare.
 
+## Card presented from a wallet (card_present.html, card.html, card.rs)
+cardp-title = Carta europea della disabilità dal wallet
+cardp-intro = Il titolare mostra la tessera dal suo wallet digitale (SD-JWT VC) e sceglie quali dati mostrare. La verifica usa solo i dati mostrati.
+cardp-step-nonce = 1. Mostrare questo codice al titolare
+cardp-nonce = Codice del verificatore (nonce)
+cardp-aud = Verificatore (aud)
+cardp-nonce-hint = Il wallet del titolare inquadra il codice QR o copia il codice e prepara una presentazione per esso. Il codice vale 10 minuti e solo su questa pagina.
+cardp-step-paste = 2. Incollare la presentazione
+cardp-presentation = Presentazione dal wallet
+cardp-presentation-hint = Il testo che dà il wallet, che inizia con eyJ e ha ~ tra le sue parti; scansionato o incollato.
+cardp-check = Verifica
+cardp-empty = Incollare la presentazione preparata dal wallet del titolare.
+cardp-nonce-expired = Il codice del verificatore è scaduto o non è stato dato da questa pagina: mostrare al titolare il nuovo codice e chiedere una nuova presentazione.
+cardp-disclosed = Dati mostrati dal titolare
+cardp-disclosed-none = Il titolare non ha mostrato altro oltre alla validità della tessera.
+cardp-withheld = Gli altri dati della tessera non sono stati mostrati e non compaiono.
+cardp-portrait-alt = La foto del titolare, come mostrata
+cardp-another = Verifica un'altra tessera
+cardp-claim-document-number = Numero della tessera
+cardp-claim-given-name = Nome
+cardp-claim-family-name = Cognome
+cardp-claim-birth-date = Data di nascita
+cardp-claim-expiry-date = Valida fino al
+cardp-claim-issuing-authority = Ente emittente
+cardp-claim-issuing-country = Paese emittente
+cardp-claim-attendance = Accompagnatore (A)
+
 ## Benefits (benefits.html, benefits.rs)
 benefits-title = Cosa ti può spettare
 benefits-guide = È un'indicazione, non una decisione.

@@ -49,6 +49,8 @@ const PAGE_ROUTES: &[&str] = &[
 fn cacheable(path: &str) -> bool {
     path.starts_with("/static/")
         || path == "/.well-known/attesta/keys.json"
+        || path == "/.well-known/jwt-vc-issuer"
+        || path.ends_with("/credentials/disability-card")
         || path == "/api/v1/openapi.json"
         || path.starts_with("/api/v1/status-lists/")
 }
