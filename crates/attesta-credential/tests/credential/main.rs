@@ -6,6 +6,7 @@
 mod card_dcc_vectors;
 mod card_decoders_never_panic;
 mod card_round_trip;
+mod sd_jwt_doc_example;
 mod status_list_examples;
 mod zlib_bombs;
 
