@@ -320,6 +320,26 @@ describe('keyboard only', { concurrency: false }, () => {
     }
   });
 
+  test('card from a wallet: Tab to the presentation field, paste, check, and on to another card', async (t) => {
+    if (reason) return skipOrFail(t, reason);
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(`${server.base}/c`);
+      await tabTo(page, 'the presentation field', byId('presentation'));
+      await page.keyboard.type('eyJhbGciOiJFUzI1NiJ9.e30.AA~WyJ9~');
+      await tabTo(page, 'the check button', byText(/^Verifica$/));
+      await enterAndWait(page);
+      assert.equal(new URL(page.url()).pathname, '/c', 'the presentation is in the address');
+      const outcome = await page.getAttribute('[data-outcome]', 'data-outcome');
+      assert.equal(outcome, 'invalid_signature');
+      await tabTo(page, 'the link to check another card', byText(/Verifica un'altra tessera/));
+      await enterAndWait(page);
+      assert.ok(await page.$('#presentation'), 'back on the form');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('counter: three QRs in a row by keyboard alone (scan, Enter, codice fiscale, Enter, result, next scan)', async (t) => {
     if (reason) return skipOrFail(t, reason);
     const queue = [];
