@@ -33,6 +33,7 @@ const PAGE_ROUTES: &[&str] = &[
     "/me/delegates/remove",
     "/me/acting-for",
     "/logout",
+    "/c",
     "/c/xyz",
     "/C/XYZ",
     "/static/style.css",
