@@ -39,6 +39,7 @@ mod openapi;
 mod pages;
 mod payments;
 mod request_id;
+mod wallet;
 
 pub use error::{ApiError, PageError};
 pub use limits::RateLimit;
@@ -462,6 +463,21 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route("/c/{payload}", get(card::check_page))
         .route("/C/{payload}", get(card::check_page))
         .route("/.well-known/attesta/keys.json", get(card::jwks))
+        .route(
+            "/.well-known/openid-credential-issuer",
+            get(wallet::issuer_metadata),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(wallet::authorization_server_metadata),
+        )
+        .route("/oid4vci/token", post(wallet::token))
+        .route("/oid4vci/nonce", post(wallet::nonce))
+        .route("/oid4vci/credential", post(wallet::credential))
+        .route(
+            "/me/card/wallet",
+            get(wallet::page_back).post(wallet::page_offer),
+        )
         .route("/static/style.css", get(style))
         .route("/static/fonts/{name}", get(font))
         .route("/static/favicon.svg", get(favicon))
