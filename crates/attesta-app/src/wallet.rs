@@ -512,7 +512,7 @@ impl App {
         }
         self.wallet_activity(&grant.person_id, Activity::WalletCredentialIssued)
             .await;
-        tracing::info!(serial = %grant.serial, "card issued into a wallet");
+        tracing::info!("card issued into a wallet");
         Ok(sd_jwt)
     }
 
