@@ -12,11 +12,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 
 import {
   LANGS, api, axeViolations, cf, demoPeople, focusProblems, horizontalOverflow, kb,
   launchBrowser, screenshotPath, skipOrFail, skipReason, smallTargets, startServer,
-  verifyPath, weighing, withLang, latestOtp,
+  verifyPath, weighing, withLang, latestOtp, ADMIN_KEY,
 } from './lib/harness.mjs';
 
 // Every page, with its stylesheet, fonts and images, from an empty cache
@@ -107,12 +108,54 @@ const PAGES = [
   { name: 'card-present-result', setup: async (h) => { await h.goto('/c'); await h.page.fill('#presentation', 'eyJhbGciOiJFUzI1NiJ9.e30.AA~WyJ9~'); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/c"] button[type="submit"]')]); }, status: null },
   { name: 'card-apply', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/card'; }, optional: true },
   { name: 'card-apply-photo-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); await h.goto('/me/card'); await h.page.setInputFiles('#photo', { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') }); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/me/card"] button[type="submit"]')]); }, status: null },
+  // The card into the wallet (OpenID4VCI, issue #19): the offer page, from
+  // the form on /me/card of an active card.
+  { name: 'wallet-offer', setup: async (h) => { await activeCard(h); await h.goto('/me/card'); await Promise.all([h.page.waitForNavigation(), h.page.click('form[action="/me/card/wallet"] button[type="submit"]')]); }, status: null },
   // The journey (SPEC §10.2): a demo applicant of each procedure.
   { name: 'applications-ordinary', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'GRCLNE68E45A662')); return '/me/applications'; } },
   { name: 'applications-reform', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'FNTRRT72H10A662')); return '/me/applications'; } },
   { name: 'applications-reschedule-error', setup: async (h) => { await h.api.loginCitizen(cf(h.people, 'FNTRRT72H10A662')); await h.goto('/me/applications'); await Promise.all([h.page.waitForNavigation(), h.page.click('form.reschedule button[type="submit"]')]); }, status: null },
   { name: 'my-verbale', setup: async (h) => { await h.api.loginCitizen(cf(h.people, GIULIA)); return '/me/verbali/DEMO-0002'; } },
 ];
+
+/** A grey portrait PNG of 450 × 600 pixels (a usable card photo). */
+function portraitPng() {
+  const [w, h] = [450, 600];
+  const raw = Buffer.alloc((w * 3 + 1) * h, 0x99);
+  for (let y = 0; y < h; y++) raw[y * (w * 3 + 1)] = 0;
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Logs in a holder with an active card (made once through the API: a person
+ * with a mobile and a verbale with the "A" mark, an application, approval). */
+async function activeCard(h) {
+  const who = 'VRDGPP80A01H501U';
+  const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+  const request = h.page.context().request;
+  await request.put(`${h.base}/api/v1/admin/people/${who}`, { headers: admin, data: {
+    given_name: 'Giuseppe', family_name: 'Verdi', birth_date: '1980-01-01', mobile: '+393331234567' } });
+  await request.post(`${h.base}/api/v1/admin/verbali`, { headers: admin, data: {
+    verbale_id: 'A11Y-WALLET', fiscal_code: who, kind: 'first_instance', session_date: '2024-05-10',
+    definitive: true, source: 'telematic', invalidity_code: '05', invalidity_percentage: 100, revision: { exempt: true } } });
+  await h.api.loginCitizen(who);
+  const card = await request.get(`${h.base}/api/v1/me/card`);
+  if (card.status() === 200 && (await card.json()).status === 'active') return;
+  const applied = await request.post(`${h.base}/api/v1/me/card`, { headers: { origin: h.base },
+    multipart: { photo: { name: 'photo.png', mimeType: 'image/png', buffer: portraitPng() } } });
+  if (applied.status() !== 201) throw new Error(`card application: ${applied.status()} ${await applied.text()}`);
+  const { application_id: id, status } = await applied.json();
+  if (status === 'active') return;
+  const approved = await request.post(`${h.base}/api/v1/admin/cards/${id}/approve`, { headers: admin });
+  if (approved.status() !== 200) throw new Error(`card approval: ${approved.status()} ${await approved.text()}`);
+}
 
 /** Each holder gets a few codes an hour: the English run asks other holders. */
 function level2Holder(h, italian, english) {

@@ -119,7 +119,7 @@ impl App {
     }
 
     /// The active key with its private half, or a clear refusal.
-    async fn active_signer(&self) -> AppResult<CardSigningKey> {
+    pub(crate) async fn active_signer(&self) -> AppResult<CardSigningKey> {
         let active = self.store.active_signing_key().await?;
         let Some(active) = active else {
             return Err(AppError::new(

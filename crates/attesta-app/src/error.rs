@@ -216,6 +216,24 @@ error_codes! {
     SilentAssentApplied = (409, "silent_assent_applied", "err-silent-assent-applied"),
     /// This certificate does not exist.
     UnknownCertificate = (404, "unknown_certificate", "err-unknown-certificate"),
+    // The wallet's OpenID4VCI endpoints (issue #19; SPEC §6 lets them answer
+    // in the OAuth shape, `{"error", "error_description"}`).
+    /// The pre-authorized code or the transaction code is not valid (unknown, expired, used, or wrong).
+    InvalidGrant = (400, "invalid_grant", "err-invalid-grant"),
+    /// Only the pre-authorized code grant is supported.
+    UnsupportedGrantType = (400, "unsupported_grant_type", "err-unsupported-grant-type"),
+    /// The access token is not valid: unknown, expired or already used.
+    InvalidToken = (401, "invalid_token", "err-invalid-token"),
+    /// The proof of possession of the wallet's key is not valid.
+    InvalidProof = (400, "invalid_proof", "err-invalid-proof"),
+    /// The proof's nonce is unknown, expired or already used: get a new one from the nonce endpoint.
+    InvalidNonce = (400, "invalid_nonce", "err-invalid-nonce"),
+    /// The credential request could not be read.
+    InvalidCredentialRequest = (400, "invalid_credential_request", "err-invalid-credential-request"),
+    /// This credential configuration is not offered.
+    UnknownCredentialConfiguration = (400, "unknown_credential_configuration", "err-unknown-credential-configuration"),
+    /// The card is no longer active, so it cannot go into a wallet.
+    CredentialRequestDenied = (400, "credential_request_denied", "err-credential-request-denied"),
 }
 
 impl ErrorCode {

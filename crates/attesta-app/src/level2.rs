@@ -84,7 +84,7 @@ fn operator(session: Option<&Session>) -> AppResult<&Session> {
 }
 
 /// Six decimal digits, uniform, from the operating system's CSPRNG.
-fn six_digits() -> String {
+pub(crate) fn six_digits() -> String {
     loop {
         let mut b = [0u8; 4];
         getrandom::fill(&mut b).expect("the operating system's random source works");

@@ -35,6 +35,7 @@ mod session;
 pub mod sms;
 mod telemetry;
 mod verify;
+pub mod wallet;
 
 pub use backoffice::Written;
 pub use citizen::{AttestationView, EmailOutcome, MeView, NO_QUALIFYING_STATUS, VerificationView};

@@ -194,9 +194,41 @@ impl OtpSms<'_> {
     }
 }
 
+/// The wallet's transaction code (issue #19): the code, what it is for,
+/// how long it lasts; nothing else (no name, no card number, no link).
+#[derive(Debug, Clone, Copy, Template)]
+#[template(path = "sms/wallet.txt")]
+pub struct WalletTxCodeSms<'a> {
+    pub code: &'a str,
+    pub minutes: u64,
+}
+
+impl WalletTxCodeSms<'_> {
+    /// The text message.
+    pub fn text(&self) -> askama::Result<String> {
+        self.render()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wallet_sms_says_the_code_its_use_and_its_life_only() {
+        let text = WalletTxCodeSms {
+            code: "123456",
+            minutes: 10,
+        }
+        .text()
+        .unwrap();
+        assert!(text.contains("123456"), "{text}");
+        assert!(
+            text.contains("wallet") && text.contains("10 minut"),
+            "{text}"
+        );
+        assert!(!text.contains("http"), "{text}");
+    }
 
     /// The letter as it was written by hand before the templates. Only
     /// the spelling of the escapes changed: askama writes numeric

@@ -22,10 +22,14 @@ pub enum Activity {
     ProactiveConsentGiven,
     /// The proactive consent withdrawn.
     ProactiveConsentWithdrawn,
+    /// The card issued into a wallet over OpenID4VCI (issue #19).
+    WalletCredentialIssued,
+    /// A wallet's proof of possession refused at the credential endpoint.
+    WalletProofRefused,
 }
 
 impl Activity {
-    pub const ALL: [Activity; 16] = [
+    pub const ALL: [Activity; 18] = [
         Activity::PrivacyNoticeAccepted,
         Activity::AttestationGenerated,
         Activity::AttestationRevoked,
@@ -42,6 +46,8 @@ impl Activity {
         Activity::DocumentSent,
         Activity::ProactiveConsentGiven,
         Activity::ProactiveConsentWithdrawn,
+        Activity::WalletCredentialIssued,
+        Activity::WalletProofRefused,
     ];
 
     /// The wire and storage name.
@@ -63,6 +69,8 @@ impl Activity {
             Activity::DocumentSent => "document_sent",
             Activity::ProactiveConsentGiven => "proactive_consent_given",
             Activity::ProactiveConsentWithdrawn => "proactive_consent_withdrawn",
+            Activity::WalletCredentialIssued => "wallet_credential_issued",
+            Activity::WalletProofRefused => "wallet_proof_refused",
         }
     }
 

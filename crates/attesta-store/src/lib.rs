@@ -32,6 +32,7 @@ mod log_writer;
 mod messages;
 mod payments;
 mod verbali;
+pub mod wallet;
 
 pub use alerts::{AlertRecord, ClaimedAlert};
 pub use backup::{BackupSummary, check_sqlite_file};

@@ -40,6 +40,7 @@ mod openapi;
 mod pages;
 mod payments;
 mod request_id;
+mod wallet;
 
 pub use error::{ApiError, PageError};
 pub use limits::RateLimit;
@@ -468,6 +469,21 @@ pub fn router(app: App, web: WebConfig) -> Router {
         .route(
             &format!("/.well-known/vct{CARD_VCT_PATH}"),
             get(card::vct_metadata),
+        )
+        .route(
+            "/.well-known/openid-credential-issuer",
+            get(wallet::issuer_metadata),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(wallet::authorization_server_metadata),
+        )
+        .route("/oid4vci/token", post(wallet::token))
+        .route("/oid4vci/nonce", post(wallet::nonce))
+        .route("/oid4vci/credential", post(wallet::credential))
+        .route(
+            "/me/card/wallet",
+            get(wallet::page_back).post(wallet::page_offer),
         )
         .route("/static/style.css", get(style))
         .route("/static/fonts/{name}", get(font))

@@ -136,6 +136,11 @@ pub const DOCUMENTED: &[&str] = &[
     "/.well-known/jwt-vc-issuer",
     "/credentials/disability-card",
     "/.well-known/vct/credentials/disability-card",
+    "/.well-known/openid-credential-issuer",
+    "/.well-known/oauth-authorization-server",
+    "/oid4vci/token",
+    "/oid4vci/nonce",
+    "/oid4vci/credential",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -424,6 +429,7 @@ pub fn spec_with_cookie(session_cookie: &str) -> Value {
             ok_json(json!({"type": "object", "properties": {"delegation_id": {"type": "string"}}}));
     }
     crate::card_application::document(&mut doc);
+    crate::wallet::document(&mut doc);
     crate::documents::document(&mut doc);
     journey(&mut doc);
     crate::journey_citizen::document(&mut doc);

@@ -763,6 +763,8 @@ fn action_text(action: Activity, lang: Lang) -> String {
         Activity::DocumentSent => key("action-document-sent"),
         Activity::ProactiveConsentGiven => key("action-proactive-consent-given"),
         Activity::ProactiveConsentWithdrawn => key("action-proactive-consent-withdrawn"),
+        Activity::WalletCredentialIssued => key("action-wallet-credential-issued"),
+        Activity::WalletProofRefused => key("action-wallet-proof-refused"),
     })
 }
 

@@ -14,6 +14,7 @@ pub mod codec;
 pub mod cose;
 pub mod dcc;
 pub mod keys;
+pub mod oid4vci;
 pub mod png;
 pub mod sd_jwt;
 pub mod status_list;

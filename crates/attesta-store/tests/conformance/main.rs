@@ -321,6 +321,7 @@ mod keys;
 mod log_chain;
 mod messages;
 mod payments;
+mod wallet;
 
 mod delegations {
     use super::*;

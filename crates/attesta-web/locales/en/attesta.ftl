@@ -478,6 +478,14 @@ err-invalid-event = The event has invalid data: check the fields marked.
 err-invalid-transition = The application's current state does not allow this step.
 err-silent-assent-applied = INPS's 60 days are over: silent assent applies and the verbale is definitive as it is.
 err-unknown-certificate = This certificate does not exist.
+err-invalid-grant = The wallet's code is not valid: it is unknown, expired, already used, or the transaction code is wrong. Start again from “Add to my wallet” on your card's page.
+err-unsupported-grant-type = Only the pre-authorized code grant is supported.
+err-invalid-token = The wallet's access is not valid: it is unknown, expired or already used. Start again from “Add to my wallet”.
+err-invalid-proof = The wallet's proof of its key is not valid. Try again from the wallet.
+err-invalid-nonce = The wallet's nonce is unknown, expired or already used: the wallet must ask for a new one.
+err-invalid-credential-request = The wallet's credential request could not be read.
+err-unknown-credential-configuration = This credential is not offered by attesta.
+err-credential-request-denied = The card is no longer active, so it cannot go into a wallet.
 kind-basic-assessment = Certificate of the disability condition (basic assessment)
 
 ## Counter mode and token hygiene (SPEC §12)
@@ -532,6 +540,8 @@ action-reschedule-requested = New visit date requested
 action-document-sent = Document sent for an application
 action-proactive-consent-given = Consent given to be told when a verbale is issued
 action-proactive-consent-withdrawn = Consent withdrawn: no more e-mail or SMS when a verbale is issued
+action-wallet-credential-issued = EU card added to a wallet
+action-wallet-proof-refused = EU card: a wallet's key proof was refused
 journey-crumb-me = Personal area
 journey-h1 = My applications
 journey-link = My assessment applications
@@ -732,3 +742,21 @@ payments-state = State
 payments-paid-on = Paid on { $date }
 payments-planned = Planned, not paid yet
 payments-back = Back to the personal area
+
+## The card in the wallet (OpenID4VCI, issue #19)
+wallet-h2 = Add to my wallet
+wallet-intro = Put the card in a digital identity wallet (such as IT-Wallet): you then choose what to show, for example only that the card is valid and the "A" mark. A 6-digit code goes by SMS to your mobile.
+wallet-add = Add to my wallet
+wallet-h1 = Add the card to your wallet
+wallet-back = Back to your card
+wallet-step-scan = Open your wallet app and scan this QR code, or, on this phone, press "Open in the wallet".
+wallet-step-code = When the wallet asks for it, type the 6-digit code sent by SMS to { $sent_to }.
+wallet-step-accept = Accept the card in the wallet.
+wallet-qr-label = QR code of the card's offer for your wallet
+wallet-qr-caption = The card's offer for your wallet
+wallet-open-link = Open in the wallet
+wallet-open-link-hint = The link works on the phone where the wallet app is installed.
+wallet-expires = The offer and the code are valid until
+wallet-single-use = They work once: for another wallet, start again from your card's page.
+wallet-no-mobile = No mobile number is on record, so the wallet's code cannot be sent.
+wallet-no-mobile-how = Add your mobile number in the registry section (anagrafica) of MyINPS, then come back to your card's page and press "Add to my wallet" again.

@@ -478,6 +478,14 @@ err-invalid-event = L'evento contiene dati non validi: controlla i campi segnala
 err-invalid-transition = Lo stato attuale della domanda non consente questo passaggio.
 err-silent-assent-applied = I 60 giorni dell'INPS sono trascorsi: vale il silenzio-assenso e il verbale è definitivo così com'è.
 err-unknown-certificate = Questo certificato non esiste.
+err-invalid-grant = Il codice del wallet non è valido: è sconosciuto, scaduto, già usato, oppure il codice di conferma è sbagliato. Ricomincia da “Aggiungi al wallet” nella pagina della carta.
+err-unsupported-grant-type = È supportato solo il codice pre-autorizzato.
+err-invalid-token = L'accesso del wallet non è valido: è sconosciuto, scaduto o già usato. Ricomincia da “Aggiungi al wallet”.
+err-invalid-proof = La prova della chiave del wallet non è valida. Riprova dal wallet.
+err-invalid-nonce = Il nonce del wallet è sconosciuto, scaduto o già usato: il wallet deve chiederne uno nuovo.
+err-invalid-credential-request = La richiesta della credenziale del wallet non si può leggere.
+err-unknown-credential-configuration = Questa credenziale non è offerta da attesta.
+err-credential-request-denied = La carta non è più attiva, quindi non può andare in un wallet.
 kind-basic-assessment = Certificato della condizione di disabilità (valutazione di base)
 
 ## Modalità sportello e igiene del token (SPEC §12)
@@ -532,6 +540,8 @@ action-reschedule-requested = Chiesta una nuova data di visita
 action-document-sent = Documento inviato per una domanda
 action-proactive-consent-given = Consenso dato agli avvisi quando esce un verbale
 action-proactive-consent-withdrawn = Consenso ritirato: niente più e-mail o SMS quando esce un verbale
+action-wallet-credential-issued = Carta europea aggiunta a un wallet
+action-wallet-proof-refused = Carta europea: la prova della chiave di un wallet è stata rifiutata
 journey-crumb-me = Area personale
 journey-h1 = Le mie domande
 journey-link = Le mie domande di accertamento
@@ -732,3 +742,21 @@ payments-state = Stato
 payments-paid-on = Pagato il { $date }
 payments-planned = Previsto, non ancora pagato
 payments-back = Torna all'area personale
+
+## La carta nel wallet (OpenID4VCI, issue #19)
+wallet-h2 = Aggiungi al wallet
+wallet-intro = Metti la carta in un wallet di identità digitale (come IT-Wallet): potrai scegliere cosa mostrare, per esempio solo che la carta è valida e il segno "A". Un codice di 6 cifre arriva per SMS al tuo cellulare.
+wallet-add = Aggiungi al wallet
+wallet-h1 = Aggiungi la carta al wallet
+wallet-back = Torna alla tua carta
+wallet-step-scan = Apri l'app del wallet e inquadra questo codice QR, oppure, da questo telefono, premi "Apri nel wallet".
+wallet-step-code = Quando il wallet lo chiede, scrivi il codice di 6 cifre inviato per SMS al { $sent_to }.
+wallet-step-accept = Accetta la carta nel wallet.
+wallet-qr-label = Codice QR dell'offerta della carta per il tuo wallet
+wallet-qr-caption = L'offerta della carta per il tuo wallet
+wallet-open-link = Apri nel wallet
+wallet-open-link-hint = Il collegamento funziona sul telefono dove è installata l'app del wallet.
+wallet-expires = L'offerta e il codice valgono fino a
+wallet-single-use = Funzionano una volta sola: per un altro wallet ricomincia dalla pagina della carta.
+wallet-no-mobile = Non risulta un numero di cellulare, quindi non si può inviare il codice del wallet.
+wallet-no-mobile-how = Aggiungi il tuo numero di cellulare nella sezione anagrafica di MyINPS, poi torna alla pagina della carta e premi di nuovo "Aggiungi al wallet".

@@ -23,6 +23,7 @@ mod notices;
 mod payments;
 mod sessions;
 mod support;
+mod wallet;
 mod xss;
 
 use std::time::Duration;
