@@ -12,9 +12,10 @@
 //! too.
 
 use attesta_credential::card::sd_jwt::PresentationVerdict;
-use attesta_credential::card::{StatusInput, verify_card_presentation};
+use attesta_credential::card::{Outcome, StatusInput, verify_card_presentation};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq as _;
 
 use crate::{App, AppResult};
 
@@ -48,11 +49,7 @@ impl App {
         };
         let expected = self.secret.mac_hex(NONCE_MAC, body.as_bytes());
         let same = mac.len() == MAC_CHARS
-            && mac
-                .bytes()
-                .zip(expected[..MAC_CHARS].bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
+            && bool::from(mac.as_bytes().ct_eq(&expected.as_bytes()[..MAC_CHARS]));
         let now = self.now().unix_timestamp();
         let expiry = body
             .split_once('.')
@@ -72,13 +69,14 @@ impl App {
         let now = self.now().unix_timestamp();
         let aud = self.config.public_url.as_str();
         let first = verify_card_presentation(text, &keys, StatusInput::None, aud, nonce, now);
-        let Some(list_id) = self.own_status_list_id(&first.verdict) else {
+        if first.verdict.outcome != Outcome::Undetermined {
             return Ok(first);
-        };
-        let live = match self.live_status_list(&list_id).await {
-            Ok(live) => live,
-            Err(e) if e.status() == 404 => return Ok(first),
-            Err(e) => return Err(e),
+        }
+        let Some(live) = self
+            .own_live_status_list(first.verdict.status.as_ref())
+            .await?
+        else {
+            return Ok(first);
         };
         Ok(verify_card_presentation(
             text,
@@ -88,19 +86,5 @@ impl App {
             nonce,
             now,
         ))
-    }
-
-    /// The id of the status list a verdict points to, when it is undetermined
-    /// for want of a list and the list is one of this server's.
-    fn own_status_list_id(&self, v: &attesta_credential::card::Verdict) -> Option<String> {
-        if v.outcome != attesta_credential::card::Outcome::Undetermined {
-            return None;
-        }
-        let prefix = format!("{}/api/v1/status-lists/", self.config.public_url);
-        v.status
-            .as_ref()
-            .and_then(|s| s.uri.strip_prefix(&prefix))
-            .filter(|id| id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit()))
-            .map(str::to_owned)
     }
 }

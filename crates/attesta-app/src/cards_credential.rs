@@ -395,6 +395,27 @@ impl App {
         token.sign_jwt(&signer).map_err(|e| AppError::internal(&e))
     }
 
+    /// The live status list a card (QR or SD-JWT VC) points to, when the
+    /// list is one of this server's and is known; `None` leaves the verdict
+    /// undetermined, as an offline verifier without the list would.
+    pub(crate) async fn own_live_status_list(
+        &self,
+        status: Option<&StatusRef>,
+    ) -> AppResult<Option<StatusListToken>> {
+        let prefix = format!("{}/api/v1/status-lists/", self.config.public_url);
+        let Some(list_id) = status
+            .and_then(|s| s.uri.strip_prefix(&prefix))
+            .filter(|id| id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit()))
+        else {
+            return Ok(None);
+        };
+        match self.live_status_list(list_id).await {
+            Ok(live) => Ok(Some(live)),
+            Err(e) if e.status() == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The online check of a card QR (`GET /c/{payload}`): the offline
     /// verifier with the published keys, and the live status list instead
     /// of a downloaded one.
@@ -405,19 +426,8 @@ impl App {
         if first.outcome != Outcome::Undetermined {
             return Ok(first);
         }
-        let prefix = format!("{}/api/v1/status-lists/", self.config.public_url);
-        let Some(list_id) = first
-            .status
-            .as_ref()
-            .and_then(|s| s.uri.strip_prefix(&prefix))
-            .filter(|id| id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit()))
-        else {
+        let Some(live) = self.own_live_status_list(first.status.as_ref()).await? else {
             return Ok(first);
-        };
-        let live = match self.live_status_list(list_id).await {
-            Ok(live) => live,
-            Err(e) if e.status() == 404 => return Ok(first),
-            Err(e) => return Err(e),
         };
         Ok(verify_card(text, &keys, StatusInput::Trusted(&live), now))
     }
