@@ -211,7 +211,7 @@ pub async fn seed(
                     .map_err(|e| AppError::internal(&format!("synthetic verbale: {e:?}")))?,
             );
         }
-        let mut batch = app.store().batch().await?;
+        let mut batch = app.store().bulk_batch().await?;
         for outcome in batch.upsert_people(&people, now).await? {
             match outcome {
                 Upserted::Created => report.created += 1,

@@ -233,7 +233,7 @@ impl App {
         outcome: CheckOutcome,
         operator: Option<&Identity>,
     ) -> AppResult<String> {
-        let verification_id = ids::random_id();
+        let verification_id = ids::time_ordered_id(at);
         self.store
             .log_verification(&VerificationRecord {
                 verification_id: verification_id.clone(),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use time::Date;
 
 use crate::Verbale;
@@ -205,28 +205,38 @@ impl Status {
     }
 
     /// The stored form (the person's current status, kept up to date as
-    /// verbali arrive so that a check is one indexed read).
+    /// verbali arrive so that a check is one indexed read). Compact: each
+    /// source verbale once, with the groups it gave
+    /// (`{"findings": …, "from": [{"verbale_id", "verbale_kind",
+    /// "session_date", "judgement", "groups": […]}]}`), not its judgement
+    /// repeated for every group (issue #15: a seeded person's status went
+    /// from 1,651 bytes to a third of that).
     pub fn to_json(&self) -> Value {
-        let sources: Map<String, Value> = self
-            .sources
-            .iter()
-            .map(|(group, s)| {
-                (
-                    group_name(*group).to_owned(),
-                    json!({
-                        "verbale_id": s.verbale_id,
-                        "verbale_kind": s.verbale_kind.as_str(),
-                        "session_date": format_date(s.session_date),
-                        "judgement": s.judgement,
-                    }),
-                )
+        let mut from: Vec<(&StatusSource, Vec<&'static str>)> = Vec::new();
+        for (group, s) in &self.sources {
+            match from.iter_mut().find(|(f, _)| *f == s) {
+                Some((_, groups)) => groups.push(group_name(*group)),
+                None => from.push((s, vec![group_name(*group)])),
+            }
+        }
+        let from: Vec<Value> = from
+            .into_iter()
+            .map(|(s, groups)| {
+                json!({
+                    "verbale_id": s.verbale_id,
+                    "verbale_kind": s.verbale_kind.as_str(),
+                    "session_date": format_date(s.session_date),
+                    "judgement": s.judgement,
+                    "groups": groups,
+                })
             })
             .collect();
-        json!({"findings": self.findings.to_json(), "sources": sources})
+        json!({"findings": self.findings.to_json(), "from": from})
     }
 
-    /// Reads the stored form back. `None` if it was not written by
-    /// [`Status::to_json`].
+    /// Reads the stored form back: the compact one of [`Status::to_json`],
+    /// or the earlier one (`"sources"`: one entry per group) that databases
+    /// written before it still hold. `None` if it is neither.
     pub fn from_json(value: &Value) -> Option<Status> {
         let findings_map = value.get("findings")?.as_object()?;
         let mut fields = Fields::new(findings_map);
@@ -234,18 +244,27 @@ impl Status {
         if !fields.errors.is_empty() {
             return None;
         }
+        let source = |s: &Value| -> Option<StatusSource> {
+            Some(StatusSource {
+                verbale_id: s.get("verbale_id")?.as_str()?.to_owned(),
+                verbale_kind: VerbaleKind::parse(s.get("verbale_kind")?.as_str()?)?,
+                session_date: parse_date(s.get("session_date")?.as_str()?)?,
+                judgement: s.get("judgement")?.as_str().map(str::to_owned),
+            })
+        };
+        let group = |name: &str| Group::ALL.into_iter().find(|g| group_name(*g) == name);
         let mut sources = BTreeMap::new();
-        for (name, s) in value.get("sources")?.as_object()? {
-            let group = Group::ALL.into_iter().find(|g| group_name(*g) == name)?;
-            sources.insert(
-                group,
-                StatusSource {
-                    verbale_id: s.get("verbale_id")?.as_str()?.to_owned(),
-                    verbale_kind: VerbaleKind::parse(s.get("verbale_kind")?.as_str()?)?,
-                    session_date: parse_date(s.get("session_date")?.as_str()?)?,
-                    judgement: s.get("judgement")?.as_str().map(str::to_owned),
-                },
-            );
+        if let Some(from) = value.get("from") {
+            for s in from.as_array()? {
+                let src = source(s)?;
+                for name in s.get("groups")?.as_array()? {
+                    sources.insert(group(name.as_str()?)?, src.clone());
+                }
+            }
+        } else {
+            for (name, s) in value.get("sources")?.as_object()? {
+                sources.insert(group(name)?, source(s)?);
+            }
         }
         Some(Status { findings, sources })
     }
@@ -270,6 +289,7 @@ mod tests {
     use super::*;
     use crate::input::InputError;
     use crate::verbale::VerbaleInput;
+    use serde_json::Map;
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 23);
@@ -519,7 +539,43 @@ mod tests {
             json!({"handicap": "art3_c3", "art21": true, "law68_disability": true, "dl5_2012_art4": true}),
         );
         let s = Status::compute([&a, &b], TODAY);
-        assert_eq!(Status::from_json(&s.to_json()), Some(s));
+        assert_eq!(Status::from_json(&s.to_json()), Some(s.clone()));
         assert_eq!(Status::from_json(&json!({"x": 1})), None);
+        // Compact: each source verbale once, with its groups.
+        let stored = s.to_json();
+        let from = stored["from"].as_array().unwrap();
+        assert_eq!(from.len(), 2, "{stored}");
+        assert_eq!(from[0]["verbale_id"], "A");
+        assert_eq!(from[0]["judgement"], "text");
+        assert!(from[0]["groups"].as_array().unwrap().len() >= 3, "{stored}");
+        assert_eq!(stored.to_string().matches("\"text\"").count(), 1);
+    }
+
+    #[test]
+    fn the_earlier_stored_form_is_still_read() {
+        let a = verbale(
+            "A",
+            "2020-01-10",
+            true,
+            json!({"invalidity_code": "05", "invalidity_percentage": 100, "judgement": "text"}),
+        );
+        let b = verbale("B", "2021-01-10", true, json!({"handicap": "art3_c3"}));
+        let s = Status::compute([&a, &b], TODAY);
+        // The form written before the compact one: one entry per group.
+        let sources: Map<String, Value> = s
+            .sources
+            .iter()
+            .map(|(g, src)| {
+                (
+                    group_name(*g).to_owned(),
+                    json!({"verbale_id": src.verbale_id, "verbale_kind": src.verbale_kind.as_str(),
+                        "session_date": format_date(src.session_date), "judgement": src.judgement}),
+                )
+            })
+            .collect();
+        let earlier = json!({"findings": s.findings.to_json(), "sources": sources});
+        assert_eq!(Status::from_json(&earlier), Some(s));
+        let bad = json!({"findings": {}, "from": [{"verbale_id": "A", "groups": ["nope"]}]});
+        assert_eq!(Status::from_json(&bad), None);
     }
 }

@@ -451,7 +451,7 @@ async fn write_batch(
             Ok(Item::Payment(p)) => payments.push((line, p)),
         }
     }
-    let mut tx = app.store().batch().await?;
+    let mut tx = app.store().bulk_batch().await?;
     if !people.is_empty() {
         let (_, rows): (Vec<u64>, Vec<Person>) = people.into_iter().unzip();
         for outcome in tx.upsert_people(&rows, now).await? {

@@ -167,8 +167,8 @@ async fn bulk_verbali_equal_one_at_a_time(engine: TestEngine) {
         );
     }
     assert!(
-        !bulk_state[code(0).as_str()].1["sources"]
-            .as_object()
+        !bulk_state[code(0).as_str()].1["from"]
+            .as_array()
             .unwrap()
             .is_empty()
     );
