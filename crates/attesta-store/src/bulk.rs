@@ -8,7 +8,7 @@
 //!   by codice fiscale.
 //! - The rows' outcomes are decided in Rust, in file order, against what is
 //!   stored plus what earlier rows of the batch did.
-//! - Writes are multi-row statements of at most [`rows_per_statement`]
+//! - Writes are multi-row statements of at most [`ROWS_PER_STATEMENT`]
 //!   rows: one shape per full chunk, so each is prepared once per
 //!   connection and reused from sqlx's statement cache.
 //! - The current status (`people.status_json`) is recomputed once per
@@ -32,18 +32,58 @@ use crate::{
 };
 
 /// Keys per `… IN (…)` lookup.
-const LOOKUP_CHUNK: usize = 250;
+const LOOKUP_CHUNK: usize = 500;
 
 /// Rows per multi-row statement (× at most 10 parameters each stays far
-/// below SQLite's 32,766 and PostgreSQL's 65,535). SQLite's is smaller:
-/// binding a numbered parameter (`$n`) costs SQLite a walk of the
-/// statement's parameter list, so binding a statement is quadratic in its
-/// parameters (at 500 rows `sqlite3_bind_parameter_name` was 18 % of a
-/// seed's profile); on PostgreSQL each statement is a round trip.
-fn rows_per_statement(engine: Engine) -> usize {
-    match engine {
-        Engine::Sqlite => 50,
-        Engine::Postgres => 500,
+/// below SQLite's 32,766 and PostgreSQL's 65,535).
+///
+/// On SQLite the parameters are plain `?` ([`Params`]): sqlx asks SQLite
+/// for each parameter's name, and for a named one (`$n`) SQLite walks the
+/// statement's list of names, so binding a `$n` statement was quadratic
+/// in its parameters (at 500 rows `sqlite3_bind_parameter_name` was 18 %
+/// of a seed's profile, and still 5 % of an import's at 50 rows).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// How this engine writes the `n`th parameter: `$n` on PostgreSQL, a plain
+/// `?` on SQLite, where parameters are then taken in the order they appear
+/// in the statement's text — so every statement here binds its values in
+/// that order, a value used by every row bound again for each row.
+#[derive(Debug, Clone, Copy)]
+struct Params(Engine);
+
+impl Params {
+    fn one(self, n: usize) -> String {
+        match self.0 {
+            Engine::Sqlite => "?".to_owned(),
+            Engine::Postgres => format!("${n}"),
+        }
+    }
+
+    /// `count` parameters from the `first`th, comma-separated.
+    fn list(self, first: usize, count: usize) -> String {
+        let list: Vec<String> = (first..first + count).map(|i| self.one(i)).collect();
+        list.join(", ")
+    }
+
+    /// `count` copies of `template`, comma-separated, each `?` in it the
+    /// next parameter from the `first`th on.
+    fn tuples(self, template: &str, first: usize, count: usize) -> String {
+        let mut out = String::with_capacity(count * (template.len() + 16));
+        let mut next = first;
+        for i in 0..count {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            for c in template.chars() {
+                if c == '?' {
+                    out.push_str(&self.one(next));
+                    next += 1;
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -101,7 +141,7 @@ impl Batch {
         for chunk in codes.chunks(LOOKUP_CHUNK) {
             let sql = format!(
                 "SELECT fiscal_code FROM people WHERE fiscal_code IN ({})",
-                placeholders(1, chunk.len())
+                Params(self.engine).list(1, chunk.len())
             );
             let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
                 .fetch_all(&mut *conn)
@@ -129,8 +169,8 @@ impl Batch {
             .collect();
         let ids = random_ids(rows.len());
         for (chunk, ids) in rows
-            .chunks(rows_per_statement(self.engine))
-            .zip(ids.chunks(rows_per_statement(self.engine)))
+            .chunks(ROWS_PER_STATEMENT)
+            .zip(ids.chunks(ROWS_PER_STATEMENT))
         {
             // One statement for new and known people alike: the codice
             // fiscale's unique index decides, so a concurrent writer on
@@ -142,9 +182,9 @@ impl Batch {
                  family_name = excluded.family_name, birth_date = excluded.birth_date, \
                  email = excluded.email, mobile = excluded.mobile, \
                  updated_at = excluded.updated_at",
-                tuples("(?, ?, ?, ?, ?, ?, ?, $1, $1)", 2, chunk.len())
+                Params(self.engine).tuples("(?, ?, ?, ?, ?, ?, ?, ?, ?)", 1, chunk.len())
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (person, id) in chunk.iter().zip(ids) {
                 query = query
                     .bind(id.clone())
@@ -153,7 +193,9 @@ impl Batch {
                     .bind(person.family_name.clone())
                     .bind(format_date(person.birth_date))
                     .bind(person.email.clone())
-                    .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()));
+                    .bind(person.mobile.as_ref().map(|m| m.as_str().to_owned()))
+                    .bind(now)
+                    .bind(now);
             }
             query.execute(&mut *conn).await?;
         }
@@ -174,8 +216,8 @@ impl Batch {
         now: Millis,
     ) -> Result<Vec<BulkIngest>> {
         let conn: &mut AnyConnection = &mut self.tx;
-        let stored = stored_verbali(conn, verbali).await?;
-        let mut people = people_refs(conn, verbali).await?;
+        let stored = stored_verbali(conn, self.engine, verbali).await?;
+        let mut people = people_refs(conn, self.engine, verbali).await?;
 
         let mut outcomes = Vec::with_capacity(verbali.len());
         let mut pending: HashMap<&str, Pending> = HashMap::new();
@@ -250,7 +292,7 @@ impl Batch {
             .map(String::as_str)
             .filter(|p| had_verbali.contains(p))
             .collect();
-        let mut history = verbali_of_people(conn, &with_history).await?;
+        let mut history = verbali_of_people(conn, self.engine, &with_history).await?;
 
         let day = format_date(definitive_on);
         let inserts: Vec<&Pending> = order
@@ -258,13 +300,13 @@ impl Batch {
             .map(|id| &pending[id])
             .filter(|p| p.new)
             .collect();
-        for chunk in inserts.chunks(rows_per_statement(self.engine)) {
+        for chunk in inserts.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO verbali (verbale_id, person_id, seq, session_date, definitive, body, \
                  ingested_at, updated_at, application_id, definitive_on) VALUES {}",
-                tuples("(?, ?, ?, ?, ?, ?, $1, $1, NULL, ?)", 2, chunk.len())
+                Params(self.engine).tuples("(?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)", 1, chunk.len())
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for p in chunk {
                 let v = &p.verbale;
                 query = query
@@ -274,6 +316,8 @@ impl Batch {
                     .bind(format_date(v.session_date))
                     .bind(i64::from(v.definitive))
                     .bind(v.to_json().to_string())
+                    .bind(now)
+                    .bind(now)
                     .bind(v.definitive.then(|| day.clone()));
             }
             query.execute(&mut *conn).await?;
@@ -283,14 +327,17 @@ impl Batch {
             .map(|id| &pending[id])
             .filter(|p| !p.new)
             .collect();
-        for chunk in confirmed.chunks(rows_per_statement(self.engine)) {
+        for chunk in confirmed.chunks(ROWS_PER_STATEMENT) {
             // false → true of a stored verbale: definitive_on is the first
             // day it became definitive, a link once made stays.
+            let p = Params(self.engine);
             let sql = format!(
-                "UPDATE verbali SET definitive = 1, body = u.column2, updated_at = $1, \
-                 definitive_on = COALESCE(verbali.definitive_on, $2) \
+                "UPDATE verbali SET definitive = 1, body = u.column2, updated_at = {}, \
+                 definitive_on = COALESCE(verbali.definitive_on, {}) \
                  FROM (VALUES {}) AS u WHERE verbali.verbale_id = u.column1",
-                tuples("(?, ?)", 3, chunk.len())
+                p.one(1),
+                p.one(2),
+                p.tuples("(?, ?)", 3, chunk.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(now)
@@ -346,7 +393,7 @@ impl Batch {
             let sql = format!(
                 "SELECT person_id, fiscal_code, given_name, family_name, birth_date, email, \
                  mobile, privacy_accepted_at, status_json FROM people WHERE fiscal_code IN ({})",
-                placeholders(1, chunk.len())
+                Params(self.engine).list(1, chunk.len())
             );
             let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
                 .fetch_all(&mut *conn)
@@ -364,10 +411,12 @@ impl Batch {
     pub async fn accept_privacy_notices(&mut self, person_ids: &[&str], now: Millis) -> Result<()> {
         let conn: &mut AnyConnection = &mut self.tx;
         for chunk in person_ids.chunks(LOOKUP_CHUNK) {
+            let p = Params(self.engine);
             let sql = format!(
-                "UPDATE people SET privacy_accepted_at = $1 \
+                "UPDATE people SET privacy_accepted_at = {} \
                  WHERE privacy_accepted_at IS NULL AND person_id IN ({})",
-                placeholders(2, chunk.len())
+                p.one(1),
+                p.list(2, chunk.len())
             );
             bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now), chunk)
                 .execute(&mut *conn)
@@ -386,28 +435,31 @@ impl Batch {
     ) -> Result<()> {
         let conn: &mut AnyConnection = &mut self.tx;
         for chunk in rows.chunks(LOOKUP_CHUNK) {
+            let p = Params(self.engine);
             let sql = format!(
-                "UPDATE attestations SET revoked_at = $1 \
+                "UPDATE attestations SET revoked_at = {} \
                  WHERE revoked_at IS NULL AND person_id IN ({})",
-                placeholders(2, chunk.len())
+                p.one(1),
+                p.list(2, chunk.len())
             );
             let ids: Vec<&str> = chunk.iter().map(|a| a.person_id.as_str()).collect();
             bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now), &ids)
                 .execute(&mut *conn)
                 .await?;
         }
-        for chunk in rows.chunks(rows_per_statement(self.engine)) {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO attestations (attestation_id, person_id, token_hash, created_at) \
                  VALUES {}",
-                tuples("(?, ?, ?, $1)", 2, chunk.len())
+                Params(self.engine).tuples("(?, ?, ?, ?)", 1, chunk.len())
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for a in chunk {
                 query = query
                     .bind(a.attestation_id.clone())
                     .bind(a.person_id.clone())
-                    .bind(a.token_hash.clone());
+                    .bind(a.token_hash.clone())
+                    .bind(now);
             }
             query.execute(&mut *conn).await?;
         }
@@ -441,22 +493,22 @@ impl Batch {
         let conn: &mut AnyConnection = &mut self.tx;
         let ids = random_ids(rows.len());
         for (chunk, ids) in rows
-            .chunks(rows_per_statement(self.engine))
-            .zip(ids.chunks(rows_per_statement(self.engine)))
+            .chunks(ROWS_PER_STATEMENT)
+            .zip(ids.chunks(ROWS_PER_STATEMENT))
         {
             let sql = format!(
                 "INSERT INTO activity (activity_id, person_id, at, action, by_name, by_delegate) \
                  VALUES {}",
-                tuples("(?, ?, $1, ?, $2, 0)", 3, chunk.len())
+                Params(self.engine).tuples("(?, ?, ?, ?, ?, 0)", 1, chunk.len())
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(now)
-                .bind(by_name.to_owned());
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for ((person_id, action), id) in chunk.iter().zip(ids) {
                 query = query
                     .bind(id.clone())
                     .bind((*person_id).to_owned())
-                    .bind(action.as_str());
+                    .bind(now)
+                    .bind(action.as_str())
+                    .bind(by_name.to_owned());
             }
             query.execute(&mut *conn).await?;
         }
@@ -467,6 +519,7 @@ impl Batch {
 /// The verbali of the batch already stored, by id.
 async fn stored_verbali(
     conn: &mut AnyConnection,
+    engine: Engine,
     verbali: &[Verbale],
 ) -> Result<HashMap<String, Stored>> {
     let ids = distinct(verbali.iter().map(|v| v.id.as_str()));
@@ -475,7 +528,7 @@ async fn stored_verbali(
         let sql = format!(
             "SELECT verbale_id, seq, body, application_id FROM verbali \
              WHERE verbale_id IN ({})",
-            placeholders(1, chunk.len())
+            Params(engine).list(1, chunk.len())
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
             .fetch_all(&mut *conn)
@@ -500,6 +553,7 @@ async fn stored_verbali(
 /// highest stored `seq`.
 async fn people_refs(
     conn: &mut AnyConnection,
+    engine: Engine,
     verbali: &[Verbale],
 ) -> Result<HashMap<String, PersonRef>> {
     let codes = distinct(verbali.iter().map(|v| v.fiscal_code.as_str()));
@@ -509,7 +563,7 @@ async fn people_refs(
             "SELECT p.person_id, p.fiscal_code, \
              (SELECT COALESCE(MAX(v.seq), 0) FROM verbali v WHERE v.person_id = p.person_id) \
              AS max_seq FROM people p WHERE p.fiscal_code IN ({})",
-            placeholders(1, chunk.len())
+            Params(engine).list(1, chunk.len())
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
             .fetch_all(&mut *conn)
@@ -531,13 +585,14 @@ async fn people_refs(
 /// The stored verbali of these people with their `seq`, by person id.
 async fn verbali_of_people(
     conn: &mut AnyConnection,
+    engine: Engine,
     person_ids: &[&str],
 ) -> Result<HashMap<String, Vec<(i64, Verbale)>>> {
     let mut out: HashMap<String, Vec<(i64, Verbale)>> = HashMap::new();
     for chunk in person_ids.chunks(LOOKUP_CHUNK) {
         let sql = format!(
             "SELECT person_id, seq, body FROM verbali WHERE person_id IN ({})",
-            placeholders(1, chunk.len())
+            Params(engine).list(1, chunk.len())
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
             .fetch_all(&mut *conn)
@@ -559,11 +614,13 @@ async fn write_statuses(
     statuses: &[(String, String)],
     now: Millis,
 ) -> Result<()> {
-    for chunk in statuses.chunks(rows_per_statement(engine)) {
+    for chunk in statuses.chunks(ROWS_PER_STATEMENT) {
+        let p = Params(engine);
         let sql = format!(
-            "UPDATE people SET status_json = u.column2, updated_at = $1 \
+            "UPDATE people SET status_json = u.column2, updated_at = {} \
              FROM (VALUES {}) AS u WHERE people.person_id = u.column1",
-            tuples("(?, ?)", 2, chunk.len())
+            p.one(1),
+            p.tuples("(?, ?)", 2, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
         for (person_id, status) in chunk {
@@ -590,35 +647,6 @@ fn bind_all<'q>(
     query
 }
 
-/// `$first, $first+1, …` (`count` placeholders).
-fn placeholders(first: usize, count: usize) -> String {
-    let list: Vec<String> = (first..first + count).map(|i| format!("${i}")).collect();
-    list.join(", ")
-}
-
-/// `count` copies of `template`, comma-separated, each `?` replaced by the
-/// next placeholder from `$first` on (`$n` in the template stays: a value
-/// bound once for every row).
-fn tuples(template: &str, first: usize, count: usize) -> String {
-    let mut out = String::with_capacity(count * (template.len() + 16));
-    let mut next = first;
-    for i in 0..count {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        for c in template.chars() {
-            if c == '?' {
-                out.push('$');
-                out.push_str(&next.to_string());
-                next += 1;
-            } else {
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
 /// `count` random ids (as `ids::random_id`), from one read of the
 /// operating system's random source.
 fn random_ids(count: usize) -> Vec<String> {
@@ -632,9 +660,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tuples_number_the_placeholders_and_keep_the_shared_ones() {
-        assert_eq!(tuples("(?, ?, $1)", 2, 2), "($2, $3, $1), ($4, $5, $1)");
-        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+    fn parameters_are_numbered_on_postgres_and_plain_on_sqlite() {
+        let pg = Params(Engine::Postgres);
+        assert_eq!(pg.tuples("(?, ?, 0)", 2, 2), "($2, $3, 0), ($4, $5, 0)");
+        assert_eq!(pg.list(3, 3), "$3, $4, $5");
+        let sqlite = Params(Engine::Sqlite);
+        assert_eq!(sqlite.tuples("(?, ?, 0)", 2, 2), "(?, ?, 0), (?, ?, 0)");
+        assert_eq!(sqlite.list(3, 2), "?, ?");
     }
 
     #[test]

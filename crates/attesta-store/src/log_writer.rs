@@ -36,6 +36,10 @@ pub(crate) const MAX_BATCH: usize = 256;
 /// Rows per INSERT statement (11 parameters each); a few distinct
 /// statements keep sqlx's prepared-statement cache warm.
 const ROWS_PER_INSERT: usize = 32;
+/// A batch shorter than this, under load, waits [`GATHER_WAIT`] for more
+/// (SQLite writer thread; see `run_sqlite`).
+const GATHER_MIN: usize = 16;
+const GATHER_WAIT: std::time::Duration = std::time::Duration::from_micros(300);
 /// Callers waiting beyond this wait for room in the queue (back-pressure).
 const QUEUE: usize = 4 * MAX_BATCH;
 
@@ -205,7 +209,24 @@ async fn run(pool: AnyPool, engine: Engine, mut jobs: mpsc::Receiver<Job>) {
 fn run_sqlite(mut conn: Connection, mut jobs: mpsc::Receiver<Job>) {
     let mut taken = Vec::with_capacity(MAX_BATCH);
     let mut tally = Tally::default();
+    let mut last = 0;
     while jobs.blocking_recv_many(&mut taken, MAX_BATCH) > 0 {
+        // Under concurrent checks (the last batch had company), a short
+        // batch waits a moment for more before it commits: each commit
+        // costs its fsync and locks whatever it carries, so fewer, fuller
+        // batches answer more checks per second (issue #15: 8,700 → 9,800
+        // level-1 checks/s here). A lone check (last batch of one) does
+        // not wait.
+        if last > 1 && taken.len() < GATHER_MIN {
+            std::thread::sleep(GATHER_WAIT);
+            while taken.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => taken.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        last = taken.len();
         let batch = split(&mut taken);
         let outcome = if batch.records.is_empty() {
             Ok(())
