@@ -167,7 +167,7 @@ impl Batch {
             .filter(|(i, p)| last[p.fiscal_code.as_str()] == *i)
             .map(|(_, p)| p)
             .collect();
-        let ids = random_ids(rows.len());
+        let ids = ascending_ids(rows.len(), now);
         for (chunk, ids) in rows
             .chunks(ROWS_PER_STATEMENT)
             .zip(ids.chunks(ROWS_PER_STATEMENT))
@@ -491,7 +491,7 @@ impl Batch {
         now: Millis,
     ) -> Result<()> {
         let conn: &mut AnyConnection = &mut self.tx;
-        let ids = random_ids(rows.len());
+        let ids = ascending_ids(rows.len(), now);
         for (chunk, ids) in rows
             .chunks(ROWS_PER_STATEMENT)
             .zip(ids.chunks(ROWS_PER_STATEMENT))
@@ -647,12 +647,18 @@ fn bind_all<'q>(
     query
 }
 
-/// `count` random ids (as `ids::random_id`), from one read of the
-/// operating system's random source.
-fn random_ids(count: usize) -> Vec<String> {
-    let mut bytes = vec![0u8; count * 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source works");
-    bytes.chunks(16).map(hex::encode).collect()
+/// `count` new ids, ascending: each as `ids::time_ordered_id(now)`,
+/// sorted. A person's id is the key of the people index and leads the
+/// verbali, attestations and activity indexes by person; random ids sent
+/// every row of a batch to a random leaf of each, so a commit wrote about
+/// a page per row to the WAL. Ascending ids append to the indexes' last
+/// leaves instead (and an activity row's id to its primary key's).
+fn ascending_ids(count: usize, now: Millis) -> Vec<String> {
+    let mut ids: Vec<String> = (0..count)
+        .map(|_| crate::ids::time_ordered_id(now))
+        .collect();
+    ids.sort_unstable();
+    ids
 }
 
 #[cfg(test)]
@@ -670,9 +676,10 @@ mod tests {
     }
 
     #[test]
-    fn random_ids_are_distinct_hex() {
-        let ids = random_ids(100);
+    fn new_ids_are_distinct_ascending_hex() {
+        let ids = ascending_ids(100, 1_795_000_000_000);
         assert_eq!(ids.len(), 100);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
         assert!(ids.iter().all(|i| i.len() == 32));
         assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 100);
     }

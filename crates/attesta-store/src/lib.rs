@@ -949,7 +949,7 @@ impl Batch {
             "INSERT INTO people (person_id, fiscal_code, given_name, family_name, birth_date, \
              email, mobile, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
-        .bind(ids::random_id())
+        .bind(ids::time_ordered_id(now))
         .bind(person.fiscal_code.as_str().to_owned())
         .bind(person.given_name.clone())
         .bind(person.family_name.clone())
